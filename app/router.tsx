@@ -1,0 +1,40 @@
+import { ConvexQueryClient } from "@convex-dev/react-query";
+import { QueryClient } from "@tanstack/react-query";
+import { createRouter } from "@tanstack/react-router";
+import { setupRouterSsrQueryIntegration } from "@tanstack/react-router-ssr-query";
+import { getPublicConfig } from "./lib/public-config";
+import { routeTree } from "./routeTree.gen";
+
+export function getRouter() {
+  const publicConfig = getPublicConfig();
+  const convexQueryClient = new ConvexQueryClient(publicConfig.convexUrl);
+  const queryClient = new QueryClient({
+    defaultOptions: {
+      queries: {
+        queryKeyHashFn: convexQueryClient.hashFn(),
+        queryFn: convexQueryClient.queryFn(),
+      },
+    },
+  });
+  convexQueryClient.connect(queryClient);
+
+  const router = createRouter({
+    routeTree,
+    context: { queryClient, convexQueryClient, publicConfig },
+    scrollRestoration: true,
+    defaultPreload: publicConfig.preload,
+    // The router never caches loader results itself: loaders only call
+    // queryClient.ensureQueryData, and the Convex subscription behind each query keeps
+    // React Query's copy current. A preload therefore always runs the (cheap) loader, and
+    // React Query decides whether anything needs fetching. See docs/decisions/003.
+    defaultPreloadStaleTime: 0,
+  });
+  setupRouterSsrQueryIntegration({ router, queryClient });
+  return router;
+}
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: ReturnType<typeof getRouter>;
+  }
+}
