@@ -2,6 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ConvexHttpClient } from "convex/browser";
+import type { FunctionReference, FunctionType } from "convex/server";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { startLocalBackend, type LocalBackend } from "../../local-backend/index";
 
@@ -76,4 +78,22 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5000, 
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+interface AdminAuthCapable {
+  setAdminAuth(token: string, actingAsIdentity?: Record<string, unknown>): void;
+}
+
+/** A ConvexHttpClient authenticated with the admin key (an @internal client API the CLI uses). */
+export function adminClient(url: string, adminKey: string, actingAs?: Record<string, unknown>): ConvexHttpClient {
+  const client = new ConvexHttpClient(url);
+  (client as unknown as AdminAuthCapable).setAdminAuth(adminKey, actingAs);
+  return client;
+}
+
+/** Lets a test call an internal function reference through a client (which only an admin may do). */
+export function asPublic<T extends FunctionReference<FunctionType, "internal">>(
+  ref: T,
+): FunctionReference<T["_type"], "public", T["_args"], T["_returnType"]> {
+  return ref as unknown as FunctionReference<T["_type"], "public", T["_args"], T["_returnType"]>;
 }

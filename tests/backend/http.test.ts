@@ -2,7 +2,7 @@ import { ConvexHttpClient } from "convex/browser";
 import { ConvexError } from "convex/values";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, internal } from "./fixtures/convex/_generated/api";
-import { startTestBackend, type TestBackend } from "./helpers";
+import { adminClient, asPublic, startTestBackend, type TestBackend } from "./helpers";
 
 let backend: TestBackend;
 let client: ConvexHttpClient;
@@ -88,19 +88,17 @@ describe("HTTP API through ConvexHttpClient", () => {
 
   it("rejects unknown and internal functions from clients", async () => {
     await expect(client.query("contacts:doesNotExist" as never, {})).rejects.toThrow(/Could not find public function for 'contacts:doesNotExist'/);
-    await expect(client.query(internal.contacts.secretCount as never, { owner: "x" })).rejects.toThrow(/Could not find public function/);
+    await expect(client.query(asPublic(internal.contacts.secretCount), { owner: "x" })).rejects.toThrow(/Could not find public function/);
   });
 
   it("lets the admin key call internal functions, optionally as a user", async () => {
-    const admin = new ConvexHttpClient(backend.url);
-    admin.setAdminAuth(backend.adminKey);
-    await admin.mutation(internal.contacts.internalAdd, { owner: "admin", name: "Root" });
-    expect(await admin.query(internal.contacts.secretCount, { owner: "admin" })).toBe(1);
-    admin.setAdminAuth(backend.adminKey, { subject: "u1", issuer: "https://i", tokenIdentifier: "https://i|u1" });
-    expect(await admin.query(api.contacts.whoAmI, {})).toMatchObject({ tokenIdentifier: "https://i|u1" });
-    const wrong = new ConvexHttpClient(backend.url);
-    wrong.setAdminAuth("local|wrong");
-    await expect(wrong.query(internal.contacts.secretCount, { owner: "admin" })).rejects.toThrow(/admin key/);
+    const admin = adminClient(backend.url, backend.adminKey);
+    await admin.mutation(asPublic(internal.contacts.internalAdd), { owner: "admin", name: "Root" });
+    expect(await admin.query(asPublic(internal.contacts.secretCount), { owner: "admin" })).toBe(1);
+    const actingAs = adminClient(backend.url, backend.adminKey, { subject: "u1", issuer: "https://i", tokenIdentifier: "https://i|u1" });
+    expect(await actingAs.query(api.contacts.whoAmI, {})).toMatchObject({ tokenIdentifier: "https://i|u1" });
+    const wrong = adminClient(backend.url, "local|wrong");
+    await expect(wrong.query(asPublic(internal.contacts.secretCount), { owner: "admin" })).rejects.toThrow(/admin key/);
   });
 
   it("runs actions with runQuery/runMutation, and passes the deployment env", async () => {
