@@ -1,0 +1,132 @@
+/**
+ * Verifies user JWTs against the providers in `convex/auth.config.ts`, as Convex does:
+ * `{ domain, applicationID }` via OIDC discovery, or `customJwt` (issuer, JWKS URL or data: URI,
+ * algorithm). Signature, issuer, audience and expiry are checked; the identity's
+ * `tokenIdentifier` is `issuer|subject`.
+ */
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet, type JWTPayload } from "jose";
+import type { AuthProviderConfig } from "./modules";
+
+export type UserIdentity = Record<string, unknown> & {
+  tokenIdentifier: string;
+  subject: string;
+  issuer: string;
+};
+
+export class AuthenticationError extends Error {
+  override name = "AuthenticationError";
+}
+
+type KeySet = ReturnType<typeof createLocalJWKSet> | ReturnType<typeof createRemoteJWKSet>;
+
+const CLAIM_TO_FIELD: Record<string, string> = {
+  name: "name",
+  given_name: "givenName",
+  family_name: "familyName",
+  nickname: "nickname",
+  preferred_username: "preferredUsername",
+  profile: "profileUrl",
+  picture: "pictureUrl",
+  email: "email",
+  email_verified: "emailVerified",
+  gender: "gender",
+  birthdate: "birthday",
+  zoneinfo: "timezone",
+  locale: "language",
+  phone_number: "phoneNumber",
+  phone_number_verified: "phoneNumberVerified",
+  address: "address",
+  updated_at: "updatedAt",
+};
+const DROPPED_CLAIMS = new Set(["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "azp"]);
+
+function stripSlash(url: string): string {
+  return url.replace(/\/+$/, "");
+}
+
+function keySetFromDataUri(uri: string): KeySet {
+  const comma = uri.indexOf(",");
+  const meta = uri.slice(5, comma);
+  const payload = uri.slice(comma + 1);
+  const text = meta.endsWith(";base64") ? Buffer.from(payload, "base64").toString("utf8") : decodeURIComponent(payload);
+  return createLocalJWKSet(JSON.parse(text) as JSONWebKeySet);
+}
+
+export class TokenVerifier {
+  private readonly keySets = new Map<string, Promise<{ keys: KeySet; issuer: string }>>();
+
+  constructor(private readonly providers: AuthProviderConfig[]) {}
+
+  private keysFor(provider: AuthProviderConfig): Promise<{ keys: KeySet; issuer: string }> {
+    const cacheKey = JSON.stringify(provider);
+    let entry = this.keySets.get(cacheKey);
+    if (!entry) {
+      entry = this.resolveKeys(provider);
+      // A failed discovery is retried on the next token rather than cached forever.
+      entry.catch(() => this.keySets.delete(cacheKey));
+      this.keySets.set(cacheKey, entry);
+    }
+    return entry;
+  }
+
+  private async resolveKeys(provider: AuthProviderConfig): Promise<{ keys: KeySet; issuer: string }> {
+    if (provider.type === "customJwt") {
+      if (!provider.issuer || !provider.jwks) throw new AuthenticationError("customJwt provider needs issuer and jwks");
+      const keys = provider.jwks.startsWith("data:")
+        ? keySetFromDataUri(provider.jwks)
+        : createRemoteJWKSet(new URL(provider.jwks));
+      return { keys, issuer: provider.issuer };
+    }
+    if (!provider.domain) throw new AuthenticationError("Auth provider needs a domain");
+    const discoveryUrl = `${stripSlash(provider.domain)}/.well-known/openid-configuration`;
+    const response = await fetch(discoveryUrl);
+    if (!response.ok) throw new AuthenticationError(`OIDC discovery failed at ${discoveryUrl}: ${response.status}`);
+    const config = (await response.json()) as { jwks_uri?: string; issuer?: string };
+    if (!config.jwks_uri) throw new AuthenticationError(`No jwks_uri in ${discoveryUrl}`);
+    return { keys: createRemoteJWKSet(new URL(config.jwks_uri)), issuer: config.issuer ?? provider.domain };
+  }
+
+  private matches(provider: AuthProviderConfig, payload: JWTPayload): boolean {
+    const iss = payload.iss ? stripSlash(payload.iss) : undefined;
+    const expected = provider.type === "customJwt" ? provider.issuer : provider.domain;
+    return !!iss && !!expected && iss === stripSlash(expected);
+  }
+
+  /** The identity a token proves, or an AuthenticationError saying why it proves none. */
+  async verify(token: string): Promise<UserIdentity> {
+    let unverified: JWTPayload;
+    try {
+      unverified = decodeJwt(token);
+    } catch {
+      throw new AuthenticationError("Could not parse JWT payload. Check that the token is a valid JWT format.");
+    }
+    const provider = this.providers.find((p) => this.matches(p, unverified));
+    if (!provider) {
+      throw new AuthenticationError(
+        `No auth provider found matching the given token (issuer: ${unverified.iss ?? "none"}). Check that your JWT's issuer and audience match one of your configured providers in auth.config.ts.`,
+      );
+    }
+    let payload: JWTPayload;
+    try {
+      const { keys } = await this.keysFor(provider);
+      const result = await jwtVerify(token, keys, {
+        ...(provider.applicationID ? { audience: provider.applicationID } : {}),
+        ...(provider.type === "customJwt" && provider.algorithm ? { algorithms: [provider.algorithm] } : {}),
+      });
+      payload = result.payload;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new AuthenticationError(
+        `Could not verify token claim: ${reason}. Check that the token signature is valid, its audience matches the applicationID and it hasn't expired.`,
+      );
+    }
+    if (!payload.sub) throw new AuthenticationError("Token is missing the `sub` claim.");
+    const issuer = payload.iss!;
+    const identity: UserIdentity = { tokenIdentifier: `${issuer}|${payload.sub}`, subject: payload.sub, issuer };
+    for (const [claim, value] of Object.entries(payload)) {
+      if (DROPPED_CLAIMS.has(claim) || value === undefined) continue;
+      identity[CLAIM_TO_FIELD[claim] ?? claim] = value;
+    }
+    return identity;
+  }
+}

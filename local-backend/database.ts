@@ -1,0 +1,297 @@
+/**
+ * The committed state: every document in memory, indexed, and persisted in SQLite.
+ * One SQLite transaction per Convex commit (documents + the commit timestamp), WAL with
+ * synchronous=FULL, so an acknowledged commit survives kill -9 and a crash never leaves
+ * half of one.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { convexToJson, jsonToConvex, type Value } from "convex/values";
+import { FIRST_USER_TABLE_NUMBER, newDocumentId, tableNumberOfId } from "./ids";
+import { SearchIndex, SortedIndex } from "./indexes";
+import type { Doc, ValidatorJson } from "./values";
+
+export interface SchemaTable {
+  tableName: string;
+  indexes: { indexDescriptor: string; fields: string[] }[];
+  searchIndexes: { indexDescriptor: string; searchField: string; filterFields: string[] }[];
+  documentType: ValidatorJson | null;
+}
+
+export interface SchemaJson {
+  tables: SchemaTable[];
+  schemaValidation: boolean;
+}
+
+/** System tables the backend itself writes; numbered below the user range. */
+export const SYSTEM_TABLES: Record<string, number> = { _scheduled_functions: 1, _storage: 2 };
+
+export class Table {
+  readonly docs = new Map<string, Doc>();
+  readonly indexes = new Map<string, SortedIndex>();
+  readonly searchIndexes = new Map<string, SearchIndex>();
+  documentType: ValidatorJson | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly number: number,
+  ) {
+    this.indexes.set("by_id", new SortedIndex("by_id", ["_id"]));
+    this.indexes.set("by_creation_time", new SortedIndex("by_creation_time", ["_creationTime", "_id"]));
+  }
+
+  /** Applies the schema's indexes, rebuilding them from the documents. */
+  configure(def: SchemaTable | undefined): void {
+    this.documentType = def?.documentType ?? null;
+    for (const name of [...this.indexes.keys()]) {
+      if (name !== "by_id" && name !== "by_creation_time") this.indexes.delete(name);
+    }
+    this.searchIndexes.clear();
+    for (const index of def?.indexes ?? []) {
+      const sorted = new SortedIndex(index.indexDescriptor, [...index.fields, "_creationTime", "_id"]);
+      for (const doc of this.docs.values()) sorted.appendUnsorted(doc);
+      sorted.sort();
+      this.indexes.set(index.indexDescriptor, sorted);
+    }
+    for (const s of def?.searchIndexes ?? []) {
+      const search = new SearchIndex(s.indexDescriptor, s.searchField, s.filterFields);
+      for (const doc of this.docs.values()) search.add(doc);
+      this.searchIndexes.set(s.indexDescriptor, search);
+    }
+  }
+
+  put(id: string, doc: Doc | null): void {
+    const old = this.docs.get(id);
+    if (old) {
+      for (const index of this.indexes.values()) index.remove(old);
+      for (const search of this.searchIndexes.values()) search.remove(old);
+      this.docs.delete(id);
+    }
+    if (doc) {
+      this.docs.set(id, doc);
+      for (const index of this.indexes.values()) index.insert(doc);
+      for (const search of this.searchIndexes.values()) search.add(doc);
+    }
+  }
+}
+
+export interface DocumentWrite {
+  table: string;
+  id: string;
+  before: Doc | null;
+  after: Doc | null;
+}
+
+export class Database {
+  private readonly sqlite: DatabaseSync;
+  private readonly tablesByName = new Map<string, Table>();
+  private readonly tablesByNumber = new Map<number, Table>();
+  private readonly upsertDoc: StatementSync;
+  private readonly deleteDoc: StatementSync;
+  private readonly setMeta: StatementSync;
+  private readonly insertTable: StatementSync;
+  private lastTs: bigint;
+  private lastCreationTime = 0;
+  schema: SchemaJson | null = null;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.sqlite = new DatabaseSync(join(dataDir, "convex.sqlite3"));
+    this.sqlite.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = FULL;
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS tables (name TEXT PRIMARY KEY, number INTEGER NOT NULL UNIQUE);
+      CREATE TABLE IF NOT EXISTS documents (
+        id TEXT PRIMARY KEY, table_number INTEGER NOT NULL, ts TEXT NOT NULL, json TEXT NOT NULL);
+    `);
+    this.upsertDoc = this.sqlite.prepare(
+      "INSERT INTO documents (id, table_number, ts, json) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET ts = excluded.ts, json = excluded.json",
+    );
+    this.deleteDoc = this.sqlite.prepare("DELETE FROM documents WHERE id = ?");
+    this.setMeta = this.sqlite.prepare(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    );
+    this.insertTable = this.sqlite.prepare("INSERT INTO tables (name, number) VALUES (?, ?)");
+    const ts = this.sqlite.prepare("SELECT value FROM meta WHERE key = 'last_ts'").get() as
+      | { value: string }
+      | undefined;
+    this.lastTs = ts ? BigInt(ts.value) : 0n;
+    this.load();
+  }
+
+  private load(): void {
+    for (const row of this.sqlite.prepare("SELECT name, number FROM tables").all() as {
+      name: string;
+      number: number;
+    }[]) {
+      this.addTable(row.name, row.number);
+    }
+    const rows = this.sqlite.prepare("SELECT table_number, json FROM documents").iterate() as Iterable<{
+      table_number: number;
+      json: string;
+    }>;
+    for (const row of rows) {
+      const table = this.tablesByNumber.get(row.table_number);
+      if (!table) continue;
+      const doc = jsonToConvex(JSON.parse(row.json)) as Doc;
+      table.docs.set(doc._id as string, doc);
+      const ct = doc._creationTime as number;
+      if (ct > this.lastCreationTime) this.lastCreationTime = ct;
+    }
+    for (const table of this.tablesByName.values()) {
+      for (const index of table.indexes.values()) {
+        for (const doc of table.docs.values()) index.appendUnsorted(doc);
+        index.sort();
+      }
+    }
+  }
+
+  private addTable(name: string, number: number): Table {
+    const table = new Table(name, number);
+    this.tablesByName.set(name, table);
+    this.tablesByNumber.set(number, table);
+    return table;
+  }
+
+  setSchema(schema: SchemaJson | null): void {
+    this.schema = schema;
+    for (const def of schema?.tables ?? []) this.ensureTable(def.tableName);
+    for (const table of this.tablesByName.values()) {
+      table.configure(schema?.tables.find((t) => t.tableName === table.name));
+    }
+  }
+
+  tableDefinition(name: string): SchemaTable | undefined {
+    return this.schema?.tables.find((t) => t.tableName === name);
+  }
+
+  table(name: string): Table | undefined {
+    return this.tablesByName.get(name);
+  }
+
+  tableByNumber(number: number): Table | undefined {
+    return this.tablesByNumber.get(number);
+  }
+
+  /** The table, created (and its number persisted) on first use. */
+  ensureTable(name: string): Table {
+    const existing = this.tablesByName.get(name);
+    if (existing) return existing;
+    let number = SYSTEM_TABLES[name];
+    if (number === undefined) {
+      number = FIRST_USER_TABLE_NUMBER;
+      for (const n of this.tablesByNumber.keys()) if (n >= number) number = n + 1;
+    }
+    this.insertTable.run(name, number);
+    const table = this.addTable(name, number);
+    table.configure(this.tableDefinition(name));
+    return table;
+  }
+
+  tableNameOfId(id: string): string | null {
+    const number = tableNumberOfId(id);
+    if (number === null) return null;
+    return this.tablesByNumber.get(number)?.name ?? null;
+  }
+
+  isIdOf(tableName: string, id: string): boolean {
+    const number = tableNumberOfId(id);
+    if (number === null) return false;
+    const table = this.tablesByName.get(tableName);
+    if (table) return table.number === number;
+    // A table that has never been written to: accept ids that would belong to no other table.
+    return !this.tablesByNumber.has(number) && (SYSTEM_TABLES[tableName] ?? number) === number;
+  }
+
+  newId(tableName: string): string {
+    return newDocumentId(this.ensureTable(tableName).number);
+  }
+
+  /** Creation times are unique and increasing, in milliseconds. */
+  nextCreationTime(): number {
+    let t = Date.now();
+    if (t <= this.lastCreationTime) t = this.lastCreationTime + 0.001;
+    if (t <= this.lastCreationTime) t = this.lastCreationTime + 1;
+    this.lastCreationTime = t;
+    return t;
+  }
+
+  get latestTs(): bigint {
+    return this.lastTs;
+  }
+
+  /** A commit timestamp in nanoseconds, greater than every earlier one (also across restarts). */
+  nextTs(): bigint {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    return now > this.lastTs ? now : this.lastTs + 1n;
+  }
+
+  /** Applies a write to memory only (transactions apply as they go and undo on abort). */
+  applyInMemory(tableName: string, id: string, doc: Doc | null): void {
+    this.ensureTable(tableName).put(id, doc);
+  }
+
+  /** Durably records a commit's final document states; throws (and writes nothing) on failure. */
+  persist(ts: bigint, writes: Iterable<DocumentWrite>): void {
+    this.sqlite.exec("BEGIN IMMEDIATE");
+    try {
+      const tsText = ts.toString();
+      for (const w of writes) {
+        if (w.after) {
+          const table = this.ensureTable(w.table);
+          this.upsertDoc.run(w.id, table.number, tsText, JSON.stringify(convexToJson(w.after as Value)));
+        } else {
+          this.deleteDoc.run(w.id);
+        }
+      }
+      this.setMeta.run("last_ts", tsText);
+      this.sqlite.exec("COMMIT");
+      this.lastTs = ts;
+    } catch (error) {
+      this.sqlite.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  /** Bulk insert for trusted local tooling (seeding): one SQLite transaction, indexes re-sorted once. */
+  bulkInsert(tableName: string, values: Record<string, Value>[], ts: bigint): string[] {
+    const table = this.ensureTable(tableName);
+    const ids: string[] = [];
+    const docs: Doc[] = [];
+    for (const value of values) {
+      const id = newDocumentId(table.number);
+      ids.push(id);
+      docs.push({ ...value, _id: id, _creationTime: this.nextCreationTime() });
+    }
+    this.persist(
+      ts,
+      docs.map((doc) => ({ table: tableName, id: doc._id as string, before: null, after: doc })),
+    );
+    for (const doc of docs) table.docs.set(doc._id as string, doc);
+    table.configure(this.tableDefinition(tableName));
+    const byId = table.indexes.get("by_id")!;
+    const byTime = table.indexes.get("by_creation_time")!;
+    byId.docs.length = 0;
+    byTime.docs.length = 0;
+    for (const doc of table.docs.values()) {
+      byId.appendUnsorted(doc);
+      byTime.appendUnsorted(doc);
+    }
+    byId.sort();
+    byTime.sort();
+    return ids;
+  }
+
+  getMeta(key: string): string | undefined {
+    const row = this.sqlite.prepare("SELECT value FROM meta WHERE key = ?").get(key) as
+      | { value: string }
+      | undefined;
+    return row?.value;
+  }
+
+  close(): void {
+    this.sqlite.close();
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Convex's HTTP API: `/api/query`, `/api/mutation`, `/api/action`, `/api/function`,
+ * `/api/query_ts` and `/api/query_at_ts`, with `convex_encoded_json` bodies. A function error
+ * is status 560 with `errorMessage` (and `errorData` for a ConvexError); a bad request is a 4xx
+ * with a JSON `{ code, message }` body.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { JSONValue } from "convex/values";
+import { AuthenticationError, type TokenVerifier } from "./auth";
+import { FunctionError, type Caller, type Runtime } from "./runtime";
+import type { AdminAuthenticator } from "./sync";
+
+export const MAX_BODY_BYTES = 20 * 1024 * 1024;
+const STATUS_UDF_FAILED = 560;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpError(413, "RequestTooLarge", `Request body is larger than the maximum of ${MAX_BODY_BYTES} bytes`));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+export class HttpApi {
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly verifier: () => TokenVerifier,
+    private readonly admin: AdminAuthenticator,
+    private readonly version: string,
+  ) {}
+
+  private send(res: ServerResponse, status: number, body: unknown): void {
+    if (res.headersSent) return;
+    res.writeHead(status, { "Content-Type": "application/json" });
+    res.end(JSON.stringify(body));
+  }
+
+  private async caller(req: IncomingMessage): Promise<Caller> {
+    const header = req.headers.authorization;
+    if (!header) return { identity: null, allowInternal: false };
+    if (header.startsWith("Bearer ")) {
+      try {
+        return { identity: await this.verifier().verify(header.slice(7).trim()), allowInternal: false };
+      } catch (error) {
+        const message = error instanceof AuthenticationError ? error.message : "Could not verify token";
+        throw new HttpError(401, "Unauthenticated", message);
+      }
+    }
+    if (header.startsWith("Convex ")) {
+      const value = header.slice(7).trim();
+      const colon = value.indexOf(":", value.indexOf("|") + 1);
+      const key = colon >= 0 ? value.slice(0, colon) : value;
+      let impersonating: unknown;
+      if (colon >= 0) {
+        try {
+          impersonating = JSON.parse(Buffer.from(value.slice(colon + 1), "base64").toString("utf8"));
+        } catch {
+          throw new HttpError(400, "BadAdminKey", "The identity after the admin key is not base64-encoded JSON");
+        }
+      }
+      const admin = this.admin(key, impersonating);
+      if (!admin) throw new HttpError(401, "BadAdminKey", "The provided admin key was invalid for this instance");
+      return admin;
+    }
+    throw new HttpError(401, "Unauthenticated", "Authorization header must be `Bearer <token>` or `Convex <admin key>`");
+  }
+
+  /** Handles a request if it is part of the API; returns false to let another handler try. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    res.setHeader("Access-Control-Allow-Origin", "*");
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, {
+        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Content-Type, Authorization, Convex-Client",
+        "Access-Control-Max-Age": "86400",
+      });
+      res.end();
+      return true;
+    }
+    if (url.pathname === "/version" && req.method === "GET") {
+      res.writeHead(200, { "Content-Type": "text/plain" });
+      res.end(this.version);
+      return true;
+    }
+    const endpoint = /^\/api\/(query|mutation|action|function|query_ts|query_at_ts)$/.exec(url.pathname)?.[1];
+    if (!endpoint) return false;
+    try {
+      if (req.method !== "POST") throw new HttpError(405, "MethodNotAllowed", `Use POST for ${url.pathname}`);
+      const text = await readBody(req);
+      if (endpoint === "query_ts") {
+        this.send(res, 200, { ts: this.runtime.db.latestTs.toString() });
+        return true;
+      }
+      let body: Record<string, unknown>;
+      try {
+        const parsed = JSON.parse(text) as unknown;
+        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
+        body = parsed as Record<string, unknown>;
+      } catch (error) {
+        throw new HttpError(400, "BadJsonBody", `Failed to parse the request body as JSON: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (typeof body.path !== "string") throw new HttpError(400, "BadJsonBody", "Missing `path`: the function to run, e.g. \"messages:list\"");
+      if (body.format !== undefined && body.format !== "convex_encoded_json" && body.format !== "json") {
+        throw new HttpError(400, "BadFormat", `Unsupported format ${JSON.stringify(body.format)}; use "convex_encoded_json"`);
+      }
+      const args = (Array.isArray(body.args) ? body.args[0] : body.args ?? {}) as JSONValue;
+      const caller = await this.caller(req);
+      let value: JSONValue;
+      try {
+        value = await this.run(endpoint, body, args, caller);
+      } catch (error) {
+        if (error instanceof HttpError) throw error;
+        const fe = error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
+        this.send(res, STATUS_UDF_FAILED, {
+          status: "error",
+          errorMessage: fe.message,
+          ...(fe.errorData !== undefined ? { errorData: fe.errorData } : {}),
+          logLines: [],
+        });
+        return true;
+      }
+      this.send(res, 200, { status: "success", value, logLines: [] });
+    } catch (error) {
+      if (error instanceof HttpError) this.send(res, error.status, { code: error.code, message: error.message });
+      else this.send(res, 500, { code: "InternalServerError", message: error instanceof Error ? error.message : String(error) });
+    }
+    return true;
+  }
+
+  private async run(endpoint: string, body: Record<string, unknown>, args: JSONValue, caller: Caller): Promise<JSONValue> {
+    switch (endpoint) {
+      case "query":
+        return (await this.runtime.runQuery(body.path, args, caller)).value;
+      case "query_at_ts": {
+        let ts: bigint;
+        try {
+          ts = BigInt(String(body.ts));
+        } catch {
+          throw new HttpError(400, "BadTimestamp", "`ts` must be a timestamp from /api/query_ts");
+        }
+        return (await this.runtime.queryAt(body.path, args, caller, ts)).value;
+      }
+      case "mutation":
+        return (await this.runtime.runMutation(body.path, args, caller)).value;
+      case "action":
+        return this.runtime.runAction(body.path, args, caller);
+      default: {
+        const fn = this.runtime.resolve(body.path, "any", caller);
+        if (fn.kind === "query") return (await this.runtime.runQuery(fn.path, args, caller)).value;
+        if (fn.kind === "mutation") return (await this.runtime.runMutation(fn.path, args, caller)).value;
+        return this.runtime.runAction(fn.path, args, caller);
+      }
+    }
+  }
+}

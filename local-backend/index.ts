@@ -1,0 +1,178 @@
+/**
+ * The local Convex-compatible backend: `startLocalBackend()` loads a `convex/` directory,
+ * opens the data directory, and serves Convex's HTTP API and WebSocket sync protocol on one port.
+ */
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { watch, type FSWatcher } from "node:fs";
+import { chmod, readFile, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import { join, resolve } from "node:path";
+import type { Value } from "convex/values";
+import { WebSocketServer } from "ws";
+import { TokenVerifier, type UserIdentity } from "./auth";
+import { Database } from "./database";
+import { HttpApi, MAX_BODY_BYTES } from "./http";
+import { ModuleLoader } from "./modules";
+import { Runtime, type Caller } from "./runtime";
+import { SyncServer } from "./sync";
+
+export interface LocalBackendOptions {
+  port: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  dataDir: string;
+  /** The project's `convex/` directory. */
+  functionsDir: string;
+  /** The deployment's environment variables: functions' `process.env`, and auth.config.ts's. */
+  env?: Record<string, string>;
+  /** Rebuild and reload the functions when files in `functionsDir` change. */
+  watch?: boolean;
+  /** Log function-loading problems and reloads (default: true). */
+  log?: (message: string) => void;
+}
+
+export interface LocalBackend {
+  url: string;
+  port: number;
+  /** Admin key: `Authorization: Convex <adminKey>` may call internal functions (trusted tooling). */
+  adminKey: string;
+  /** Trusted fast path for seeding: inserts many documents in one commit. */
+  bulkInsert(table: string, documents: Record<string, Value>[]): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export const LOCAL_BACKEND_VERSION = "clientele-local-backend/1";
+
+/** Reads the data directory's admin key, creating it (mode 600) on first run. */
+export async function ensureAdminKey(dataDir: string): Promise<string> {
+  const file = join(dataDir, "admin-key");
+  try {
+    return (await readFile(file, "utf8")).trim();
+  } catch {
+    const key = `local|${randomBytes(32).toString("hex")}`;
+    await writeFile(file, `${key}\n`, { mode: 0o600, flag: "wx" }).catch(async () => undefined);
+    await chmod(file, 0o600);
+    return (await readFile(file, "utf8")).trim();
+  }
+}
+
+function sameKey(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+let backendCounter = 0;
+
+export async function startLocalBackend(options: LocalBackendOptions): Promise<LocalBackend> {
+  const log = options.log ?? ((m: string) => console.log(`[local-backend] ${m}`));
+  const dataDir = resolve(options.dataDir);
+  const functionsDir = resolve(options.functionsDir);
+  const envGlobal = `__localBackendEnv${process.pid}_${backendCounter++}`;
+  (globalThis as Record<string, unknown>)[envGlobal] = { ...(options.env ?? {}) };
+
+  const db = new Database(dataDir);
+  const adminKey = await ensureAdminKey(dataDir);
+  const loader = new ModuleLoader(functionsDir, join(dataDir, "_build"), envGlobal);
+  await loader.clean();
+  let modules;
+  try {
+    modules = await loader.load();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const runtime = new Runtime(db, modules);
+  let verifier = new TokenVerifier(modules.authProviders);
+  await runtime.resumeScheduledJobs();
+
+  const admin = (key: string, impersonating: unknown): Caller | null => {
+    if (!sameKey(key, adminKey)) return null;
+    const identity =
+      typeof impersonating === "object" && impersonating !== null
+        ? (impersonating as UserIdentity)
+        : null;
+    return { identity, allowInternal: true };
+  };
+  const sync = new SyncServer(runtime, db, () => verifier, admin);
+  const api = new HttpApi(runtime, () => verifier, admin, LOCAL_BACKEND_VERSION);
+
+  const server: Server = createServer((req, res) => {
+    api
+      .handle(req, res)
+      .then((handled) => {
+        if (!handled && !res.headersSent) {
+          res.writeHead(404, { "Content-Type": "application/json" });
+          res.end(JSON.stringify({ code: "NotFound", message: `No route for ${req.method} ${req.url}` }));
+        }
+      })
+      .catch((error: unknown) => {
+        if (!res.headersSent) {
+          res.writeHead(500, { "Content-Type": "application/json" });
+          res.end(JSON.stringify({ code: "InternalServerError", message: String(error) }));
+        }
+      });
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  server.on("upgrade", (req, socket, head) => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (!/^\/api\/[^/]+\/sync$/.test(path)) {
+      socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => sync.accept(ws));
+  });
+
+  let watcher: FSWatcher | null = null;
+  if (options.watch) {
+    let timer: NodeJS.Timeout | null = null;
+    let reloading: Promise<void> = Promise.resolve();
+    watcher = watch(functionsDir, { recursive: true }, (_event, file) => {
+      if (file && (file.startsWith("_generated") || file.includes("node_modules"))) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        reloading = reloading.then(async () => {
+          try {
+            const next = await loader.load();
+            await runtime.serial(async () => runtime.setModules(next));
+            verifier = new TokenVerifier(next.authProviders);
+            log(`reloaded ${next.functions.size} functions from ${functionsDir}`);
+          } catch (error) {
+            log(`failed to reload functions: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        });
+      }, 150);
+    });
+  }
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "127.0.0.1", () => resolvePromise());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  const host = options.host ?? "127.0.0.1";
+  const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    adminKey,
+    bulkInsert: (table, documents) => runtime.bulkInsert(table, documents),
+    close() {
+      closing ??= (async () => {
+        watcher?.close();
+        sync.close();
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+        await runtime.close();
+        db.close();
+        delete (globalThis as Record<string, unknown>)[envGlobal];
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,583 @@
+/**
+ * Runs Convex functions: answers their syscalls (through `globalThis.Convex`, routed by
+ * AsyncLocalStorage to the execution that made them), validates arguments and return values,
+ * executes queries and mutations one at a time (which makes mutations serializable and gives
+ * every query a consistent snapshot), commits mutations durably, and runs scheduled functions.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomBytes } from "node:crypto";
+import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import type { UserIdentity } from "./auth";
+import type { Database, DocumentWrite } from "./database";
+import { canonicalPath, type FunctionKind, type LoadedFunction, type LoadedModules } from "./modules";
+import { Transaction, UserError, type ReadEntry } from "./transaction";
+import { isPlainObject, validateValue, type Doc } from "./values";
+
+/** A function failed: Convex's `errorMessage` and, for a ConvexError, its `errorData`. */
+export class FunctionError extends Error {
+  override name = "FunctionError";
+  constructor(
+    message: string,
+    readonly errorData?: JSONValue,
+  ) {
+    super(message);
+  }
+}
+
+export const MAX_ARGS_BYTES = 16 * 1024 * 1024;
+
+export interface Caller {
+  identity: UserIdentity | null;
+  /** Admin (the CLI, trusted tooling) and other functions may call internal functions. */
+  allowInternal: boolean;
+}
+
+export interface QueryOutcome {
+  value: JSONValue;
+  reads: ReadEntry[];
+  journal: string | null;
+  ts: bigint;
+}
+
+export interface MutationOutcome {
+  value: JSONValue;
+  ts: bigint;
+}
+
+interface ExecutionContext {
+  runtime: Runtime;
+  kind: FunctionKind;
+  tx: Transaction | null;
+  writable: boolean;
+  caller: Caller;
+  path: string;
+}
+
+const executions = new AsyncLocalStorage<ExecutionContext>();
+
+function currentExecution(): ExecutionContext {
+  const ctx = executions.getStore();
+  if (!ctx) throw new Error("Convex syscall made outside of a function execution");
+  return ctx;
+}
+
+/** Installs the one process-wide syscall entry point; each call finds its execution via ALS. */
+function installConvexGlobal(): void {
+  const g = globalThis as { Convex?: unknown };
+  if (g.Convex) return;
+  g.Convex = {
+    syscall: (op: string, json: string) => JSON.stringify(currentExecution().runtime.syscall(op, JSON.parse(json) as Record<string, unknown>)),
+    asyncSyscall: async (op: string, json: string) => {
+      const ctx = currentExecution();
+      try {
+        return JSON.stringify(await ctx.runtime.asyncSyscall(ctx, op, JSON.parse(json) as Record<string, unknown>));
+      } catch (error) {
+        // Nested function errors keep their ConvexError data across the syscall boundary.
+        if (error instanceof FunctionError && error.errorData !== undefined) {
+          throw Object.assign(new Error(error.message), { data: error.errorData });
+        }
+        throw error;
+      }
+    },
+    jsSyscall: (op: string) => {
+      throw new Error(`File storage is not supported by the local backend (${op})`);
+    },
+  };
+}
+
+function requestId(): string {
+  return randomBytes(8).toString("hex");
+}
+
+/** Turns whatever a function threw into Convex's error shape. */
+function toFunctionError(thrown: unknown, reqId: string): FunctionError {
+  if (thrown instanceof FunctionError) return thrown;
+  if (typeof thrown === "object" && thrown !== null && Symbol.for("ConvexError") in thrown) {
+    const e = thrown as { message: string; data: unknown };
+    let data: JSONValue = null;
+    try {
+      data = typeof e.data === "string" ? (JSON.parse(e.data) as JSONValue) : convexToJson(e.data as Value);
+    } catch {
+      data = typeof e.data === "string" ? e.data : null;
+    }
+    return new FunctionError(e.message, data);
+  }
+  if (process.env.LB_DEBUG) console.error(thrown);
+  if (thrown instanceof UserError) return new FunctionError(`[Request ID: ${reqId}] Server Error\nUncaught Error: ${thrown.message}`);
+  const message = thrown instanceof Error ? `${thrown.name === "Error" ? "Error" : thrown.name}: ${thrown.message}` : `Error: ${String(thrown)}`;
+  return new FunctionError(`[Request ID: ${reqId}] Server Error\nUncaught ${message}`);
+}
+
+export interface CommitListener {
+  (ts: bigint, writes: DocumentWrite[]): void;
+}
+
+export class Runtime {
+  private modules: LoadedModules;
+  private tail: Promise<unknown> = Promise.resolve();
+  private readonly commitListeners: CommitListener[] = [];
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private closed = false;
+  /** Recent commits, newest last, so `query_at_ts` can read slightly in the past. */
+  private readonly history: { ts: bigint; writes: DocumentWrite[] }[] = [];
+  private historyFloor: bigint;
+  private readonly runningActions = new Set<Promise<unknown>>();
+
+  constructor(
+    readonly db: Database,
+    modules: LoadedModules,
+  ) {
+    installConvexGlobal();
+    this.modules = modules;
+    this.historyFloor = db.latestTs;
+    db.setSchema(modules.schema);
+  }
+
+  setModules(modules: LoadedModules): void {
+    this.modules = modules;
+    this.db.setSchema(modules.schema);
+  }
+
+  get functions(): Map<string, LoadedFunction> {
+    return this.modules.functions;
+  }
+
+  onCommit(listener: CommitListener): void {
+    this.commitListeners.push(listener);
+  }
+
+  /** Runs `task` after every task queued before it: the one-at-a-time executor. */
+  serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(task);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  resolve(udfPath: unknown, kind: FunctionKind | "any", caller: Caller): LoadedFunction {
+    if (typeof udfPath !== "string" || udfPath.length === 0 || udfPath.length > 1024) {
+      throw new FunctionError(`Invalid function path: ${JSON.stringify(udfPath)}`);
+    }
+    const path = canonicalPath(udfPath);
+    const fn = this.modules.functions.get(path);
+    if (!fn || (fn.visibility === "internal" && !caller.allowInternal)) {
+      throw new FunctionError(
+        `Could not find public function for '${udfPath.replace(/:default$/, "")}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`,
+      );
+    }
+    if (kind !== "any" && fn.kind !== kind) {
+      throw new FunctionError(`Trying to execute ${path} as ${kind === "action" ? "an" : "a"} ${kind}, but it is defined as ${fn.kind === "action" ? "an" : "a"} ${fn.kind}.`);
+    }
+    return fn;
+  }
+
+  private checkArgs(fn: LoadedFunction, args: JSONValue): Value {
+    const size = JSON.stringify(args).length;
+    if (size > MAX_ARGS_BYTES) {
+      throw new FunctionError(`Arguments for ${fn.path} are too large (${size} bytes, maximum ${MAX_ARGS_BYTES} bytes).`);
+    }
+    let value: Value;
+    try {
+      value = jsonToConvex(args);
+    } catch (error) {
+      throw new FunctionError(`ArgumentValidationError: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (!isPlainObject(value)) throw new FunctionError(`ArgumentValidationError: arguments to ${fn.path} must be an object`);
+    if (fn.args && fn.args.type !== "any") {
+      const error = validateValue(fn.args, value, (t, id) => this.db.isIdOf(t, id));
+      if (error) throw new FunctionError(`ArgumentValidationError: ${error}`);
+    }
+    return value;
+  }
+
+  private checkReturn(fn: LoadedFunction, resultJson: string): JSONValue {
+    const json = JSON.parse(resultJson) as JSONValue;
+    if (fn.returns) {
+      const error = validateValue(fn.returns, jsonToConvex(json), (t, id) => this.db.isIdOf(t, id));
+      if (error) throw new FunctionError(`ReturnsValidationError: ${error}`);
+    }
+    return json;
+  }
+
+  /** Invokes a function's code with `ctx` as the current execution. */
+  private async invoke(fn: LoadedFunction, args: JSONValue, ctx: ExecutionContext): Promise<JSONValue> {
+    const reqId = requestId();
+    this.checkArgs(fn, args);
+    let resultJson: string;
+    try {
+      resultJson = await executions.run(ctx, () => fn.invoke(JSON.stringify([args]), reqId));
+    } catch (thrown) {
+      throw toFunctionError(thrown, reqId);
+    }
+    return this.checkReturn(fn, resultJson);
+  }
+
+  // ---- queries and mutations (always inside `serial`) ----
+
+  private async executeQueryNow(fn: LoadedFunction, args: JSONValue, caller: Caller, journal: string | null): Promise<QueryOutcome> {
+    const tx = new Transaction(this.db, { writable: false, journal });
+    const value = await this.invoke(fn, args, { runtime: this, kind: "query", tx, writable: false, caller, path: fn.path });
+    return { value, reads: tx.reads, journal: tx.journalOut, ts: this.db.latestTs };
+  }
+
+  runQuery(udfPath: unknown, args: JSONValue, caller: Caller, journal: string | null = null): Promise<QueryOutcome> {
+    const fn = this.resolve(udfPath, "query", caller);
+    return this.serial(() => this.executeQueryNow(fn, args, caller, journal));
+  }
+
+  /** Runs a query now; only call from inside a `serial` task. */
+  queryInTask(udfPath: string, args: JSONValue, caller: Caller, journal: string | null): Promise<QueryOutcome> {
+    const fn = this.resolve(udfPath, "query", caller);
+    return this.executeQueryNow(fn, args, caller, journal);
+  }
+
+  /** Runs and commits a mutation now; only call from inside a `serial` task. */
+  async mutationInTask(udfPath: unknown, args: JSONValue, caller: Caller, extra?: (tx: Transaction) => void): Promise<MutationOutcome> {
+    const fn = this.resolve(udfPath, "mutation", caller);
+    const tx = new Transaction(this.db, { writable: true, journal: null });
+    let value: JSONValue;
+    try {
+      value = await this.invoke(fn, args, { runtime: this, kind: "mutation", tx, writable: true, caller, path: fn.path });
+      extra?.(tx);
+    } catch (error) {
+      tx.abort();
+      throw error;
+    }
+    return { value, ts: this.commit(tx) };
+  }
+
+  runMutation(udfPath: unknown, args: JSONValue, caller: Caller): Promise<MutationOutcome> {
+    const fn = this.resolve(udfPath, "mutation", caller);
+    return this.serial(() => this.mutationInTask(fn.path, args, caller));
+  }
+
+  /** Persists a transaction's writes in one SQLite transaction and tells listeners. */
+  commit(tx: Transaction): bigint {
+    const writes = tx.effectiveWrites();
+    if (writes.length === 0) return this.db.latestTs;
+    const ts = this.db.nextTs();
+    try {
+      this.db.persist(ts, writes);
+    } catch (error) {
+      tx.abort();
+      throw new FunctionError(`Commit failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    for (const w of writes) {
+      if (w.table === "_scheduled_functions" && w.after) this.armScheduledJob(w.after);
+    }
+    this.remember(ts, writes);
+    for (const listener of this.commitListeners) listener(ts, writes);
+    return ts;
+  }
+
+  private remember(ts: bigint, writes: DocumentWrite[]): void {
+    this.history.push({ ts, writes });
+    const horizon = ts - 60_000_000_000n;
+    while (this.history.length > 0 && (this.history.length > 10_000 || this.history[0]!.ts < horizon)) {
+      this.historyFloor = this.history.shift()!.ts;
+    }
+  }
+
+  /**
+   * Runs a query as of an earlier commit timestamp (consistent SSR reads): inside one executor
+   * task, the commits after `ts` are undone in memory, the query runs, and they are re-applied.
+   */
+  queryAt(udfPath: unknown, args: JSONValue, caller: Caller, ts: bigint): Promise<QueryOutcome> {
+    const fn = this.resolve(udfPath, "query", caller);
+    return this.serial(async () => {
+      if (ts >= this.db.latestTs) return this.executeQueryNow(fn, args, caller, null);
+      if (ts < this.historyFloor) {
+        throw new FunctionError(`Timestamp ${ts} is too old: the local backend keeps about 60 seconds of history.`);
+      }
+      const later = this.history.filter((c) => c.ts > ts);
+      for (let i = later.length - 1; i >= 0; i--) {
+        for (const w of later[i]!.writes) this.db.applyInMemory(w.table, w.id, w.before);
+      }
+      try {
+        const outcome = await this.executeQueryNow(fn, args, caller, null);
+        return { ...outcome, ts };
+      } finally {
+        for (const c of later) for (const w of c.writes) this.db.applyInMemory(w.table, w.id, w.after);
+      }
+    });
+  }
+
+  /** Trusted bulk insert for seeding: one commit, indexes rebuilt once. */
+  bulkInsert(table: string, values: Record<string, Value>[]): Promise<string[]> {
+    return this.serial(async () => {
+      const tx = new Transaction(this.db, { writable: true, journal: null });
+      // Validate with the same checks as inserts, on a throwaway transaction that never commits.
+      for (const value of values.slice(0, 1)) {
+        tx.insert(table, value);
+      }
+      tx.abort();
+      const ts = this.db.nextTs();
+      const ids = this.db.bulkInsert(table, values, ts);
+      const writes = ids.map((id) => ({ table, id, before: null, after: this.db.table(table)!.docs.get(id)! }));
+      // Too large to keep for past reads: reads before this point are no longer served.
+      this.history.length = 0;
+      this.historyFloor = ts;
+      for (const listener of this.commitListeners) listener(ts, writes);
+      return ids;
+    });
+  }
+
+  // ---- actions ----
+
+  async runAction(udfPath: unknown, args: JSONValue, caller: Caller): Promise<JSONValue> {
+    const fn = this.resolve(udfPath, "action", caller);
+    const run = this.invoke(fn, args, { runtime: this, kind: "action", tx: null, writable: false, caller, path: fn.path });
+    this.runningActions.add(run);
+    try {
+      return await run;
+    } finally {
+      this.runningActions.delete(run);
+    }
+  }
+
+  // ---- syscalls ----
+
+  syscall(op: string, args: Record<string, unknown>): JSONValue {
+    const ctx = currentExecution();
+    switch (op) {
+      case "1.0/queryStream":
+        return { queryId: this.tx(ctx).queryStream(args.query as never) };
+      case "1.0/queryCleanup":
+        this.tx(ctx).queryCleanup(args.queryId as number);
+        return {};
+      case "1.0/db/normalizeId":
+        return { id: this.tx(ctx).normalizeId(args.table as string, args.idString as string) };
+      case "1.0/getSnapshotTs":
+        return convexToJson(this.db.latestTs);
+      default:
+        throw new Error(`Unsupported syscall in the local backend: ${op}`);
+    }
+  }
+
+  private tx(ctx: ExecutionContext): Transaction {
+    if (!ctx.tx) throw new UserError("The database is not available in actions: use ctx.runQuery or ctx.runMutation.");
+    return ctx.tx;
+  }
+
+  private writableTx(ctx: ExecutionContext): Transaction {
+    const tx = this.tx(ctx);
+    if (!ctx.writable) throw new UserError("Cannot write to the database in a query. Use a mutation.");
+    return tx;
+  }
+
+  async asyncSyscall(ctx: ExecutionContext, op: string, args: Record<string, unknown>): Promise<JSONValue> {
+    const table = typeof args.table === "string" ? args.table : undefined;
+    switch (op) {
+      case "1.0/get": {
+        const doc = this.tx(ctx).get(jsonToConvex(args.id as JSONValue), table, args.isSystem === true);
+        return doc === null ? null : convexToJson(doc as Value);
+      }
+      case "1.0/queryStreamNext": {
+        const doc = this.tx(ctx).queryNext(args.queryId as number);
+        return doc === null ? { value: null, done: true } : { value: convexToJson(doc as Value), done: false };
+      }
+      case "1.0/queryPage": {
+        const result = this.tx(ctx).queryPage(args as never);
+        return {
+          page: result.page.map((d) => convexToJson(d as Value)),
+          isDone: result.isDone,
+          continueCursor: result.continueCursor,
+          splitCursor: result.splitCursor,
+          pageStatus: result.pageStatus,
+        };
+      }
+      case "1.0/count":
+        return this.tx(ctx).count(args.table as string);
+      case "1.0/insert": {
+        const value = jsonToConvex(args.value as JSONValue);
+        if (!isPlainObject(value)) throw new UserError("db.insert expects an object");
+        return { _id: this.writableTx(ctx).insert(args.table as string, value) };
+      }
+      case "1.0/shallowMerge": {
+        if (!isPlainObject(args.value)) throw new UserError("db.patch expects an object");
+        this.writableTx(ctx).patch(jsonToConvex(args.id as JSONValue), table, args.value);
+        return {};
+      }
+      case "1.0/replace": {
+        const value = jsonToConvex(args.value as JSONValue);
+        if (!isPlainObject(value)) throw new UserError("db.replace expects an object");
+        this.writableTx(ctx).replace(jsonToConvex(args.id as JSONValue), table, value);
+        return {};
+      }
+      case "1.0/remove":
+        this.writableTx(ctx).delete(jsonToConvex(args.id as JSONValue), table);
+        return {};
+      case "1.0/getUserIdentity":
+        return (ctx.caller.identity as JSONValue | null) ?? null;
+      case "1.0/runUdf":
+        return this.runNested(ctx, args);
+      case "1.0/actions/query": {
+        const outcome = await this.runQuery(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true });
+        return outcome.value;
+      }
+      case "1.0/actions/mutation":
+        return (await this.runMutation(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true })).value;
+      case "1.0/actions/action":
+        return this.runAction(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true });
+      case "1.0/schedule":
+        return this.schedule(this.writableTx(ctx), args);
+      case "1.0/actions/schedule":
+        return this.serial(async () => {
+          const tx = new Transaction(this.db, { writable: true, journal: null });
+          const id = this.schedule(tx, args);
+          this.commit(tx);
+          return id;
+        });
+      case "1.0/cancel_job":
+        this.cancel(this.writableTx(ctx), args.id as string);
+        return {};
+      case "1.0/actions/cancel_job":
+        await this.serial(async () => {
+          const tx = new Transaction(this.db, { writable: true, journal: null });
+          this.cancel(tx, args.id as string);
+          this.commit(tx);
+        });
+        return {};
+      case "1.0/getFunctionMetadata":
+        return { name: ctx.path, componentPath: "" };
+      case "1.0/getDeploymentMetadata":
+        return { name: "local", region: null, class: "local" };
+      case "1.0/getRequestMetadata":
+        return { ip: null, userAgent: null, requestId: requestId(), scheduledFunctionId: null, authToken: null };
+      default:
+        throw new Error(`Unsupported syscall in the local backend: ${op}`);
+    }
+  }
+
+  /** `ctx.runQuery/runMutation` inside a query or mutation: same transaction, inline. */
+  private async runNested(ctx: ExecutionContext, args: Record<string, unknown>): Promise<JSONValue> {
+    const tx = this.tx(ctx);
+    const udfType = args.udfType === "mutation" ? "mutation" : "query";
+    if (udfType === "mutation" && !ctx.writable) throw new UserError("Cannot run a mutation from a query.");
+    const fn = this.resolve(args.name, udfType, { ...ctx.caller, allowInternal: true });
+    const savepoint = tx.savepoint();
+    try {
+      return await this.invoke(fn, args.args as JSONValue, {
+        ...ctx,
+        kind: udfType,
+        writable: udfType === "mutation",
+        path: fn.path,
+      });
+    } catch (error) {
+      if (udfType === "mutation") tx.rollbackTo(savepoint);
+      throw error;
+    }
+  }
+
+  // ---- scheduler ----
+
+  private schedule(tx: Transaction, args: Record<string, unknown>): JSONValue {
+    const fn = this.resolve(args.name, "any", { identity: null, allowInternal: true });
+    if (fn.kind === "query") throw new UserError(`Cannot schedule a query (${fn.path}): only mutations and actions.`);
+    const tsSeconds = typeof args.ts === "number" ? args.ts : Date.now() / 1000;
+    const fnArgs = jsonToConvex(args.args as JSONValue);
+    const id = tx.insert(
+      "_scheduled_functions",
+      { name: fn.path, args: [fnArgs], scheduledTime: tsSeconds * 1000, state: { kind: "pending" } },
+      true,
+    );
+    return id;
+  }
+
+  private cancel(tx: Transaction, id: string): void {
+    const job = tx.get(id, "_scheduled_functions", true);
+    if (!job) return;
+    const state = job.state as { kind: string };
+    if (state.kind === "pending" || state.kind === "inProgress") {
+      tx.systemPatch(id, "_scheduled_functions", { state: { kind: "canceled" }, completedTime: Date.now() });
+    }
+  }
+
+  private armScheduledJob(job: Doc): void {
+    const id = job._id as string;
+    const state = job.state as { kind: string };
+    const existing = this.timers.get(id);
+    if (existing) clearTimeout(existing);
+    this.timers.delete(id);
+    if (state.kind !== "pending" || this.closed) return;
+    const delay = Math.max(0, (job.scheduledTime as number) - Date.now());
+    const timer = setTimeout(() => {
+      this.timers.delete(id);
+      void this.runScheduledJob(id).catch((error: unknown) => console.error(`[local-backend] scheduled job ${id}:`, error));
+    }, Math.min(delay, 2 ** 31 - 1));
+    timer.unref();
+    this.timers.set(id, timer);
+  }
+
+  /** Re-arms pending jobs after a restart; actions that were running when it stopped failed. */
+  resumeScheduledJobs(): Promise<void> {
+    return this.serial(async () => {
+      const table = this.db.table("_scheduled_functions");
+      if (!table) return;
+      const tx = new Transaction(this.db, { writable: true, journal: null });
+      for (const job of table.docs.values()) {
+        const kind = (job.state as { kind: string }).kind;
+        if (kind === "pending") this.armScheduledJob(job);
+        else if (kind === "inProgress") {
+          tx.systemPatch(job._id as string, "_scheduled_functions", {
+            state: { kind: "failed", error: "Transient error while executing action: the backend stopped" },
+            completedTime: Date.now(),
+          });
+        }
+      }
+      this.commit(tx);
+    });
+  }
+
+  private async runScheduledJob(id: string): Promise<void> {
+    if (this.closed) return;
+    const caller: Caller = { identity: null, allowInternal: true };
+    const started = await this.serial(async () => {
+      const job = this.db.table("_scheduled_functions")?.docs.get(id);
+      if (!job || (job.state as { kind: string }).kind !== "pending") return null;
+      const name = job.name as string;
+      const args = convexToJson((job.args as Value[])[0] ?? {});
+      const fn = this.modules.functions.get(name);
+      if (fn?.kind === "mutation") {
+        // The mutation and its job's completion commit together: it runs exactly once.
+        try {
+          await this.mutationInTask(name, args, caller, (tx) =>
+            tx.systemPatch(id, "_scheduled_functions", { state: { kind: "success" }, completedTime: Date.now() }),
+          );
+        } catch (error) {
+          const tx = new Transaction(this.db, { writable: true, journal: null });
+          tx.systemPatch(id, "_scheduled_functions", {
+            state: { kind: "failed", error: error instanceof Error ? error.message : String(error) },
+            completedTime: Date.now(),
+          });
+          this.commit(tx);
+        }
+        return null;
+      }
+      const tx = new Transaction(this.db, { writable: true, journal: null });
+      tx.systemPatch(id, "_scheduled_functions", { state: { kind: "inProgress" } });
+      this.commit(tx);
+      return { name, args };
+    });
+    if (!started) return;
+    let state: Value;
+    try {
+      await this.runAction(started.name, started.args, caller);
+      state = { kind: "success" };
+    } catch (error) {
+      state = { kind: "failed", error: error instanceof Error ? error.message : String(error) };
+    }
+    await this.serial(async () => {
+      const tx = new Transaction(this.db, { writable: true, journal: null });
+      tx.systemPatch(id, "_scheduled_functions", { state, completedTime: Date.now() });
+      this.commit(tx);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    await this.serial(async () => undefined);
+    await Promise.allSettled([...this.runningActions]);
+  }
+}

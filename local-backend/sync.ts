@@ -1,0 +1,405 @@
+/**
+ * Convex's WebSocket sync protocol (`/api/<version>/sync`), server side. Per connection it
+ * keeps the client's query set and its version `{querySet, ts, identity}`, and sends each
+ * Transition starting exactly at the version the client holds. After a commit, only the
+ * queries whose recorded reads the commit touched are re-run. A mutation's response is sent
+ * from inside the executor task that committed it, so it always precedes the Transition that
+ * contains its writes. Mutations are deduplicated by (sessionId, requestId).
+ */
+import type { JSONValue } from "convex/values";
+import type { WebSocket } from "ws";
+import { AuthenticationError, type TokenVerifier, type UserIdentity } from "./auth";
+import type { Database, DocumentWrite } from "./database";
+import { FunctionError, type Caller, type Runtime } from "./runtime";
+import { writeAffects, type ReadEntry } from "./transaction";
+import type { Doc, FieldValue } from "./values";
+
+type Modification =
+  | { type: "QueryUpdated"; queryId: number; value: JSONValue; logLines: string[]; journal: string | null }
+  | { type: "QueryFailed"; queryId: number; errorMessage: string; logLines: string[]; errorData: JSONValue; journal: string | null }
+  | { type: "QueryRemoved"; queryId: number };
+
+interface Subscription {
+  udfPath: string;
+  args: JSONValue;
+  journal: string | null;
+  reads: ReadEntry[];
+  lastSent: string | null;
+}
+
+/** Convex encodes u64 timestamps as base64 of their little-endian bytes. */
+export function encodeTs(ts: bigint): string {
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigUInt64LE(ts);
+  return bytes.toString("base64");
+}
+
+export function decodeTs(encoded: string): bigint | null {
+  const bytes = Buffer.from(encoded, "base64");
+  return bytes.length === 8 ? bytes.readBigUInt64LE() : null;
+}
+
+export type AdminAuthenticator = (key: string, impersonating: unknown) => Caller | null;
+
+/** Recent mutation outcomes per session, so a retried mutation is answered, not re-run. */
+class MutationLedger {
+  private readonly sessions = new Map<string, Map<number, Promise<object>>>();
+  private static readonly PER_SESSION = 1000;
+  private static readonly SESSIONS = 10_000;
+
+  get(sessionId: string, requestId: number): Promise<object> | undefined {
+    return this.sessions.get(sessionId)?.get(requestId);
+  }
+
+  set(sessionId: string, requestId: number, outcome: Promise<object>): void {
+    let session = this.sessions.get(sessionId);
+    if (!session) {
+      if (this.sessions.size >= MutationLedger.SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
+      session = new Map();
+      this.sessions.set(sessionId, session);
+    }
+    session.set(requestId, outcome);
+    if (session.size > MutationLedger.PER_SESSION) session.delete(session.keys().next().value!);
+  }
+}
+
+class ProtocolError extends Error {}
+
+export class SyncConnection {
+  private sessionId = "";
+  private querySet = 0;
+  private identityVersion = 0;
+  private ts = 0n;
+  private readonly subscriptions = new Map<number, Subscription>();
+  private readonly dirty = new Set<number>();
+  private caller: Caller = { identity: null, allowInternal: false };
+  /** Largest commit ts acknowledged to the client that no Transition has reached yet. */
+  private awaitingTs = 0n;
+  private inbox: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly server: SyncServer,
+  ) {
+    ws.on("message", (data, isBinary) => {
+      if (isBinary) return this.fail("Binary frames are not part of the sync protocol");
+      const text = data.toString();
+      let message: Record<string, unknown>;
+      try {
+        const parsed = JSON.parse(text) as unknown;
+        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
+        message = parsed as Record<string, unknown>;
+      } catch {
+        return this.fail(`Malformed message: ${text.slice(0, 100)}`);
+      }
+      // Actions run concurrently; everything else is handled in arrival order.
+      if (message.type === "Action") {
+        void this.handleAction(message);
+        return;
+      }
+      this.inbox = this.inbox.then(() => this.handle(message)).catch((error: unknown) => {
+        this.fail(error instanceof Error ? error.message : String(error));
+      });
+    });
+    ws.on("close", () => {
+      this.closed = true;
+      server.remove(this);
+    });
+    ws.on("error", () => undefined);
+  }
+
+  private send(message: object): void {
+    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  private fail(error: string): void {
+    this.send({ type: "FatalError", error });
+    this.ws.close(1011, error.slice(0, 100));
+  }
+
+  ping(): void {
+    this.send({ type: "Ping" });
+  }
+
+  private async handle(message: Record<string, unknown>): Promise<void> {
+    switch (message.type) {
+      case "Connect":
+        if (typeof message.sessionId !== "string") throw new ProtocolError("Connect without a sessionId");
+        this.sessionId = message.sessionId;
+        return;
+      case "ModifyQuerySet":
+        return this.modifyQuerySet(message);
+      case "Mutation":
+        return this.mutation(message);
+      case "Authenticate":
+        return this.authenticate(message);
+      case "Event":
+        return;
+      default:
+        throw new ProtocolError(`Unknown message type: ${String(message.type)}`);
+    }
+  }
+
+  private async runSubscription(queryId: number, sub: Subscription): Promise<Modification | null> {
+    try {
+      const outcome = await this.server.runtime.queryInTask(sub.udfPath, sub.args, this.caller, sub.journal);
+      sub.reads = outcome.reads;
+      sub.journal = outcome.journal ?? sub.journal;
+      const serialized = JSON.stringify([outcome.value, sub.journal]);
+      if (serialized === sub.lastSent) return null;
+      sub.lastSent = serialized;
+      return { type: "QueryUpdated", queryId, value: outcome.value, logLines: [], journal: sub.journal };
+    } catch (error) {
+      const fe = error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
+      // A failed query still depends on what it read; keep the table-level reads it had.
+      const serialized = JSON.stringify(["error", fe.message, fe.errorData ?? null]);
+      if (serialized === sub.lastSent) return null;
+      sub.lastSent = serialized;
+      return {
+        type: "QueryFailed",
+        queryId,
+        errorMessage: fe.message,
+        logLines: [],
+        errorData: fe.errorData ?? null,
+        journal: sub.journal,
+      };
+    }
+  }
+
+  /** Builds and sends a Transition (inside an executor task), re-running dirty queries. */
+  private async transition(extra: Modification[], next: { querySet?: number; identity?: number }, force: boolean): Promise<void> {
+    const modifications = [...extra];
+    for (const queryId of [...this.dirty]) {
+      this.dirty.delete(queryId);
+      const sub = this.subscriptions.get(queryId);
+      if (!sub) continue;
+      const mod = await this.runSubscription(queryId, sub);
+      if (mod) modifications.push(mod);
+    }
+    const ts = this.server.db.latestTs;
+    const endTs = ts > this.ts ? ts : this.ts;
+    if (!force && modifications.length === 0 && this.awaitingTs <= this.ts) return;
+    const start = { querySet: this.querySet, identity: this.identityVersion, ts: encodeTs(this.ts) };
+    this.querySet = next.querySet ?? this.querySet;
+    this.identityVersion = next.identity ?? this.identityVersion;
+    this.ts = endTs;
+    if (this.awaitingTs <= this.ts) this.awaitingTs = 0n;
+    this.send({
+      type: "Transition",
+      startVersion: start,
+      endVersion: { querySet: this.querySet, identity: this.identityVersion, ts: encodeTs(this.ts) },
+      modifications,
+    });
+  }
+
+  private async modifyQuerySet(message: Record<string, unknown>): Promise<void> {
+    const { baseVersion, newVersion, modifications } = message;
+    if (typeof baseVersion !== "number" || typeof newVersion !== "number" || !Array.isArray(modifications)) {
+      throw new ProtocolError("Malformed ModifyQuerySet");
+    }
+    await this.server.runtime.serial(async () => {
+      if (baseVersion !== this.querySet) {
+        throw new ProtocolError(`Base version ${baseVersion} passed up doesn't match the current version ${this.querySet}`);
+      }
+      const out: Modification[] = [];
+      for (const raw of modifications as Record<string, unknown>[]) {
+        const queryId = raw.queryId;
+        if (typeof queryId !== "number") throw new ProtocolError("Query modification without a queryId");
+        if (raw.type === "Add") {
+          const args = Array.isArray(raw.args) ? (raw.args[0] as JSONValue) : {};
+          const sub: Subscription = {
+            udfPath: typeof raw.udfPath === "string" ? raw.udfPath : "",
+            args: args ?? {},
+            journal: typeof raw.journal === "string" ? raw.journal : null,
+            reads: [],
+            lastSent: null,
+          };
+          this.subscriptions.set(queryId, sub);
+          this.dirty.delete(queryId);
+          const mod = await this.runSubscription(queryId, sub);
+          if (mod) out.push(mod);
+        } else if (raw.type === "Remove") {
+          this.subscriptions.delete(queryId);
+          this.dirty.delete(queryId);
+          out.push({ type: "QueryRemoved", queryId });
+        } else {
+          throw new ProtocolError(`Unknown query modification: ${String(raw.type)}`);
+        }
+      }
+      await this.transition(out, { querySet: newVersion }, true);
+    });
+  }
+
+  private async mutation(message: Record<string, unknown>): Promise<void> {
+    const requestId = message.requestId;
+    if (typeof requestId !== "number") throw new ProtocolError("Mutation without a requestId");
+    const previous = this.server.ledger.get(this.sessionId, requestId);
+    if (previous) {
+      // A retry after reconnecting: answer with the original outcome, never run it again.
+      const response = await previous;
+      this.send(response);
+      if ((response as { success?: boolean }).success) {
+        await this.server.runtime.serial(() => this.transition([], {}, this.ts < this.server.db.latestTs));
+      }
+      return;
+    }
+    const args = Array.isArray(message.args) ? (message.args[0] as JSONValue) : {};
+    const outcome = this.server.runtime.serial(async () => {
+      let response: object;
+      try {
+        const result = await this.server.runtime.mutationInTask(message.udfPath, args ?? {}, this.caller);
+        response = { type: "MutationResponse", requestId, success: true, result: result.value, ts: encodeTs(result.ts), logLines: [] };
+        if (result.ts > this.awaitingTs) this.awaitingTs = result.ts;
+      } catch (error) {
+        const fe = error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
+        response = {
+          type: "MutationResponse",
+          requestId,
+          success: false,
+          result: fe.message,
+          logLines: [],
+          ...(fe.errorData !== undefined ? { errorData: fe.errorData } : {}),
+        };
+      }
+      this.send(response);
+      return response;
+    });
+    this.server.ledger.set(this.sessionId, requestId, outcome);
+    await outcome;
+    // Make sure a Transition reaches the mutation's ts even if none of our queries changed.
+    await this.server.runtime.serial(() => this.transition([], {}, false));
+  }
+
+  private async handleAction(message: Record<string, unknown>): Promise<void> {
+    const requestId = message.requestId;
+    if (typeof requestId !== "number") return this.fail("Action without a requestId");
+    const args = Array.isArray(message.args) ? (message.args[0] as JSONValue) : {};
+    // Wait for messages before it (e.g. Authenticate) so it runs as the right identity.
+    await this.inbox;
+    try {
+      const value = await this.server.runtime.runAction(message.udfPath, args ?? {}, this.caller);
+      this.send({ type: "ActionResponse", requestId, success: true, result: value, logLines: [] });
+    } catch (error) {
+      const fe = error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
+      this.send({
+        type: "ActionResponse",
+        requestId,
+        success: false,
+        result: fe.message,
+        logLines: [],
+        ...(fe.errorData !== undefined ? { errorData: fe.errorData } : {}),
+      });
+    }
+  }
+
+  private async authenticate(message: Record<string, unknown>): Promise<void> {
+    const baseVersion = message.baseVersion;
+    if (typeof baseVersion !== "number") throw new ProtocolError("Authenticate without a baseVersion");
+    let caller: Caller;
+    try {
+      if (message.tokenType === "None") caller = { identity: null, allowInternal: false };
+      else if (message.tokenType === "User" && typeof message.value === "string") {
+        caller = { identity: await this.server.verifier().verify(message.value), allowInternal: false };
+      } else if (message.tokenType === "Admin" && typeof message.value === "string") {
+        const admin = this.server.admin(message.value, message.impersonating);
+        if (!admin) throw new AuthenticationError("Invalid admin key");
+        caller = admin;
+      } else throw new AuthenticationError("Malformed Authenticate message");
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.send({ type: "AuthError", error: text, baseVersion, authUpdateAttempted: true });
+      return;
+    }
+    await this.server.runtime.serial(async () => {
+      if (baseVersion !== this.identityVersion) {
+        throw new ProtocolError(`Authenticate base version ${baseVersion} doesn't match the current identity version ${this.identityVersion}`);
+      }
+      this.caller = caller;
+      for (const [queryId, sub] of this.subscriptions) {
+        sub.lastSent = null;
+        this.dirty.add(queryId);
+      }
+      await this.transition([], { identity: baseVersion + 1 }, true);
+    });
+  }
+
+  /** Marks subscriptions whose reads a commit touched; returns whether any were. */
+  invalidate(writes: DocumentWrite[], keyOf: (table: string, index: string, doc: Doc) => FieldValue[] | null): boolean {
+    let any = false;
+    for (const [queryId, sub] of this.subscriptions) {
+      if (this.dirty.has(queryId)) continue;
+      if (sub.reads.some((read) => writes.some((w) => writeAffects(read, w, keyOf)))) {
+        this.dirty.add(queryId);
+        any = true;
+      }
+    }
+    return any || this.awaitingTs > this.ts;
+  }
+
+  /** Re-runs dirty queries; only call inside an executor task. */
+  refresh(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.transition([], {}, false);
+  }
+
+  get identity(): UserIdentity | null {
+    return this.caller.identity;
+  }
+}
+
+export class SyncServer {
+  private readonly connections = new Set<SyncConnection>();
+  private readonly pending = new Set<SyncConnection>();
+  private refreshQueued = false;
+  private readonly pinger: NodeJS.Timeout;
+  readonly ledger = new MutationLedger();
+
+  constructor(
+    readonly runtime: Runtime,
+    readonly db: Database,
+    readonly verifier: () => TokenVerifier,
+    readonly admin: AdminAuthenticator,
+    pingIntervalMs = 15_000,
+  ) {
+    runtime.onCommit((_ts, writes) => this.onCommit(writes));
+    this.pinger = setInterval(() => {
+      for (const c of this.connections) c.ping();
+    }, pingIntervalMs);
+    this.pinger.unref();
+  }
+
+  accept(ws: WebSocket): void {
+    this.connections.add(new SyncConnection(ws, this));
+  }
+
+  remove(connection: SyncConnection): void {
+    this.connections.delete(connection);
+    this.pending.delete(connection);
+  }
+
+  private keyOf = (table: string, index: string, doc: Doc): FieldValue[] | null => {
+    const sorted = this.db.table(table)?.indexes.get(index);
+    return sorted ? sorted.keyOf(doc) : null;
+  };
+
+  private onCommit(writes: DocumentWrite[]): void {
+    for (const c of this.connections) {
+      if (c.invalidate(writes, this.keyOf)) this.pending.add(c);
+    }
+    if (this.pending.size === 0 || this.refreshQueued) return;
+    this.refreshQueued = true;
+    // Runs after the committing task, so mutation responses go out before these Transitions.
+    void this.runtime.serial(async () => {
+      this.refreshQueued = false;
+      const batch = [...this.pending];
+      this.pending.clear();
+      for (const c of batch) await c.refresh();
+    });
+  }
+
+  close(): void {
+    clearInterval(this.pinger);
+    for (const c of this.connections) c.ping();
+  }
+}

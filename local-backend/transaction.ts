@@ -1,0 +1,650 @@
+/**
+ * One function execution's view of the database. Reads go to the live in-memory state (all
+ * queries and mutations run one at a time, so that state is a consistent snapshot for the
+ * whole execution); writes apply immediately, so the mutation sees them, and are undone on
+ * abort. Every read is recorded as a table + index range for subscription invalidation.
+ */
+import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import type { Database, DocumentWrite, Table } from "./database";
+import { comparePrefix, type Bound, type KeyRange, type SortedIndex } from "./indexes";
+import {
+  compareFieldValues,
+  compareKeys,
+  fieldValue,
+  isPlainObject,
+  validateValue,
+  type Doc,
+  type FieldValue,
+} from "./values";
+
+export class UserError extends Error {
+  override name = "UserError";
+}
+
+export type ReadEntry =
+  | { kind: "range"; table: string; index: string; range: KeyRange }
+  | { kind: "search"; table: string; eq: [string, FieldValue][] };
+
+const END_CURSOR = "_end";
+
+interface RangeExpr {
+  type: "Eq" | "Gt" | "Gte" | "Lt" | "Lte";
+  fieldPath: string;
+  value: JSONValue;
+}
+
+interface SerializedQuery {
+  source:
+    | { type: "FullTableScan"; tableName: string; order?: "asc" | "desc" | null }
+    | { type: "IndexRange"; indexName: string; range: RangeExpr[]; order?: "asc" | "desc" | null }
+    | {
+        type: "Search";
+        indexName: string;
+        filters: { type: "Search" | "Eq"; fieldPath: string; value: JSONValue }[];
+      };
+  operators: ({ filter: JSONValue } | { limit: number })[];
+}
+
+function queryValue(json: JSONValue): FieldValue {
+  if (isPlainObject(json) && "$undefined" in json) return undefined;
+  return jsonToConvex(json);
+}
+
+function encodeCursor(key: FieldValue[]): string {
+  return JSON.stringify(key.map((v) => (v === undefined ? [0] : [1, convexToJson(v)])));
+}
+
+function decodeCursor(cursor: string): FieldValue[] {
+  try {
+    const parts = JSON.parse(cursor) as unknown;
+    if (!Array.isArray(parts)) throw new Error();
+    return parts.map((p: unknown) => {
+      if (!Array.isArray(p)) throw new Error();
+      return p[0] === 0 ? undefined : jsonToConvex(p[1] as JSONValue);
+    });
+  } catch {
+    throw new UserError(`Invalid cursor: ${JSON.stringify(cursor).slice(0, 100)}. Cursors must come from a previous page of the same query.`);
+  }
+}
+
+/** Evaluates a serialized `q.filter(...)` expression against a document. */
+function evaluate(expr: unknown, doc: Doc): FieldValue {
+  if (!isPlainObject(expr)) throw new UserError(`Invalid filter expression: ${JSON.stringify(expr)}`);
+  const e = expr as Record<string, unknown>;
+  const pair = (k: string): [FieldValue, FieldValue] => {
+    const args = e[k] as unknown[];
+    return [evaluate(args[0], doc), evaluate(args[1], doc)];
+  };
+  if ("$field" in e) return fieldValue(doc, e.$field as string);
+  if ("$literal" in e) return queryValue(e.$literal as JSONValue);
+  if ("$eq" in e) return compareFieldValues(...pair("$eq")) === 0;
+  if ("$neq" in e) return compareFieldValues(...pair("$neq")) !== 0;
+  if ("$lt" in e) return compareFieldValues(...pair("$lt")) < 0;
+  if ("$lte" in e) return compareFieldValues(...pair("$lte")) <= 0;
+  if ("$gt" in e) return compareFieldValues(...pair("$gt")) > 0;
+  if ("$gte" in e) return compareFieldValues(...pair("$gte")) >= 0;
+  if ("$and" in e) return (e.$and as unknown[]).every((x) => evaluate(x, doc) === true);
+  if ("$or" in e) return (e.$or as unknown[]).some((x) => evaluate(x, doc) === true);
+  if ("$not" in e) return evaluate(e.$not, doc) !== true;
+  const arith: Record<string, (a: number, b: number) => number> = {
+    $add: (a, b) => a + b,
+    $sub: (a, b) => a - b,
+    $mul: (a, b) => a * b,
+    $div: (a, b) => a / b,
+    $mod: (a, b) => a % b,
+  };
+  for (const [op, f] of Object.entries(arith)) {
+    if (op in e) {
+      const [a, b] = pair(op);
+      if (typeof a === "number" && typeof b === "number") return f(a, b);
+      if (typeof a === "bigint" && typeof b === "bigint") {
+        const big: Record<string, (x: bigint, y: bigint) => bigint> = {
+          $add: (x, y) => x + y,
+          $sub: (x, y) => x - y,
+          $mul: (x, y) => x * y,
+          $div: (x, y) => x / y,
+          $mod: (x, y) => x % y,
+        };
+        return big[op]!(a, b);
+      }
+      throw new UserError(`Cannot apply ${op.slice(1)} to ${typeof a} and ${typeof b}`);
+    }
+  }
+  if ("$neg" in e) {
+    const a = evaluate(e.$neg, doc);
+    if (typeof a === "number") return -a;
+    if (typeof a === "bigint") return -a;
+    throw new UserError(`Cannot negate ${typeof a}`);
+  }
+  throw new UserError(`Invalid filter expression: ${JSON.stringify(expr)}`);
+}
+
+/** A query being read one document at a time (`for await`, `take`, `first`, `collect` …). */
+class IndexStream {
+  private lastKey: FieldValue[] | null = null;
+  private done = false;
+  private emitted = 0;
+  private readonly entry: ReadEntry & { kind: "range" };
+
+  constructor(
+    private readonly index: SortedIndex,
+    table: string,
+    private readonly range: KeyRange,
+    private readonly order: "asc" | "desc",
+    private readonly filters: unknown[],
+    private readonly limit: number | null,
+    reads: ReadEntry[],
+    startAfter: FieldValue[] | null = null,
+  ) {
+    this.lastKey = startAfter;
+    // Until something is read the recorded range is empty; it grows as the stream advances.
+    const start = startAfter ? { key: startAfter, inclusive: false } : null;
+    this.entry = {
+      kind: "range",
+      table,
+      index: index.name,
+      range:
+        order === "asc"
+          ? { lower: start ?? range.lower, upper: start ?? emptyBound(range.lower) }
+          : { lower: start ?? emptyBound(range.upper), upper: start ?? range.upper },
+    };
+    reads.push(this.entry);
+  }
+
+  /** The next raw document in index order (no filters), or null at the end of the range. */
+  private advance(): Doc | null {
+    if (this.done) return null;
+    const last = this.lastKey;
+    const effective: KeyRange =
+      last === null
+        ? this.range
+        : this.order === "asc"
+          ? { lower: { key: last, inclusive: false }, upper: this.range.upper }
+          : { lower: this.range.lower, upper: { key: last, inclusive: false } };
+    const [start, end] = this.index.span(effective);
+    if (start >= end) {
+      this.done = true;
+      if (this.order === "asc") this.entry.range.upper = this.range.upper;
+      else this.entry.range.lower = this.range.lower;
+      return null;
+    }
+    const doc = this.index.docs[this.order === "asc" ? start : end - 1]!;
+    this.lastKey = this.index.keyOf(doc);
+    const observed = { key: this.lastKey, inclusive: true };
+    if (this.order === "asc") this.entry.range.upper = observed;
+    else this.entry.range.lower = observed;
+    return doc;
+  }
+
+  next(): Doc | null {
+    if (this.limit !== null && this.emitted >= this.limit) return null;
+    for (;;) {
+      const doc = this.advance();
+      if (doc === null) return null;
+      if (this.filters.every((f) => evaluate(f, doc) === true)) {
+        this.emitted++;
+        return doc;
+      }
+    }
+  }
+
+  /** Key of the last document read (the cursor position). */
+  get position(): FieldValue[] | null {
+    return this.lastKey;
+  }
+
+  /** Whether any document lies after the current position (records the read). */
+  exhausted(): boolean {
+    if (this.done) return true;
+    const saved = this.lastKey;
+    const doc = this.advance();
+    if (doc === null) return true;
+    this.lastKey = saved;
+    return false;
+  }
+}
+
+/** A bound that admits nothing on its side: the recorded range before any read. */
+function emptyBound(from: Bound | null): Bound {
+  return from ? { key: from.key, inclusive: !from.inclusive } : { key: [], inclusive: false };
+}
+
+class ListStream {
+  private i = 0;
+  constructor(private readonly docs: Doc[]) {}
+  next(): Doc | null {
+    return this.docs[this.i++] ?? null;
+  }
+}
+
+export interface TransactionOptions {
+  writable: boolean;
+  /** From a subscription's previous run: where its page ended. */
+  journal: string | null;
+}
+
+export class Transaction {
+  readonly reads: ReadEntry[] = [];
+  readonly writes = new Map<string, DocumentWrite>();
+  private readonly undo: { table: string; id: string; previous: Doc | null }[] = [];
+  private readonly streams = new Map<number, IndexStream | ListStream>();
+  private nextStreamId = 1;
+  private paginated = false;
+  /** The journal this execution produced (the page end it committed to), if it paginated. */
+  journalOut: string | null = null;
+
+  constructor(
+    readonly db: Database,
+    readonly options: TransactionOptions,
+  ) {}
+
+  // ---- reads ----
+
+  private recordPoint(table: string, id: string): void {
+    const bound = { key: [id], inclusive: true };
+    this.reads.push({ kind: "range", table, index: "by_id", range: { lower: bound, upper: bound } });
+  }
+
+  get(id: unknown, table: string | undefined, isSystem: boolean): Doc | null {
+    if (typeof id !== "string") throw new UserError(`Invalid argument \`id\` for \`db.get\`: expected a string ID`);
+    const tableName = this.db.tableNameOfId(id);
+    if (tableName === null) {
+      if (table !== undefined && this.db.isIdOf(table, id)) {
+        this.recordPoint(table, id);
+        return null;
+      }
+      throw new UserError(
+        table !== undefined
+          ? `Invalid argument \`id\` for \`db.get\`: "${id}" is not a valid ID for table "${table}"`
+          : `Invalid argument \`id\` for \`db.get\`: Unable to decode ID "${id}"`,
+      );
+    }
+    if (table !== undefined && tableName !== table) {
+      throw new UserError(`Invalid argument \`id\` for \`db.get\`: "${id}" is an ID for table "${tableName}", not "${table}"`);
+    }
+    if (tableName.startsWith("_") !== isSystem) {
+      throw new UserError(
+        isSystem ? `Use db.get, not db.system.get, for user table "${tableName}"` : `System table "${tableName}" can only be read with db.system.get`,
+      );
+    }
+    this.recordPoint(tableName, id);
+    return this.db.table(tableName)?.docs.get(id) ?? null;
+  }
+
+  normalizeId(table: string, id: string): string | null {
+    return this.db.isIdOf(table, id) ? id : null;
+  }
+
+  private resolveIndex(tableName: string, indexName: string): { table: Table | undefined; index: SortedIndex | null; fields: string[] } {
+    const table = this.db.table(tableName);
+    const builtin: Record<string, string[]> = { by_id: ["_id"], by_creation_time: ["_creationTime", "_id"] };
+    const declared = this.db.tableDefinition(tableName)?.indexes.find((i) => i.indexDescriptor === indexName);
+    const fields = builtin[indexName] ?? (declared ? [...declared.fields, "_creationTime", "_id"] : null);
+    if (!fields) {
+      throw new UserError(`Index ${tableName}.${indexName} not found.`);
+    }
+    return { table, index: table?.indexes.get(indexName) ?? null, fields };
+  }
+
+  private rangeOf(exprs: RangeExpr[], fields: string[], indexName: string): KeyRange {
+    const prefix: FieldValue[] = [];
+    let lower: Bound | null = null;
+    let upper: Bound | null = null;
+    let i = 0;
+    for (const expr of exprs) {
+      const value = queryValue(expr.value);
+      if (expr.type === "Eq") {
+        if (lower || upper || fields[i] !== expr.fieldPath) {
+          throw new UserError(
+            `Incorrect field used in \`withIndex\` on index "${indexName}": expected "${fields[i]}", got "${expr.fieldPath}". Index fields must be used in order: ${fields.join(", ")}`,
+          );
+        }
+        prefix.push(value);
+        i++;
+        continue;
+      }
+      const onNext = fields[i] === expr.fieldPath && !lower && !upper;
+      const onSame = fields[i] === expr.fieldPath || (i > 0 && fields[i] === expr.fieldPath);
+      if (!onNext && !onSame) {
+        throw new UserError(`Incorrect field used in \`withIndex\` on index "${indexName}": expected "${fields[i]}", got "${expr.fieldPath}"`);
+      }
+      const key = [...prefix, value];
+      if (expr.type === "Gt" || expr.type === "Gte") {
+        if (lower) throw new UserError("`withIndex` can have only one lower bound (.gt/.gte)");
+        lower = { key, inclusive: expr.type === "Gte" };
+      } else {
+        if (upper) throw new UserError("`withIndex` can have only one upper bound (.lt/.lte)");
+        upper = { key, inclusive: expr.type === "Lte" };
+      }
+    }
+    const eqBound = prefix.length ? { key: prefix, inclusive: true } : null;
+    return { lower: lower ?? eqBound, upper: upper ?? eqBound };
+  }
+
+  private openStream(query: SerializedQuery, startAfter: FieldValue[] | null): IndexStream | ListStream {
+    const filters = query.operators.flatMap((op) => ("filter" in op ? [op.filter] : []));
+    const limitOp = query.operators.find((op): op is { limit: number } => "limit" in op);
+    const limit = limitOp ? limitOp.limit : null;
+    const source = query.source;
+    if (source.type === "Search") return this.searchStream(source, filters, limit);
+    let tableName: string;
+    let indexName: string;
+    let exprs: RangeExpr[] = [];
+    if (source.type === "FullTableScan") {
+      tableName = source.tableName;
+      indexName = "by_creation_time";
+    } else {
+      const dot = source.indexName.indexOf(".");
+      tableName = source.indexName.slice(0, dot);
+      indexName = source.indexName.slice(dot + 1);
+      exprs = source.range;
+    }
+    const { table, index, fields } = this.resolveIndex(tableName, indexName);
+    const range = this.rangeOf(exprs, fields, indexName);
+    const order = source.order === "desc" ? "desc" : "asc";
+    if (!table || !index) {
+      // The table has no documents yet: record the read so the first insert re-runs the query.
+      this.reads.push({ kind: "range", table: tableName, index: indexName, range });
+      return new ListStream([]);
+    }
+    return new IndexStream(index, tableName, range, order, filters, limit, this.reads, startAfter);
+  }
+
+  private searchStream(
+    source: Extract<SerializedQuery["source"], { type: "Search" }>,
+    filters: unknown[],
+    limit: number | null,
+  ): ListStream {
+    const dot = source.indexName.indexOf(".");
+    const tableName = source.indexName.slice(0, dot);
+    const indexName = source.indexName.slice(dot + 1);
+    const def = this.db.tableDefinition(tableName)?.searchIndexes.find((s) => s.indexDescriptor === indexName);
+    if (!def) throw new UserError(`Search index ${tableName}.${indexName} not found.`);
+    const search = source.filters.find((f) => f.type === "Search");
+    const eq = source.filters
+      .filter((f) => f.type === "Eq")
+      .map((f): [string, FieldValue] => [f.fieldPath, queryValue(f.value)]);
+    for (const [field] of eq) {
+      if (!def.filterFields.includes(field)) {
+        throw new UserError(`Field "${field}" is not a filter field of search index ${tableName}.${indexName}.`);
+      }
+    }
+    this.reads.push({ kind: "search", table: tableName, eq });
+    const table = this.db.table(tableName);
+    const index = table?.searchIndexes.get(indexName);
+    if (!table || !index || !search || typeof search.value !== "string") return new ListStream([]);
+    const hits = index.search(
+      search.value,
+      (id) => table.docs.get(id),
+      (doc) =>
+        eq.every(([f, v]) => compareFieldValues(fieldValue(doc, f), v) === 0) &&
+        filters.every((f) => evaluate(f, doc) === true),
+      Math.min(limit ?? 1024, 1024),
+    );
+    return new ListStream(hits.map((h) => h.doc));
+  }
+
+  queryStream(query: SerializedQuery): number {
+    const id = this.nextStreamId++;
+    this.streams.set(id, this.openStream(query, null));
+    return id;
+  }
+
+  queryNext(queryId: number): Doc | null {
+    const stream = this.streams.get(queryId);
+    if (!stream) throw new UserError(`Query ${queryId} is closed`);
+    return stream.next();
+  }
+
+  queryCleanup(queryId: number): void {
+    this.streams.delete(queryId);
+  }
+
+  queryPage(args: {
+    query: SerializedQuery;
+    cursor: string | null;
+    endCursor: string | null;
+    pageSize: number;
+    maximumRowsRead: number | null;
+  }): { page: Doc[]; isDone: boolean; continueCursor: string; splitCursor: string | null; pageStatus: string | null } {
+    if (this.paginated) {
+      throw new UserError(
+        "This query or mutation function ran multiple paginated queries. Convex only supports a single paginated query in each function.",
+      );
+    }
+    this.paginated = true;
+    if (args.query.source.type === "Search") {
+      // Search results are not cursor-addressable: one page of the best matches.
+      const stream = this.openStream(args.query, null);
+      const page: Doc[] = [];
+      for (let d = stream.next(); d && page.length < args.pageSize; d = stream.next()) page.push(d);
+      return { page, isDone: true, continueCursor: END_CURSOR, splitCursor: null, pageStatus: null };
+    }
+    if (args.cursor === END_CURSOR) {
+      return { page: [], isDone: true, continueCursor: END_CURSOR, splitCursor: null, pageStatus: null };
+    }
+    let endCursor = args.endCursor;
+    if (endCursor === null && this.options.journal) {
+      try {
+        const parsed = JSON.parse(this.options.journal) as { endCursor?: unknown };
+        if (typeof parsed.endCursor === "string") endCursor = parsed.endCursor;
+      } catch {
+        // A journal we cannot read only loses the page's fixed end; the page is recomputed.
+      }
+    }
+    const startAfter = args.cursor === null ? null : decodeCursor(args.cursor);
+    const stream = this.openStream(args.query, startAfter);
+    const page: Doc[] = [];
+    let continueCursor: string;
+    let isDone: boolean;
+    if (!(stream instanceof IndexStream)) {
+      for (let d = stream.next(); d; d = stream.next()) page.push(d);
+      continueCursor = END_CURSOR;
+      isDone = true;
+    } else if (endCursor !== null) {
+      const endKey = endCursor === END_CURSOR ? null : decodeCursor(endCursor);
+      const sign = args.query.source.order === "desc" ? -1 : 1;
+      for (;;) {
+        const pos = stream.position;
+        if (endKey && pos && compareKeys(pos, endKey) * sign >= 0) break;
+        const d = stream.next();
+        if (!d) break;
+        const key = stream.position!;
+        if (endKey && compareKeys(key, endKey) * sign > 0) break;
+        page.push(d);
+      }
+      continueCursor = endCursor;
+      isDone = endCursor === END_CURSOR;
+    } else {
+      while (page.length < args.pageSize) {
+        const d = stream.next();
+        if (!d) break;
+        page.push(d);
+      }
+      if (page.length < args.pageSize || stream.exhausted()) {
+        continueCursor = END_CURSOR;
+        isDone = true;
+      } else {
+        continueCursor = encodeCursor(stream.position!);
+        isDone = false;
+      }
+    }
+    // The journal pins where this page ends, so re-runs keep pages gapless as rows come and go.
+    this.journalOut = args.endCursor === null ? JSON.stringify({ endCursor: continueCursor }) : null;
+    return { page, isDone, continueCursor, splitCursor: null, pageStatus: null };
+  }
+
+  count(table: string): number {
+    this.reads.push({ kind: "range", table, index: "by_creation_time", range: { lower: null, upper: null } });
+    return this.db.table(table)?.docs.size ?? 0;
+  }
+
+  // ---- writes ----
+
+  private requireWritable(): void {
+    if (!this.options.writable) throw new UserError("Cannot write to the database in a query. Use a mutation.");
+  }
+
+  private write(table: string, id: string, doc: Doc | null): void {
+    const current = this.db.table(table)?.docs.get(id) ?? null;
+    this.undo.push({ table, id, previous: current });
+    const existing = this.writes.get(id);
+    this.writes.set(id, { table, id, before: existing ? existing.before : current, after: doc });
+    this.db.applyInMemory(table, id, doc);
+  }
+
+  private validateDocument(table: string, value: Record<string, Value>): void {
+    for (const key of Object.keys(value)) {
+      if (key.startsWith("$")) throw new UserError(`Field name ${key} starts with a '$', which is reserved.`);
+      if (key.startsWith("_") && key !== "_id" && key !== "_creationTime") {
+        throw new UserError(`Field name ${key} starts with '_', which is reserved for system fields.`);
+      }
+    }
+    const documentType = this.db.tableDefinition(table)?.documentType;
+    if (!documentType || !this.db.schema?.schemaValidation) return;
+    const { _id: _ignoredId, _creationTime: _ignoredTime, ...fields } = value;
+    const error = validateValue(documentType, fields, (t, id) => this.db.isIdOf(t, id));
+    if (error) {
+      throw new UserError(`Failed to insert or update a document in table "${table}" because it does not match the schema: ${error}`);
+    }
+  }
+
+  private userTable(table: string, op: string): void {
+    if (table.startsWith("_")) throw new UserError(`System tables (prefixed with \`_\`) are read-only. Cannot ${op} into "${table}".`);
+    if (!/^[a-zA-Z][a-zA-Z0-9_]*$/.test(table)) throw new UserError(`Invalid table name: "${table}"`);
+    if (this.db.schema && !this.db.tableDefinition(table) && this.db.schema.schemaValidation) {
+      throw new UserError(`Table "${table}" is not defined in the schema.`);
+    }
+  }
+
+  insert(table: string, value: Record<string, Value>, system = false): string {
+    this.requireWritable();
+    if (!system) this.userTable(table, "insert");
+    if ("_id" in value || "_creationTime" in value) {
+      throw new UserError("System fields `_id` and `_creationTime` cannot be set on insert.");
+    }
+    if (!system) this.validateDocument(table, value);
+    const id = this.db.newId(table);
+    this.write(table, id, { ...value, _id: id, _creationTime: this.db.nextCreationTime() });
+    return id;
+  }
+
+  private existing(id: unknown, table: string | undefined, op: string): { table: string; doc: Doc } {
+    if (typeof id !== "string") throw new UserError(`Invalid argument \`id\` for \`db.${op}\`: expected a string ID`);
+    const tableName = this.db.tableNameOfId(id);
+    if (tableName === null || (table !== undefined && tableName !== table)) {
+      throw new UserError(`Invalid argument \`id\` for \`db.${op}\`: "${id}" is not a valid ID${table ? ` for table "${table}"` : ""}`);
+    }
+    const doc = this.db.table(tableName)?.docs.get(id);
+    if (!doc) {
+      const verb = op === "delete" ? "Delete" : "Update";
+      throw new UserError(`${verb} on nonexistent document ID ${id}`);
+    }
+    this.recordPoint(tableName, id);
+    return { table: tableName, doc };
+  }
+
+  patch(id: unknown, table: string | undefined, value: Record<string, unknown>, system = false): void {
+    this.requireWritable();
+    const { table: tableName, doc } = this.existing(id, table, "patch");
+    if (!system && tableName.startsWith("_")) throw new UserError("System tables (prefixed with `_`) are read-only.");
+    const next: Doc = { ...doc };
+    for (const [k, v] of Object.entries(value)) {
+      if (k === "_id" || k === "_creationTime") {
+        const current = doc[k];
+        if (v !== undefined && compareFieldValues(queryValue(v as JSONValue), current) !== 0) {
+          throw new UserError(`System field \`${k}\` cannot be modified.`);
+        }
+        continue;
+      }
+      const fv = system ? (v as FieldValue) : queryValue(v as JSONValue);
+      if (fv === undefined) delete next[k];
+      else next[k] = fv;
+    }
+    if (!system) this.validateDocument(tableName, next);
+    this.write(tableName, doc._id as string, next);
+  }
+
+  replace(id: unknown, table: string | undefined, value: Record<string, Value>): void {
+    this.requireWritable();
+    const { table: tableName, doc } = this.existing(id, table, "replace");
+    if (tableName.startsWith("_")) throw new UserError("System tables (prefixed with `_`) are read-only.");
+    for (const k of ["_id", "_creationTime"] as const) {
+      if (k in value && compareFieldValues(value[k], doc[k]) !== 0) {
+        throw new UserError(`System field \`${k}\` cannot be modified.`);
+      }
+    }
+    const next: Doc = { ...value, _id: doc._id!, _creationTime: doc._creationTime! };
+    this.validateDocument(tableName, next);
+    this.write(tableName, doc._id as string, next);
+  }
+
+  delete(id: unknown, table: string | undefined): void {
+    this.requireWritable();
+    const { table: tableName, doc } = this.existing(id, table, "delete");
+    if (tableName.startsWith("_")) throw new UserError("System tables (prefixed with `_`) are read-only.");
+    this.write(tableName, doc._id as string, null);
+  }
+
+  /** Writes by the backend itself (scheduler bookkeeping), bypassing user-facing checks. */
+  systemPatch(id: string, table: string, fields: Record<string, Value>): void {
+    this.patch(id, table, fields, true);
+  }
+
+  savepoint(): number {
+    return this.undo.length;
+  }
+
+  rollbackTo(savepoint: number): void {
+    while (this.undo.length > savepoint) {
+      const { table, id, previous } = this.undo.pop()!;
+      this.db.applyInMemory(table, id, previous);
+      const w = this.writes.get(id);
+      if (w) {
+        const stillWritten = this.undo.some((u) => u.id === id);
+        if (!stillWritten) this.writes.delete(id);
+        else w.after = previous;
+      }
+    }
+  }
+
+  abort(): void {
+    this.rollbackTo(0);
+  }
+
+  /** The writes that changed something, for persistence and invalidation. */
+  effectiveWrites(): DocumentWrite[] {
+    return [...this.writes.values()].filter((w) => w.before !== w.after);
+  }
+}
+
+/** Whether a committed write changes what a recorded read observed. */
+export function writeAffects(
+  read: ReadEntry,
+  write: DocumentWrite,
+  keyOf: (table: string, index: string, doc: Doc) => FieldValue[] | null,
+): boolean {
+  if (read.table !== write.table) return false;
+  const docs = [write.before, write.after].filter((d): d is Doc => d !== null);
+  if (read.kind === "search") {
+    return docs.some((d) => read.eq.every(([f, v]) => compareFieldValues(fieldValue(d, f), v) === 0));
+  }
+  for (const doc of docs) {
+    const key = keyOf(read.table, read.index, doc);
+    if (key === null) return true;
+    if (inRange(key, read.range)) return true;
+  }
+  return false;
+}
+
+function inRange(key: FieldValue[], range: KeyRange): boolean {
+  if (range.lower) {
+    const c = comparePrefix(key, range.lower.key);
+    if (c < 0 || (c === 0 && !range.lower.inclusive)) return false;
+  }
+  if (range.upper) {
+    const c = comparePrefix(key, range.upper.key);
+    if (c > 0 || (c === 0 && !range.upper.inclusive)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { rm } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { ConvexHttpClient } from "convex/browser";
+import { afterEach, describe, expect, it } from "vitest";
+import { api } from "./fixtures/convex/_generated/api";
+import { FIXTURE_FUNCTIONS, startTestBackend, tempDir, type TestBackend } from "./helpers";
+
+const CHILD = fileURLToPath(new URL("./fixtures/child-backend.ts", import.meta.url));
+const TSX = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0)) await c();
+});
+
+async function spawnBackend(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(TSX, [CHILD, dataDir, FIXTURE_FUNCTIONS], { stdio: ["ignore", "pipe", "inherit"] });
+  cleanup.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`child exited early (${code})`)));
+  });
+  return { child, url: (JSON.parse(line) as { url: string }).url };
+}
+
+async function queryTs(url: string): Promise<bigint> {
+  const res = await fetch(`${url}/api/query_ts`, { method: "POST" });
+  return BigInt(((await res.json()) as { ts: string }).ts);
+}
+
+describe("persistence", () => {
+  it("keeps acknowledged mutations and monotonic timestamps across a clean restart", async () => {
+    const dataDir = await tempDir();
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    let backend: TestBackend = await startTestBackend({ dataDir });
+    let client = new ConvexHttpClient(backend.url);
+    const id = await client.mutation(api.contacts.add, { owner: "restart", name: "Kept", email: "k@x" });
+    await client.mutation(api.contacts.rename, { id, name: "Kept2" });
+    const tsBefore = await queryTs(backend.url);
+    const adminKey = backend.adminKey;
+    await backend.close();
+
+    backend = await startTestBackend({ dataDir });
+    cleanup.push(() => backend.close());
+    client = new ConvexHttpClient(backend.url);
+    expect(backend.adminKey).toBe(adminKey);
+    expect(await client.query(api.contacts.get, { id })).toMatchObject({ name: "Kept2" });
+    expect(await queryTs(backend.url)).toBe(tsBefore);
+    await client.mutation(api.contacts.add, { owner: "restart", name: "New", email: "n@x" });
+    expect(await queryTs(backend.url)).toBeGreaterThan(tsBefore);
+    // Ids of new documents stay in the same table.
+    const names = (await client.query(api.contacts.listByOwner, { owner: "restart" })).map((c) => c.name);
+    expect(names).toEqual(["New", "Kept2"]);
+  });
+
+  it("survives kill -9: every acknowledged mutation is there, no transaction is half-applied", async () => {
+    const dataDir = await tempDir();
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    const { child, url } = await spawnBackend(dataDir);
+    const client = new ConvexHttpClient(url);
+    const acknowledged: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      await client.mutation(api.contacts.addMany, { owner: "k9", names: [`a${i}`, `b${i}`, `c${i}`] });
+      acknowledged.push(`a${i}`, `b${i}`, `c${i}`);
+    }
+    // Mutations in flight when the process dies: each must be all-or-nothing.
+    const inFlight = Array.from({ length: 30 }, (_, i) =>
+      fetch(`${url}/api/mutation`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ path: "contacts:addMany", format: "convex_encoded_json", args: [{ owner: "k9", names: [`x${i}`, `y${i}`, `z${i}`] }] }),
+      }).then(
+        (r) => (r.ok ? i : null),
+        () => null,
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 15));
+    child.kill("SIGKILL");
+    const ackedInFlight = (await Promise.all(inFlight)).filter((i): i is number => i !== null);
+    await new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
+
+    const backend = await startTestBackend({ dataDir });
+    cleanup.push(() => backend.close());
+    const after = new ConvexHttpClient(backend.url);
+    const names = new Set((await after.query(api.contacts.listByOwner, { owner: "k9" })).map((c) => c.name));
+    for (const n of acknowledged) expect(names.has(n)).toBe(true);
+    for (const i of ackedInFlight) expect(names.has(`x${i}`)).toBe(true);
+    for (let i = 0; i < 30; i++) {
+      const present = [`x${i}`, `y${i}`, `z${i}`].map((n) => names.has(n));
+      expect(new Set(present).size).toBe(1);
+    }
+    // And it keeps working on the recovered data.
+    await after.mutation(api.contacts.add, { owner: "k9", name: "after", email: "a@x" });
+  });
+});

@@ -1,0 +1,80 @@
+import { ConvexHttpClient } from "convex/browser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api } from "./fixtures/convex/_generated/api";
+import { startTestBackend, waitFor, type TestBackend } from "./helpers";
+
+let backend: TestBackend;
+let client: ConvexHttpClient;
+
+beforeAll(async () => {
+  backend = await startTestBackend();
+  client = new ConvexHttpClient(backend.url);
+});
+afterAll(async () => {
+  await backend.destroy();
+});
+
+describe("pagination", () => {
+  it("walks every row exactly once with cursors while rows are inserted and removed", async () => {
+    const names = Array.from({ length: 40 }, (_, i) => `n${String(i).padStart(3, "0")}`);
+    await client.mutation(api.contacts.addMany, { owner: "pg", names });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let page = 0;
+    for (;;) {
+      const r: { page: { name: string; _id: string }[]; isDone: boolean; continueCursor: string } = await client.query(
+        api.contacts.page,
+        { owner: "pg", paginationOpts: { numItems: 7, cursor } },
+      );
+      seen.push(...r.page.map((c) => c.name));
+      if (page === 1) {
+        // Behind the cursor (must not appear) and ahead of it (must appear).
+        await client.mutation(api.contacts.add, { owner: "pg", name: "n000a", email: "x" });
+        await client.mutation(api.contacts.add, { owner: "pg", name: "n999", email: "x" });
+        const all = await client.query(api.contacts.listByOwner, { owner: "pg" });
+        await client.mutation(api.contacts.remove, { id: all.find((c) => c.name === "n030")!._id });
+      }
+      page++;
+      if (r.isDone) break;
+      cursor = r.continueCursor;
+    }
+    const expected = [...names.filter((n) => n !== "n030"), "n999"];
+    expect(seen).toEqual(expected);
+  });
+
+  it("rejects a garbage cursor with a clear error", async () => {
+    await expect(client.query(api.contacts.page, { owner: "pg", paginationOpts: { numItems: 5, cursor: "garbage" } })).rejects.toThrow(/Invalid cursor/);
+  });
+});
+
+describe("search", () => {
+  it("matches terms and a prefix of the last term, filters by filterFields, ranks by relevance", async () => {
+    await client.mutation(api.contacts.add, { owner: "s1", name: "Grace Hopper", email: "grace@navy.mil", status: "active" });
+    await client.mutation(api.contacts.add, { owner: "s1", name: "Grace Kelly", email: "grace@monaco.mc" });
+    await client.mutation(api.contacts.add, { owner: "s1", name: "Alan Turing", email: "alan@bletchley.uk" });
+    await client.mutation(api.contacts.add, { owner: "s2", name: "Grace Other", email: "grace@other.org" });
+    expect((await client.query(api.contacts.search, { owner: "s1", term: "grace" })).sort()).toEqual(["Grace Hopper", "Grace Kelly"]);
+    expect(await client.query(api.contacts.search, { owner: "s1", term: "hop" })).toEqual(["Grace Hopper"]);
+    expect(await client.query(api.contacts.search, { owner: "s1", term: "grace kel" })).toEqual(["Grace Kelly", "Grace Hopper"]);
+    expect(await client.query(api.contacts.search, { owner: "s1", term: "grace", status: "active" })).toEqual(["Grace Hopper"]);
+    expect(await client.query(api.contacts.search, { owner: "s1", term: "nobody" })).toEqual([]);
+    expect(await client.query(api.contacts.search, { owner: "s2", term: "GRACE" })).toEqual(["Grace Other"]);
+  });
+});
+
+describe("scheduler", () => {
+  it("runs scheduled mutations after their delay, and from actions", async () => {
+    const id = await client.mutation(api.jobs.scheduleLog, { message: "later", delayMs: 50 });
+    expect(await client.query(api.jobs.jobState, { id })).toBe("pending");
+    await waitFor(async () => (await client.query(api.jobs.logs, {})).includes("later"), 3000, "scheduled log");
+    expect(await client.query(api.jobs.jobState, { id })).toBe("success");
+    await client.action(api.jobs.countAndAdd, { owner: "sch", name: "Z" });
+    await waitFor(async () => (await client.query(api.jobs.logs, {})).includes("action added Z"), 3000, "log from action");
+  });
+
+  it("does not run functions scheduled by a mutation that failed", async () => {
+    await expect(client.mutation(api.jobs.scheduleThenFail, {})).rejects.toThrow(/rolled back/);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await client.query(api.jobs.logs, {})).not.toContain("must never run");
+  });
+});

@@ -1,0 +1,99 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConvexHttpClient } from "convex/browser";
+import type { FunctionReference, FunctionType } from "convex/server";
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
+import { startLocalBackend, type LocalBackend } from "../../local-backend/index";
+
+export const FIXTURE_FUNCTIONS = fileURLToPath(new URL("./fixtures/convex", import.meta.url));
+export const ISSUER = "https://auth.test.local";
+
+export interface TestKeys {
+  privateKey: CryptoKey;
+  jwksDataUri: string;
+}
+
+export async function makeKeys(): Promise<TestKeys> {
+  const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid: "test-key", alg: "RS256", use: "sig" };
+  const jwksDataUri = `data:application/json;base64,${Buffer.from(JSON.stringify({ keys: [jwk] })).toString("base64")}`;
+  return { privateKey, jwksDataUri };
+}
+
+export async function signToken(
+  keys: TestKeys,
+  subject: string,
+  options: { issuer?: string; audience?: string; expiresIn?: string | number; claims?: Record<string, unknown> } = {},
+): Promise<string> {
+  return await new SignJWT({ ...(options.claims ?? {}) })
+    .setProtectedHeader({ alg: "RS256", kid: "test-key" })
+    .setSubject(subject)
+    .setIssuer(options.issuer ?? ISSUER)
+    .setAudience(options.audience ?? "convex")
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? "1h")
+    .sign(keys.privateKey);
+}
+
+export async function tempDir(prefix = "local-backend-"): Promise<string> {
+  return await mkdtemp(join(tmpdir(), prefix));
+}
+
+export interface TestBackend extends LocalBackend {
+  dataDir: string;
+  destroy(): Promise<void>;
+}
+
+/** Starts a backend on a free port over the fixture functions, in a fresh (or given) data dir. */
+export async function startTestBackend(
+  options: { env?: Record<string, string>; dataDir?: string; functionsDir?: string; watch?: boolean } = {},
+): Promise<TestBackend> {
+  const dataDir = options.dataDir ?? (await tempDir());
+  const backend = await startLocalBackend({
+    port: 0,
+    dataDir,
+    functionsDir: options.functionsDir ?? FIXTURE_FUNCTIONS,
+    env: options.env ?? {},
+    watch: options.watch ?? false,
+    log: () => undefined,
+  });
+  return {
+    ...backend,
+    dataDir,
+    async destroy() {
+      await backend.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves when `check` returns a truthy value (polling), or rejects after `timeoutMs`. */
+export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = "condition"): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+interface AdminAuthCapable {
+  setAdminAuth(token: string, actingAsIdentity?: Record<string, unknown>): void;
+}
+
+/** A ConvexHttpClient authenticated with the admin key (an @internal client API the CLI uses). */
+export function adminClient(url: string, adminKey: string, actingAs?: Record<string, unknown>): ConvexHttpClient {
+  const client = new ConvexHttpClient(url);
+  (client as unknown as AdminAuthCapable).setAdminAuth(adminKey, actingAs);
+  return client;
+}
+
+/** Lets a test call an internal function reference through a client (which only an admin may do). */
+export function asPublic<T extends FunctionReference<FunctionType, "internal">>(
+  ref: T,
+): FunctionReference<T["_type"], "public", T["_args"], T["_returnType"]> {
+  return ref as unknown as FunctionReference<T["_type"], "public", T["_args"], T["_returnType"]>;
+}
