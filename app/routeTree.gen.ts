@@ -12,7 +12,11 @@ import { Route as rootRouteImport } from './routes/__root'
 import { Route as IndexRouteImport } from './routes/index'
 import { Route as AuthedRouteImport } from './routes/_authed'
 import { Route as SignInRouteImport } from './routes/sign-in'
+import { Route as AuthedCustomersRouteRouteImport } from './routes/_authed/customers/route'
 import { Route as AuthedCustomersIndexRouteImport } from './routes/_authed/customers/index'
+import { Route as AuthedCustomersNewRouteImport } from './routes/_authed/customers/new'
+import { Route as AuthedCustomersCustomerIdIndexRouteImport } from './routes/_authed/customers/$customerId/index'
+import { Route as AuthedCustomersCustomerIdEditRouteImport } from './routes/_authed/customers/$customerId/edit'
 
 const IndexRoute = IndexRouteImport.update({
   id: '/',
@@ -28,35 +32,90 @@ const SignInRoute = SignInRouteImport.update({
   path: '/sign-in',
   getParentRoute: () => rootRouteImport,
 } as any)
-const AuthedCustomersIndexRoute = AuthedCustomersIndexRouteImport.update({
-  id: '/customers/',
-  path: '/customers/',
+const AuthedCustomersRouteRoute = AuthedCustomersRouteRouteImport.update({
+  id: '/customers',
+  path: '/customers',
   getParentRoute: () => AuthedRoute,
 } as any)
+const AuthedCustomersIndexRoute = AuthedCustomersIndexRouteImport.update({
+  id: '/',
+  path: '/',
+  getParentRoute: () => AuthedCustomersRouteRoute,
+} as any)
+const AuthedCustomersNewRoute = AuthedCustomersNewRouteImport.update({
+  id: '/new',
+  path: '/new',
+  getParentRoute: () => AuthedCustomersRouteRoute,
+} as any)
+const AuthedCustomersCustomerIdIndexRoute =
+  AuthedCustomersCustomerIdIndexRouteImport.update({
+    id: '/$customerId/',
+    path: '/$customerId/',
+    getParentRoute: () => AuthedCustomersRouteRoute,
+  } as any)
+const AuthedCustomersCustomerIdEditRoute =
+  AuthedCustomersCustomerIdEditRouteImport.update({
+    id: '/$customerId/edit',
+    path: '/$customerId/edit',
+    getParentRoute: () => AuthedCustomersRouteRoute,
+  } as any)
 
 export interface FileRoutesByFullPath {
   '/': typeof IndexRoute
   '/sign-in': typeof SignInRoute
+  '/customers': typeof AuthedCustomersRouteRouteWithChildren
+  '/customers/new': typeof AuthedCustomersNewRoute
   '/customers/': typeof AuthedCustomersIndexRoute
+  '/customers/$customerId/edit': typeof AuthedCustomersCustomerIdEditRoute
+  '/customers/$customerId/': typeof AuthedCustomersCustomerIdIndexRoute
 }
 export interface FileRoutesByTo {
   '/': typeof IndexRoute
   '/sign-in': typeof SignInRoute
+  '/customers/new': typeof AuthedCustomersNewRoute
   '/customers': typeof AuthedCustomersIndexRoute
+  '/customers/$customerId/edit': typeof AuthedCustomersCustomerIdEditRoute
+  '/customers/$customerId': typeof AuthedCustomersCustomerIdIndexRoute
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport
   '/': typeof IndexRoute
   '/_authed': typeof AuthedRouteWithChildren
   '/sign-in': typeof SignInRoute
+  '/_authed/customers': typeof AuthedCustomersRouteRouteWithChildren
+  '/_authed/customers/new': typeof AuthedCustomersNewRoute
   '/_authed/customers/': typeof AuthedCustomersIndexRoute
+  '/_authed/customers/$customerId/edit': typeof AuthedCustomersCustomerIdEditRoute
+  '/_authed/customers/$customerId/': typeof AuthedCustomersCustomerIdIndexRoute
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
-  fullPaths: '/' | '/sign-in' | '/customers/'
+  fullPaths:
+    | '/'
+    | '/sign-in'
+    | '/customers'
+    | '/customers/new'
+    | '/customers/'
+    | '/customers/$customerId/edit'
+    | '/customers/$customerId/'
   fileRoutesByTo: FileRoutesByTo
-  to: '/' | '/sign-in' | '/customers'
-  id: '__root__' | '/' | '/_authed' | '/sign-in' | '/_authed/customers/'
+  to:
+    | '/'
+    | '/sign-in'
+    | '/customers/new'
+    | '/customers'
+    | '/customers/$customerId/edit'
+    | '/customers/$customerId'
+  id:
+    | '__root__'
+    | '/'
+    | '/_authed'
+    | '/sign-in'
+    | '/_authed/customers'
+    | '/_authed/customers/new'
+    | '/_authed/customers/'
+    | '/_authed/customers/$customerId/edit'
+    | '/_authed/customers/$customerId/'
   fileRoutesById: FileRoutesById
 }
 export interface RootRouteChildren {
@@ -88,22 +147,67 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof SignInRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/_authed/customers': {
+      id: '/_authed/customers'
+      path: '/customers'
+      fullPath: '/customers'
+      preLoaderRoute: typeof AuthedCustomersRouteRouteImport
+      parentRoute: typeof AuthedRoute
+    }
     '/_authed/customers/': {
       id: '/_authed/customers/'
-      path: '/customers'
+      path: '/'
       fullPath: '/customers/'
       preLoaderRoute: typeof AuthedCustomersIndexRouteImport
-      parentRoute: typeof AuthedRoute
+      parentRoute: typeof AuthedCustomersRouteRoute
+    }
+    '/_authed/customers/new': {
+      id: '/_authed/customers/new'
+      path: '/new'
+      fullPath: '/customers/new'
+      preLoaderRoute: typeof AuthedCustomersNewRouteImport
+      parentRoute: typeof AuthedCustomersRouteRoute
+    }
+    '/_authed/customers/$customerId/': {
+      id: '/_authed/customers/$customerId/'
+      path: '/$customerId'
+      fullPath: '/customers/$customerId/'
+      preLoaderRoute: typeof AuthedCustomersCustomerIdIndexRouteImport
+      parentRoute: typeof AuthedCustomersRouteRoute
+    }
+    '/_authed/customers/$customerId/edit': {
+      id: '/_authed/customers/$customerId/edit'
+      path: '/$customerId/edit'
+      fullPath: '/customers/$customerId/edit'
+      preLoaderRoute: typeof AuthedCustomersCustomerIdEditRouteImport
+      parentRoute: typeof AuthedCustomersRouteRoute
     }
   }
 }
 
-interface AuthedRouteChildren {
+interface AuthedCustomersRouteRouteChildren {
+  AuthedCustomersNewRoute: typeof AuthedCustomersNewRoute
   AuthedCustomersIndexRoute: typeof AuthedCustomersIndexRoute
+  AuthedCustomersCustomerIdEditRoute: typeof AuthedCustomersCustomerIdEditRoute
+  AuthedCustomersCustomerIdIndexRoute: typeof AuthedCustomersCustomerIdIndexRoute
+}
+
+const AuthedCustomersRouteRouteChildren: AuthedCustomersRouteRouteChildren = {
+  AuthedCustomersNewRoute: AuthedCustomersNewRoute,
+  AuthedCustomersIndexRoute: AuthedCustomersIndexRoute,
+  AuthedCustomersCustomerIdEditRoute: AuthedCustomersCustomerIdEditRoute,
+  AuthedCustomersCustomerIdIndexRoute: AuthedCustomersCustomerIdIndexRoute,
+}
+
+const AuthedCustomersRouteRouteWithChildren =
+  AuthedCustomersRouteRoute._addFileChildren(AuthedCustomersRouteRouteChildren)
+
+interface AuthedRouteChildren {
+  AuthedCustomersRouteRoute: typeof AuthedCustomersRouteRouteWithChildren
 }
 
 const AuthedRouteChildren: AuthedRouteChildren = {
-  AuthedCustomersIndexRoute: AuthedCustomersIndexRoute,
+  AuthedCustomersRouteRoute: AuthedCustomersRouteRouteWithChildren,
 }
 
 const AuthedRouteWithChildren =

@@ -3,7 +3,9 @@
  * this machine. Builds when the sources changed, starts the embedded local backend (unless a
  * Convex URL is configured), then serves the app on PORT.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "srvx";
 import { staticMiddleware } from "srvx/static";
@@ -43,6 +45,22 @@ async function startLocalBackend(): Promise<ChildProcess> {
   process.exit(1);
 }
 
+const DEMO_EMAIL = "demo@example.com";
+const DEMO_CUSTOMERS = 120;
+
+/** First run on a data directory: give the demo user some customers to look at. */
+function seedDemoDataOnFirstRun() {
+  const marker = join(root, config.localBackend.dataDir, ".demo-seeded");
+  if (existsSync(marker) || config.auth.mode !== "local") return;
+  const seeded = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "scripts/seed.ts", "--email", DEMO_EMAIL, "--count", String(DEMO_CUSTOMERS)],
+    { cwd: root, stdio: "inherit" },
+  );
+  if (seeded.status === 0) writeFileSync(marker, `${new Date().toISOString()}\n`);
+  else console.error("[clientele] Seeding the demo data failed; the app runs without it.");
+}
+
 async function serveProduction() {
   const entry: { default: { fetch: (request: Request) => Promise<Response> } } = await import(
     `${root}dist/server/server.js`
@@ -68,9 +86,11 @@ if (!dev) buildIfNeeded(root);
 const backend = config.convex.local ? await startLocalBackend() : null;
 // However this process ends, the backend it started ends with it.
 process.once("exit", () => backend?.kill());
+if (backend) seedDemoDataOnFirstRun();
 const app = dev ? await serveDevelopment() : await serveProduction();
 console.log(`[clientele] Serving ${dev ? "the dev server" : "the production build"} at ${app.url}`);
 console.log(`[clientele] Convex: ${config.convex.url}  auth: ${config.auth.mode}  preload: ${config.preload || "off"}`);
+if (backend) console.log(`[clientele] Sign in as ${DEMO_EMAIL} to see the demo customers.`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, async () => {

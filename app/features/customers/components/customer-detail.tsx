@@ -1,0 +1,86 @@
+import { useSuspenseQuery } from "@tanstack/react-query";
+import { Link, useNavigate } from "@tanstack/react-router";
+import { useState } from "react";
+import { toUserFacingError } from "../../../lib/convex-errors";
+import { formatCreated, STATUS_LABELS } from "../format";
+import { useRemoveCustomer } from "../mutations";
+import { customerQueries } from "../queries";
+
+export function CustomerDetail({ customerId }: { customerId: string }) {
+  const { data: customer } = useSuspenseQuery(customerQueries.detail(customerId));
+  const navigate = useNavigate();
+  const remove = useRemoveCustomer();
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  if (!customer) {
+    // Deleted while open (here or elsewhere): the live query turned null.
+    return (
+      <section className="card" data-testid="customer-detail">
+        <h1>Customer not found</h1>
+        <p>This customer was deleted.</p>
+        <Link to="/customers">Back to customers</Link>
+      </section>
+    );
+  }
+
+  async function confirmDelete() {
+    setError(null);
+    try {
+      await remove.mutateAsync({ id: customerId });
+      await navigate({ to: "/customers" });
+    } catch (cause) {
+      setError(toUserFacingError(cause).message);
+      setConfirming(false);
+    }
+  }
+
+  return (
+    <article className="card" data-testid="customer-detail">
+      <header className="detail-header">
+        <div>
+          <h1>{customer.name}</h1>
+          <span className={`badge badge-${customer.status}`}>{STATUS_LABELS[customer.status]}</span>
+        </div>
+        <div className="detail-actions">
+          <Link to="/customers/$customerId/edit" params={{ customerId }} className="button">
+            Edit
+          </Link>
+          <button type="button" className="button button-danger" onClick={() => setConfirming(true)}>
+            Delete
+          </button>
+        </div>
+      </header>
+      {error ? (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {confirming ? (
+        <div className="confirm" role="alertdialog" aria-labelledby="confirm-delete-title">
+          <p id="confirm-delete-title">Delete {customer.name}? This cannot be undone.</p>
+          <button type="button" className="button button-danger" onClick={confirmDelete} disabled={remove.isPending} autoFocus>
+            {remove.isPending ? "Deleting…" : "Yes, delete"}
+          </button>
+          <button type="button" className="button button-secondary" onClick={() => setConfirming(false)}>
+            Keep
+          </button>
+        </div>
+      ) : null}
+      <dl className="details">
+        <dt>Email</dt>
+        <dd>
+          <a href={`mailto:${customer.email}`}>{customer.email}</a>
+        </dd>
+        <dt>Company</dt>
+        <dd>{customer.company ?? "—"}</dd>
+        <dt>Phone</dt>
+        <dd>{customer.phone ?? "—"}</dd>
+        <dt>Created</dt>
+        <dd>{formatCreated(customer._creationTime)}</dd>
+        <dt>Notes</dt>
+        <dd className="notes">{customer.notes ?? "—"}</dd>
+      </dl>
+    </article>
+  );
+}

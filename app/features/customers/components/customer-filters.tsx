@@ -1,0 +1,58 @@
+import { useNavigate } from "@tanstack/react-router";
+import { type FormEvent, useId } from "react";
+import { CUSTOMER_STATUSES } from "../../../../convex/lib/customerRules";
+import { STATUS_LABELS } from "../format";
+import type { CustomerListSearch } from "../search-params";
+
+export function CustomerFilters({ search }: { search: CustomerListSearch }) {
+  const navigate = useNavigate({ from: "/customers/" });
+  const ids = { q: useId(), status: useId(), sort: useId() };
+  const update = (changes: Partial<CustomerListSearch>) =>
+    navigate({ search: (prev) => ({ ...prev, ...changes }), replace: true });
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    update({ q: String(new FormData(event.currentTarget).get("q") ?? "") });
+  }
+
+  return (
+    <form className="filters" role="search" onSubmit={onSubmit}>
+      <div className="field">
+        <label htmlFor={ids.q}>Search</label>
+        <input id={ids.q} name="q" type="search" defaultValue={search.q} placeholder="Name, email or company" maxLength={100} />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.status}>Status</label>
+        <select
+          id={ids.status}
+          value={search.status}
+          onChange={(event) => update({ status: event.target.value as CustomerListSearch["status"] })}
+        >
+          <option value="all">All</option>
+          {CUSTOMER_STATUSES.map((status) => (
+            <option key={status} value={status}>
+              {STATUS_LABELS[status]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.sort}>Sort</label>
+        <select
+          id={ids.sort}
+          value={search.sort}
+          disabled={search.q !== ""}
+          title={search.q ? "Search results are ordered by relevance" : undefined}
+          onChange={(event) => update({ sort: event.target.value as CustomerListSearch["sort"] })}
+        >
+          <option value="newest">Newest first</option>
+          <option value="oldest">Oldest first</option>
+          <option value="name">Name</option>
+        </select>
+      </div>
+      <button type="submit" className="button button-secondary">
+        Search
+      </button>
+    </form>
+  );
+}

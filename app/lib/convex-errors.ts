@@ -1,0 +1,28 @@
+import { ConvexError } from "convex/values";
+
+export interface UserFacingError {
+  message: string;
+  /** Field-level messages, keyed by field name, when the server rejected specific fields. */
+  fields: Record<string, string>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+/** Turns whatever a mutation threw into a message a user understands. */
+export function toUserFacingError(error: unknown): UserFacingError {
+  if (error instanceof ConvexError && isRecord(error.data)) {
+    const { message, fields } = error.data;
+    return {
+      message: typeof message === "string" ? message : "The server rejected this change.",
+      fields: isRecord(fields)
+        ? Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => typeof entry[1] === "string"))
+        : {},
+    };
+  }
+  if (error instanceof Error && /network|connection|fetch/i.test(error.message)) {
+    return { message: "Could not reach the server. Check your connection and try again.", fields: {} };
+  }
+  return { message: "Something went wrong; your change was not saved. Please try again.", fields: {} };
+}

@@ -1,0 +1,49 @@
+import { useSuspenseQuery } from "@tanstack/react-query";
+import { createFileRoute, notFound, useNavigate } from "@tanstack/react-router";
+import { ErrorPage, NotFoundPage, PendingPage } from "../../../../components/route-states";
+import { CustomerForm } from "../../../../features/customers/components/customer-form";
+import { useUpdateCustomer } from "../../../../features/customers/mutations";
+import { customerQueries } from "../../../../features/customers/queries";
+
+export const Route = createFileRoute("/_authed/customers/$customerId/edit")({
+  loader: async ({ context, params }) => {
+    const customer = await context.queryClient.ensureQueryData(customerQueries.detail(params.customerId));
+    if (!customer) throw notFound();
+  },
+  head: () => ({ meta: [{ title: "Edit customer · Clientele" }] }),
+  pendingComponent: PendingPage,
+  errorComponent: ErrorPage,
+  notFoundComponent: () => <NotFoundPage what="customer" />,
+  component: EditCustomerPage,
+});
+
+function EditCustomerPage() {
+  const { customerId } = Route.useParams();
+  const { data: customer } = useSuspenseQuery(customerQueries.detail(customerId));
+  const navigate = useNavigate();
+  const update = useUpdateCustomer();
+  if (!customer) return <NotFoundPage what="customer" />;
+  const toDetail = () => navigate({ to: "/customers/$customerId", params: { customerId } });
+  return (
+    <section>
+      <h1>Edit {customer.name}</h1>
+      <CustomerForm
+        initial={customer}
+        submitLabel="Save changes"
+        onSubmit={async (changes) => {
+          // Optimistic: the detail and list show the change at once; a rejection rolls it back.
+          const saved = update.mutateAsync({
+            id: customerId,
+            ...changes,
+            company: changes.company ?? "",
+            phone: changes.phone ?? "",
+            notes: changes.notes ?? "",
+          });
+          await saved;
+          await toDetail();
+        }}
+        onCancel={toDetail}
+      />
+    </section>
+  );
+}

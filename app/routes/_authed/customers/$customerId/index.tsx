@@ -1,0 +1,21 @@
+import { createFileRoute, notFound } from "@tanstack/react-router";
+import { ErrorPage, NotFoundPage, PendingPage } from "../../../../components/route-states";
+import { CustomerDetail } from "../../../../features/customers/components/customer-detail";
+import { customerQueries } from "../../../../features/customers/queries";
+
+export const Route = createFileRoute("/_authed/customers/$customerId/")({
+  loader: async ({ context, params }) => {
+    const customer = await context.queryClient.ensureQueryData(customerQueries.detail(params.customerId));
+    // Unknown, malformed and other users' ids all read as null: one 404, nothing leaked.
+    if (!customer) throw notFound();
+    return { name: customer.name };
+  },
+  head: ({ loaderData }) => ({ meta: [{ title: `${loaderData?.name ?? "Customer"} · Clientele` }] }),
+  pendingComponent: PendingPage,
+  errorComponent: ErrorPage,
+  notFoundComponent: () => <NotFoundPage what="customer" />,
+  component: function CustomerRoute() {
+    const { customerId } = Route.useParams();
+    return <CustomerDetail customerId={customerId} />;
+  },
+});
