@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "srvx";
 import { staticMiddleware } from "srvx/static";
@@ -50,7 +50,7 @@ const DEMO_CUSTOMERS = 120;
 
 /** First run on a data directory: give the demo user some customers to look at. */
 function seedDemoDataOnFirstRun() {
-  const marker = join(root, config.localBackend.dataDir, ".demo-seeded");
+  const marker = resolve(root, config.localBackend.dataDir, ".demo-seeded");
   if (existsSync(marker) || config.auth.mode !== "local") return;
   const seeded = spawnSync(
     process.execPath,

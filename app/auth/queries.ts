@@ -2,7 +2,7 @@ import { type QueryClient, queryOptions } from "@tanstack/react-query";
 import { getAuthState } from "./auth.functions";
 import type { AuthState } from "./types";
 
-/** Ask again this long before the token expires, so Convex never holds an expired one. */
+/** Ask again this long before the token expires (a quarter of a short lifetime at most). */
 const REFRESH_MARGIN_MS = 30_000;
 
 export const authQueryKey = ["auth"] as const;
@@ -18,9 +18,8 @@ export const authQueryOptions = () =>
     staleTime: (query) => {
       const expiresAt = query.state.data?.expiresAt;
       if (expiresAt === null || expiresAt === undefined) return Number.POSITIVE_INFINITY;
-      // Half the lifetime at most, for very short tokens.
       const lifetime = expiresAt - query.state.dataUpdatedAt;
-      return Math.max(0, Math.min(lifetime - REFRESH_MARGIN_MS, lifetime / 2));
+      return Math.max(0, lifetime - Math.min(REFRESH_MARGIN_MS, lifetime / 4));
     },
     gcTime: Number.POSITIVE_INFINITY,
   });

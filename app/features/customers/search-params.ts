@@ -17,3 +17,5 @@ export const customerListSearchSchema = z.object({
 });
 
 export type CustomerListSearch = z.output<typeof customerListSearchSchema>;
+
+export const defaultCustomerListSearch: CustomerListSearch = customerListSearchSchema.parse({});

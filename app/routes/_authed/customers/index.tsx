@@ -1,12 +1,14 @@
-import { createFileRoute, Link } from "@tanstack/react-router";
+import { createFileRoute, Link, stripSearchParams } from "@tanstack/react-router";
 import { ErrorPage, PendingPage } from "../../../components/route-states";
 import { CustomerFilters } from "../../../features/customers/components/customer-filters";
 import { CustomersList } from "../../../features/customers/components/customers-list";
 import { customerQueries } from "../../../features/customers/queries";
-import { customerListSearchSchema } from "../../../features/customers/search-params";
+import { customerListSearchSchema, defaultCustomerListSearch } from "../../../features/customers/search-params";
 
 export const Route = createFileRoute("/_authed/customers/")({
   validateSearch: customerListSearchSchema,
+  // Defaults stay out of the URL: /customers, not /customers?status=all&sort=newest&q=.
+  search: { middlewares: [stripSearchParams(defaultCustomerListSearch)] },
   loaderDeps: ({ search }) => search,
   loader: ({ context, deps }) => context.queryClient.ensureQueryData(customerQueries.page(deps)),
   head: () => ({ meta: [{ title: "Customers · Clientele" }] }),

@@ -1,0 +1,111 @@
+import { expect, test } from "@playwright/test";
+import { baseURL } from "./support/env";
+import { addCustomers, signIn, uniqueEmail } from "./support/users";
+
+test("a signed-out visit redirects to sign-in and returns to the page asked for", async ({ page }) => {
+  await page.goto("/customers/new");
+  await expect(page).toHaveURL(/\/sign-in\?redirect=%2Fcustomers%2Fnew/);
+  await expect(page.getByRole("note")).toContainText("Local sign-in");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Email").fill(uniqueEmail("return"));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/customers\/new$/);
+  await expect(page.getByRole("heading", { name: "New customer" })).toBeVisible();
+});
+
+test("sign-in rejects an invalid email with a clear message", async ({ page }) => {
+  await page.goto("/sign-in");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Email").fill("not-an-email");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Enter a valid email address");
+  await expect(page).toHaveURL(/\/sign-in/);
+});
+
+test("an off-site redirect target is ignored", async ({ page }) => {
+  await page.goto("/sign-in?redirect=https%3A%2F%2Fevil.example%2F");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Email").fill(uniqueEmail("evil"));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(`${baseURL}/customers`);
+});
+
+test("sign-out ends the session", async ({ page }) => {
+  await signIn(page, uniqueEmail("signout"));
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(`${baseURL}/`);
+  await page.goto("/customers");
+  await expect(page).toHaveURL(/\/sign-in/);
+});
+
+test("the first HTML is already signed in, and hydration shows no flicker or warnings", async ({ page, context }) => {
+  const email = uniqueEmail("ssr");
+  await addCustomers(email, [{ name: "Server Rendered", email: "sr@example.com" }]);
+  await signIn(page, email);
+  const cookies = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+  const html = await (await page.request.get("/customers", { headers: { cookie: cookies } })).text();
+  expect(html).toContain(email);
+  expect(html).toContain("Server Rendered");
+  expect(html).not.toContain(">Sign in<");
+
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(m.text());
+  });
+  // Record every text the signed-in header ever showed, from the first paint on.
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { __signedOutSeen: string[] }).__signedOutSeen = seen;
+    new MutationObserver(() => {
+      if (document.querySelector('a.user-menu[href="/sign-in"]')) seen.push("signed-out header");
+      if (document.querySelector(".pending")) seen.push("pending");
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await page.goto("/customers");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByText("Server Rendered")).toBeVisible();
+  await page.waitForTimeout(500);
+  expect(await page.evaluate(() => (window as unknown as { __signedOutSeen: string[] }).__signedOutSeen)).toEqual([]);
+  expect(problems).toEqual([]);
+});
+
+test("a forged session cookie reads as signed out, not as an error", async ({ page, context }) => {
+  await context.addCookies([{ name: "clientele_session", value: "eyJlbWFpbCI6ImFAYi5jbyIsImlhdCI6MX0.forged", url: baseURL }]);
+  const response = await page.goto("/customers");
+  await expect(page).toHaveURL(/\/sign-in/);
+  expect(response?.status()).toBeLessThan(400);
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+});
+
+test("server functions refuse cross-site requests", async ({ request }) => {
+  const response = await request.post("/_serverFn/anything", {
+    headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site", "content-type": "application/json" },
+    data: {},
+  });
+  expect(response.status()).toBe(403);
+});
+
+test("hovering and navigating does not call the auth server function again", async ({ page }) => {
+  const email = uniqueEmail("hover");
+  await addCustomers(
+    email,
+    Array.from({ length: 10 }, (_, i) => ({ name: `Hover ${i}`, email: `h${i}@example.com` })),
+  );
+  await signIn(page, email);
+  await page.goto("/customers");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  const serverFnCalls: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().includes("/_serverFn/")) serverFnCalls.push(r.url());
+  });
+  for (let i = 0; i < 10; i++) {
+    const row = page.getByTestId("customer-row").nth(i);
+    await row.hover();
+    await row.click();
+    await expect(page.getByTestId("customer-detail")).toBeVisible();
+    await page.getByRole("link", { name: "Customers" }).hover();
+    await page.getByRole("link", { name: "Customers" }).click();
+    await expect(page.getByTestId("customers-table")).toBeVisible();
+  }
+  expect(serverFnCalls.length).toBeLessThanOrEqual(1);
+});

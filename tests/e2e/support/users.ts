@@ -1,0 +1,43 @@
+import { spawnSync } from "node:child_process";
+import { expect, type Page } from "@playwright/test";
+import { ConvexHttpClient } from "convex/browser";
+import { api } from "../../../convex/_generated/api";
+import type { CustomerInput } from "../../../convex/lib/customerRules";
+import { backendURL, keysDir } from "./env";
+
+let counter = 0;
+/** A user no other test has seen: tests share one backend, never data. */
+export function uniqueEmail(label: string): string {
+  return `${label}-${Date.now().toString(36)}-${counter++}@e2e.test`;
+}
+
+/** A token from the local identity provider, as `npm run --silent token` prints it. */
+export function tokenFor(email: string): string {
+  const result = spawnSync("npm", ["run", "--silent", "token", "--", email], {
+    env: { ...process.env, LOCAL_AUTH_KEYS_DIR: keysDir },
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`token for ${email} failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/** Another client of the same backend, acting as that user (another tab, a script, a teammate). */
+export function convexAs(email: string): ConvexHttpClient {
+  const client = new ConvexHttpClient(backendURL);
+  client.setAuth(tokenFor(email));
+  return client;
+}
+
+export async function addCustomers(email: string, customers: CustomerInput[]): Promise<string[]> {
+  return await convexAs(email).mutation(api.customers.createMany, { customers });
+}
+
+/** Signs in through the real form; lands on `expectedPath` (the list by default). */
+export async function signIn(page: Page, email: string, expectedPath: RegExp = /\/customers/) {
+  await page.goto("/sign-in");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(expectedPath);
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+}
