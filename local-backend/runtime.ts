@@ -61,16 +61,37 @@ function currentExecution(): ExecutionContext {
   return ctx;
 }
 
-/** Installs the one process-wide syscall entry point; each call finds its execution via ALS. */
+interface ConvexGlobal {
+  syscall(op: string, json: string): string;
+  asyncSyscall(op: string, json: string): Promise<string>;
+  jsSyscall(op: string, args: Record<string, unknown>): unknown;
+}
+
+let installed: ConvexGlobal | null = null;
+/** Whatever `globalThis.Convex` was before ours (e.g. convex-test's in the same process). */
+let fallback: ConvexGlobal | null = null;
+
+/**
+ * Installs the process-wide syscall entry point; each call finds its execution via ALS. Calls
+ * made outside any local-backend execution go to the host that was installed before, so an
+ * in-process `convex-test` keeps working next to the backend.
+ */
 function installConvexGlobal(): void {
-  const g = globalThis as { Convex?: unknown };
-  if (g.Convex) return;
-  g.Convex = {
-    syscall: (op: string, json: string) => JSON.stringify(currentExecution().runtime.syscall(op, JSON.parse(json) as Record<string, unknown>)),
-    asyncSyscall: async (op: string, json: string) => {
-      const ctx = currentExecution();
+  const g = globalThis as { Convex?: ConvexGlobal };
+  if (installed && g.Convex === installed) return;
+  if (g.Convex && g.Convex !== installed) fallback = g.Convex;
+  installed = {
+    syscall: (op, json) => {
+      const ctx = executions.getStore();
+      if (!ctx && fallback) return fallback.syscall(op, json);
+      return JSON.stringify(currentExecution().runtime.syscall(op, JSON.parse(json) as Record<string, unknown>));
+    },
+    asyncSyscall: async (op, json) => {
+      const ctx = executions.getStore();
+      if (!ctx && fallback) return fallback.asyncSyscall(op, json);
+      const current = currentExecution();
       try {
-        return JSON.stringify(await ctx.runtime.asyncSyscall(ctx, op, JSON.parse(json) as Record<string, unknown>));
+        return JSON.stringify(await current.runtime.asyncSyscall(current, op, JSON.parse(json) as Record<string, unknown>));
       } catch (error) {
         // Nested function errors keep their ConvexError data across the syscall boundary.
         if (error instanceof FunctionError && error.errorData !== undefined) {
@@ -79,10 +100,12 @@ function installConvexGlobal(): void {
         throw error;
       }
     },
-    jsSyscall: (op: string) => {
+    jsSyscall: (op, args) => {
+      if (!executions.getStore() && fallback) return fallback.jsSyscall(op, args);
       throw new Error(`File storage is not supported by the local backend (${op})`);
     },
   };
+  g.Convex = installed;
 }
 
 function requestId(): string {
@@ -202,6 +225,7 @@ export class Runtime {
   private async invoke(fn: LoadedFunction, args: JSONValue, ctx: ExecutionContext): Promise<JSONValue> {
     const reqId = requestId();
     this.checkArgs(fn, args);
+    installConvexGlobal();
     let resultJson: string;
     try {
       resultJson = await executions.run(ctx, () => fn.invoke(JSON.stringify([args]), reqId));
