@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { convexToJson, jsonToConvex, type Value } from "convex/values";
+import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import { FIRST_USER_TABLE_NUMBER, newDocumentId, tableNumberOfId } from "./ids";
 import { SearchIndex, SortedIndex } from "./indexes";
 import type { Doc, ValidatorJson } from "./values";
@@ -51,14 +51,17 @@ export class Table {
     for (const index of def?.indexes ?? []) {
       const sorted = new SortedIndex(index.indexDescriptor, [...index.fields, "_creationTime", "_id"]);
       for (const doc of this.docs.values()) sorted.appendUnsorted(doc);
-      sorted.sort();
       this.indexes.set(index.indexDescriptor, sorted);
     }
     for (const s of def?.searchIndexes ?? []) {
-      const search = new SearchIndex(s.indexDescriptor, s.searchField, s.filterFields);
-      for (const doc of this.docs.values()) search.add(doc);
-      this.searchIndexes.set(s.indexDescriptor, search);
+      this.searchIndexes.set(s.indexDescriptor, new SearchIndex(s.indexDescriptor, s.searchField, s.filterFields, () => this.docs.values()));
     }
+  }
+
+  /** Finishes deferred index work (sorting after a bulk load, building search indexes). */
+  warm(): void {
+    for (const index of this.indexes.values()) void index.docs;
+    for (const search of this.searchIndexes.values()) search.ensureBuilt();
   }
 
   put(id: string, doc: Doc | null): void {
@@ -135,7 +138,9 @@ export class Database {
     for (const row of rows) {
       const table = this.tablesByNumber.get(row.table_number);
       if (!table) continue;
-      const doc = jsonToConvex(JSON.parse(row.json)) as Doc;
+      // Without "$" keys the JSON form of a document is the document itself (no bigint, bytes, …).
+      const parsed = JSON.parse(row.json) as JSONValue;
+      const doc = (row.json.includes('"$') ? jsonToConvex(parsed) : parsed) as Doc;
       table.docs.set(doc._id as string, doc);
       const ct = doc._creationTime as number;
       if (ct > this.lastCreationTime) this.lastCreationTime = ct;
@@ -143,7 +148,6 @@ export class Database {
     for (const table of this.tablesByName.values()) {
       for (const index of table.indexes.values()) {
         for (const doc of table.docs.values()) index.appendUnsorted(doc);
-        index.sort();
       }
     }
   }
@@ -273,15 +277,18 @@ export class Database {
     table.configure(this.tableDefinition(tableName));
     const byId = table.indexes.get("by_id")!;
     const byTime = table.indexes.get("by_creation_time")!;
-    byId.docs.length = 0;
-    byTime.docs.length = 0;
+    byId.clear();
+    byTime.clear();
     for (const doc of table.docs.values()) {
       byId.appendUnsorted(doc);
       byTime.appendUnsorted(doc);
     }
-    byId.sort();
-    byTime.sort();
     return ids;
+  }
+
+  /** Finishes every table's deferred index work. */
+  warm(): void {
+    for (const table of this.tablesByName.values()) table.warm();
   }
 
   getMeta(key: string): string | undefined {

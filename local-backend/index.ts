@@ -149,6 +149,8 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
     server.once("error", reject);
     server.listen(options.port, options.host ?? "127.0.0.1", () => resolvePromise());
   });
+  // Serving already; sort indexes and build search indexes before most requests need them.
+  setImmediate(() => void runtime.serial(async () => db.warm()));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
   const host = options.host ?? "127.0.0.1";

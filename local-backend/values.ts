@@ -10,23 +10,23 @@ export type FieldValue = Value | undefined;
 /** Convex's value order, with fast paths for the plain strings and numbers most keys hold. */
 export function compareFieldValues(a: FieldValue, b: FieldValue): number {
   if (typeof a === "string" && typeof b === "string") {
-    if (a === b) return 0;
-    // UTF-16 order equals UTF-8 byte order unless surrogates are involved.
-    if (!hasSurrogate(a) && !hasSurrogate(b)) return a < b ? -1 : 1;
+    // UTF-16 code unit order equals UTF-8 byte order below the surrogate range, so only a first
+    // difference involving surrogates or higher needs the general comparison.
+    const n = Math.min(a.length, b.length);
+    for (let i = 0; i < n; i++) {
+      const ca = a.charCodeAt(i);
+      const cb = b.charCodeAt(i);
+      if (ca === cb) continue;
+      if (ca < 0xd800 && cb < 0xd800) return ca < cb ? -1 : 1;
+      return compareValues(a, b);
+    }
+    return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
   } else if (typeof a === "number" && typeof b === "number") {
     if (a < b) return -1;
     if (a > b) return 1;
     if (a !== 0 && a === b) return 0;
   }
   return compareValues(a, b);
-}
-
-function hasSurrogate(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800) return true;
-  }
-  return false;
 }
 
 export function compareKeys(a: readonly FieldValue[], b: readonly FieldValue[]): number {
