@@ -27,8 +27,10 @@ export interface LocalBackendOptions {
   env?: Record<string, string>;
   /** Rebuild and reload the functions when files in `functionsDir` change. */
   watch?: boolean;
-  /** Log function-loading problems and reloads (default: true). */
+  /** Where to log reloads and problems (default: console with a `[local-backend]` prefix). */
   log?: (message: string) => void;
+  /** How often to send `Ping` on idle sync connections (default 15 s; the client gives up after 60 s). */
+  pingIntervalMs?: number;
 }
 
 export interface LocalBackend {
@@ -94,7 +96,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
         : null;
     return { identity, allowInternal: true };
   };
-  const sync = new SyncServer(runtime, db, () => verifier, admin);
+  const sync = new SyncServer(runtime, db, () => verifier, admin, options.pingIntervalMs);
   const api = new HttpApi(runtime, () => verifier, admin, LOCAL_BACKEND_VERSION);
 
   const server: Server = createServer((req, res) => {
