@@ -40,6 +40,8 @@ export function keyInRange(key: readonly FieldValue[], range: KeyRange): boolean
 
 export class SortedIndex {
   private readonly entries: Doc[] = [];
+  /** Bumped on every insert/remove, so open streams know when their positions went stale. */
+  version = 0;
   /** False after bulk appends: the sort is deferred until first use (or the start-up warm-up). */
   private sorted = true;
   constructor(
@@ -71,11 +73,13 @@ export class SortedIndex {
 
   /** Appends without ordering (bulk loads); the index sorts itself on next use. */
   appendUnsorted(doc: Doc): void {
+    this.version++;
     this.entries.push(doc);
     this.sorted = false;
   }
 
   clear(): void {
+    this.version++;
     this.entries.length = 0;
     this.sorted = true;
   }
@@ -93,10 +97,12 @@ export class SortedIndex {
   }
 
   insert(doc: Doc): void {
+    this.version++;
     this.docs.splice(this.positionOf(doc), 0, doc);
   }
 
   remove(doc: Doc): void {
+    this.version++;
     const at = this.positionOf(doc);
     if (this.docs[at]?._id === doc._id) this.docs.splice(at, 1);
     else {

@@ -16,6 +16,8 @@ import { isPlainObject, validateValue, type Doc } from "./values";
 /** A function failed: Convex's `errorMessage` and, for a ConvexError, its `errorData`. */
 export class FunctionError extends Error {
   override name = "FunctionError";
+  /** For a failed query: what it read before failing (a subscription still depends on it). */
+  reads?: ReadEntry[];
   constructor(
     message: string,
     readonly errorData?: JSONValue,
@@ -239,8 +241,13 @@ export class Runtime {
 
   private async executeQueryNow(fn: LoadedFunction, args: JSONValue, caller: Caller, journal: string | null): Promise<QueryOutcome> {
     const tx = new Transaction(this.db, { writable: false, journal });
-    const value = await this.invoke(fn, args, { runtime: this, kind: "query", tx, writable: false, caller, path: fn.path });
-    return { value, reads: tx.reads, journal: tx.journalOut, ts: this.db.latestTs };
+    try {
+      const value = await this.invoke(fn, args, { runtime: this, kind: "query", tx, writable: false, caller, path: fn.path });
+      return { value, reads: tx.reads, journal: tx.journalOut, ts: this.db.latestTs };
+    } catch (error) {
+      if (error instanceof FunctionError) error.reads = tx.reads;
+      throw error;
+    }
   }
 
   runQuery(udfPath: unknown, args: JSONValue, caller: Caller, journal: string | null = null): Promise<QueryOutcome> {

@@ -152,7 +152,8 @@ export class SyncConnection {
       return { type: "QueryUpdated", queryId, value: outcome.value, logLines: [], journal: sub.journal };
     } catch (error) {
       const fe = error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
-      // A failed query still depends on what it read; keep the table-level reads it had.
+      // A failed query still depends on what it read: a write there may make it succeed.
+      sub.reads = fe.reads ?? [];
       const serialized = JSON.stringify(["error", fe.message, fe.errorData ?? null]);
       if (serialized === sub.lastSent) return null;
       sub.lastSent = serialized;

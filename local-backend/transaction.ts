@@ -124,6 +124,8 @@ class IndexStream {
   private lastKey: FieldValue[] | null = null;
   private done = false;
   private emitted = 0;
+  /** The remaining span [start, end) while the index is unchanged: O(1) steps, no re-search. */
+  private span: { version: number; start: number; end: number } | null = null;
   private readonly entry: ReadEntry & { kind: "range" };
 
   constructor(
@@ -154,14 +156,18 @@ class IndexStream {
   /** The next raw document in index order (no filters), or null at the end of the range. */
   private advance(): Doc | null {
     if (this.done) return null;
-    const last = this.lastKey;
-    const effective: KeyRange =
-      last === null
-        ? this.range
-        : this.order === "asc"
-          ? { lower: { key: last, inclusive: false }, upper: this.range.upper }
-          : { lower: this.range.lower, upper: { key: last, inclusive: false } };
-    const [start, end] = this.index.span(effective);
+    if (this.span === null || this.span.version !== this.index.version) {
+      const last = this.lastKey;
+      const effective: KeyRange =
+        last === null
+          ? this.range
+          : this.order === "asc"
+            ? { lower: { key: last, inclusive: false }, upper: this.range.upper }
+            : { lower: this.range.lower, upper: { key: last, inclusive: false } };
+      const [start, end] = this.index.span(effective);
+      this.span = { version: this.index.version, start, end };
+    }
+    const { start, end } = this.span;
     if (start >= end) {
       this.done = true;
       if (this.order === "asc") this.entry.range.upper = this.range.upper;
@@ -169,6 +175,8 @@ class IndexStream {
       return null;
     }
     const doc = this.index.docs[this.order === "asc" ? start : end - 1]!;
+    if (this.order === "asc") this.span.start++;
+    else this.span.end--;
     this.lastKey = this.index.keyOf(doc);
     const observed = { key: this.lastKey, inclusive: true };
     if (this.order === "asc") this.entry.range.upper = observed;
@@ -197,9 +205,11 @@ class IndexStream {
   exhausted(): boolean {
     if (this.done) return true;
     const saved = this.lastKey;
+    const savedSpan = this.span && { ...this.span };
     const doc = this.advance();
     if (doc === null) return true;
     this.lastKey = saved;
+    this.span = savedSpan;
     return false;
   }
 }

@@ -162,6 +162,24 @@ describe("sync protocol invariants (raw WebSocket)", () => {
     bob.close();
   });
 
+  it("re-runs a failed query when what it read changes", async () => {
+    const a = await http.mutation(api.contacts.add, { owner: "dup", name: "Twin", email: "1@x" });
+    await http.mutation(api.contacts.add, { owner: "dup", name: "Twin", email: "2@x" });
+    const raw = await RawSyncClient.open(backend.url);
+    raw.send({
+      type: "ModifyQuerySet",
+      baseVersion: 0,
+      newVersion: 1,
+      modifications: [{ type: "Add", queryId: 4, udfPath: "contacts:uniqueByName", args: [{ owner: "dup", name: "Twin" }] }],
+    });
+    const t1 = await raw.next((m) => m.type === "Transition");
+    expect((t1.modifications as { type: string }[])[0]!.type).toBe("QueryFailed");
+    await http.mutation(api.contacts.remove, { id: a });
+    const t2 = await raw.next((m) => m.type === "Transition" && (m.modifications as unknown[]).length > 0);
+    expect((t2.modifications as unknown[])[0]).toMatchObject({ type: "QueryUpdated", queryId: 4, value: "2@x" });
+    raw.close();
+  });
+
   it("re-runs all queries on Authenticate and bumps the identity version", async () => {
     const raw = await RawSyncClient.open(backend.url);
     raw.send({
