@@ -8,7 +8,6 @@ import { api } from "./fixtures/convex/_generated/api";
 import { FIXTURE_FUNCTIONS, startTestBackend, tempDir, type TestBackend } from "./helpers";
 
 const CHILD = fileURLToPath(new URL("./fixtures/child-backend.ts", import.meta.url));
-const TSX = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -16,7 +15,11 @@ afterEach(async () => {
 });
 
 async function spawnBackend(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(TSX, [CHILD, dataDir, FIXTURE_FUNCTIONS], { stdio: ["ignore", "pipe", "inherit"] });
+  // One process (node with tsx as a loader), not the tsx CLI: the CLI runs the script in a
+  // grandchild that SIGKILL on the CLI would leave running, so nothing would really be killed.
+  const child = spawn(process.execPath, ["--import", "tsx", CHILD, dataDir, FIXTURE_FUNCTIONS], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   cleanup.push(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });

@@ -1,0 +1,82 @@
+/**
+ * `npm start` (production build) and `npm run dev` (Vite dev server): the whole product on
+ * this machine. Builds when the sources changed, starts the embedded local backend (unless a
+ * Convex URL is configured), then serves the app on PORT.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { serve } from "srvx";
+import { staticMiddleware } from "srvx/static";
+import { createServer } from "vite";
+import { buildIfNeeded } from "./lib/build";
+import { configOrExit } from "./lib/config";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dev = process.argv.includes("--dev");
+const config = configOrExit();
+
+/** The local backend as a child process: its own event loop (and core) beside the app server's. */
+async function startLocalBackend(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/backend.ts", ...(dev ? ["--watch"] : [])], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  const readyUrl = `${config.convex.url}/version`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    const ready = await fetch(readyUrl).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) {
+      child.once("exit", (code) => {
+        console.error(`[clientele] The local backend exited (code ${code}); stopping.`);
+        process.exit(1);
+      });
+      return child;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill();
+  console.error(`[clientele] The local backend did not start on port ${config.localBackend.port}; see its output above.`);
+  process.exit(1);
+}
+
+async function serveProduction() {
+  const entry: { default: { fetch: (request: Request) => Promise<Response> } } = await import(
+    `${root}dist/server/server.js`
+  );
+  const server = serve({
+    port: config.port,
+    hostname: config.host,
+    silent: true,
+    middleware: [staticMiddleware({ dir: `${root}dist/client` })],
+    fetch: entry.default.fetch,
+  });
+  await server.ready();
+  return { url: server.url ?? `http://${config.host}:${config.port}/`, close: () => server.close() };
+}
+
+async function serveDevelopment() {
+  const server = await createServer({ root, server: { port: config.port, host: config.host, strictPort: true } });
+  await server.listen();
+  return { url: server.resolvedUrls?.local[0] ?? `http://${config.host}:${config.port}/`, close: () => server.close() };
+}
+
+if (!dev) buildIfNeeded(root);
+const backend = config.convex.local ? await startLocalBackend() : null;
+// However this process ends, the backend it started ends with it.
+process.once("exit", () => backend?.kill());
+const app = dev ? await serveDevelopment() : await serveProduction();
+console.log(`[clientele] Serving ${dev ? "the dev server" : "the production build"} at ${app.url}`);
+console.log(`[clientele] Convex: ${config.convex.url}  auth: ${config.auth.mode}  preload: ${config.preload || "off"}`);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, async () => {
+    backend?.removeAllListeners("exit");
+    backend?.kill(signal);
+    await app.close();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig, toPublicConfig } from "../../app.config";
+
+describe("parseConfig", () => {
+  it("defaults to the local backend, local sign-in and intent preloading", () => {
+    const config = parseConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.convex).toEqual({ url: "http://127.0.0.1:3210", local: true });
+    expect(config.localBackend).toEqual({ port: 3210, dataDir: ".local/data" });
+    expect(config.auth).toEqual({ mode: "local", keysDir: ".local/keys" });
+    expect(config.preload).toBe("intent");
+  });
+
+  it("follows LOCAL_BACKEND_PORT for the Convex URL when none is configured", () => {
+    expect(parseConfig({ LOCAL_BACKEND_PORT: "4321" }).convex.url).toBe("http://127.0.0.1:4321");
+  });
+
+  it("prefers VITE_CONVEX_URL, accepts CONVEX_URL, and trims a trailing slash", () => {
+    expect(parseConfig({ CONVEX_URL: "https://a-b-1.convex.cloud/" }).convex).toEqual({
+      url: "https://a-b-1.convex.cloud",
+      local: false,
+    });
+    expect(
+      parseConfig({ VITE_CONVEX_URL: "https://vite.convex.cloud", CONVEX_URL: "https://other.convex.cloud" }).convex.url,
+    ).toBe("https://vite.convex.cloud");
+  });
+
+  it("turns preloading off with PRELOAD=off", () => {
+    expect(parseConfig({ PRELOAD: "off" }).preload).toBe(false);
+  });
+
+  it("switches to Clerk when both keys are set, and exposes only the publishable key", () => {
+    const config = parseConfig({ CLERK_PUBLISHABLE_KEY: "pk_test_abc", CLERK_SECRET_KEY: "sk_test_xyz" });
+    expect(config.auth).toEqual({
+      mode: "clerk",
+      publishableKey: "pk_test_abc",
+      secretKey: "sk_test_xyz",
+      jwtTemplate: "convex",
+    });
+    expect(JSON.stringify(toPublicConfig(config))).not.toContain("sk_test_xyz");
+    expect(parseConfig({ CLERK_PUBLISHABLE_KEY: "pk_test_abc", CLERK_SECRET_KEY: "sk_test_xyz", CLERK_JWT_TEMPLATE: "none" }).auth)
+      .toMatchObject({ jwtTemplate: null });
+  });
+
+  it.each([
+    [{ PORT: "abc" }, /PORT="abc": expected a port number/],
+    [{ PORT: "70000" }, /PORT="70000": expected a port between 1 and 65535/],
+    [{ PRELOAD: "hover" }, /PRELOAD="hover": .*allowed: intent, off/],
+    [{ CONVEX_URL: "ftp://x" }, /CONVEX_URL="ftp:\/\/x": expected an http\(s\) URL/],
+    [{ CLERK_PUBLISHABLE_KEY: "pk_test_abc" }, /CLERK_SECRET_KEY is not set but CLERK_PUBLISHABLE_KEY is/],
+    [{ CLERK_SECRET_KEY: "sk_test_abc" }, /CLERK_PUBLISHABLE_KEY is not set but CLERK_SECRET_KEY is/],
+    [{ CLERK_PUBLISHABLE_KEY: "nope", CLERK_SECRET_KEY: "sk_test_abc" }, /CLERK_PUBLISHABLE_KEY="nope": expected a Clerk publishable key/],
+  ])("rejects %o naming the setting, the value and what is allowed", (env, message) => {
+    expect(() => parseConfig(env)).toThrow(ConfigError);
+    expect(() => parseConfig(env)).toThrow(message);
+  });
+});

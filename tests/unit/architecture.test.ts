@@ -1,0 +1,74 @@
+/**
+ * One-way imports (bulletproof-react): routes → features → shared code, never the reverse.
+ * Checked on the source text, so a stray import fails here before it tangles the graph.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = resolve(import.meta.dirname, "../..");
+
+function sourceFiles(dir: string): string[] {
+  const abs = join(root, dir);
+  let entries: string[];
+  try {
+    entries = readdirSync(abs);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const path = join(dir, entry);
+    if (entry === "node_modules" || entry === "_generated") return [];
+    if (statSync(join(root, path)).isDirectory()) return sourceFiles(path);
+    return /\.(ts|tsx)$/.test(entry) && !entry.endsWith(".gen.ts") ? [path] : [];
+  });
+}
+
+/** Relative imports of a file, resolved to repository paths. */
+function relativeImports(file: string): string[] {
+  const text = readFileSync(join(root, file), "utf8");
+  const specifiers = [...text.matchAll(/(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)]
+    .map((match) => match[1] ?? match[2])
+    .filter((spec): spec is string => spec !== undefined && spec.startsWith("."));
+  return specifiers.map((spec) => relative(root, resolve(root, dirname(file), spec)));
+}
+
+function violations(fromDir: string, forbidden: (target: string, file: string) => boolean): string[] {
+  return sourceFiles(fromDir).flatMap((file) =>
+    relativeImports(file)
+      .filter((target) => forbidden(target, file))
+      .map((target) => `${file} imports ${target}`),
+  );
+}
+
+describe("import boundaries", () => {
+  it("finds the files it checks", () => {
+    expect(sourceFiles("app").length).toBeGreaterThan(3);
+    expect(relativeImports("app/router.tsx")).toContain("app/routeTree.gen");
+  });
+
+  it("shared code (app/lib, app/components) never imports features or routes", () => {
+    const shared = ["app/lib", "app/components"].flatMap((dir) =>
+      violations(dir, (target) => target.startsWith("app/features/") || target.startsWith("app/routes/")),
+    );
+    expect(shared).toEqual([]);
+  });
+
+  it("features never import routes or another feature", () => {
+    const found = violations("app/features", (target, file) => {
+      if (target.startsWith("app/routes/")) return true;
+      const [, , ownFeature] = file.split("/");
+      const [, , targetFeature] = target.split("/");
+      return target.startsWith("app/features/") && targetFeature !== ownFeature;
+    });
+    expect(found).toEqual([]);
+  });
+
+  it("convex/ functions depend on nothing outside convex/", () => {
+    expect(violations("convex", (target) => !target.startsWith("convex/"))).toEqual([]);
+  });
+
+  it("the app never reaches into the local backend, which is only one possible deployment", () => {
+    expect(violations("app", (target) => target.startsWith("local-backend/"))).toEqual([]);
+  });
+});
