@@ -23,7 +23,6 @@ const ISSUER = "https://bench.local-backend.invalid";
 const PROJECT_CONVEX = fileURLToPath(new URL("../convex", import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const LOCAL_DIR = fileURLToPath(new URL("../.local", import.meta.url));
-const TSX = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url));
 
 const BENCH_MODULE = `
 import { ConvexError, v } from "convex/values";
@@ -84,7 +83,10 @@ async function child(dataDir: string, functionsDir: string, env: string) {
 }
 
 async function measureStartup(dataDir: string, functionsDir: string, env: Record<string, string>) {
-  const proc = spawn(TSX, ["--expose-gc", SELF, "--child", dataDir, functionsDir, JSON.stringify(env)], { stdio: ["ignore", "pipe", "inherit"] });
+  // node with tsx as a loader (not the tsx CLI, which would add a grandchild process).
+  const proc = spawn(process.execPath, ["--expose-gc", "--import", "tsx", SELF, "--child", dataDir, functionsDir, JSON.stringify(env)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: proc.stdout }).once("line", resolve);
     proc.once("exit", (code) => reject(new Error(`start-up child exited with ${code}`)));

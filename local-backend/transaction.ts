@@ -423,16 +423,6 @@ export class Transaction {
       );
     }
     this.paginated = true;
-    if (args.query.source.type === "Search") {
-      // Search results are not cursor-addressable: one page of the best matches.
-      const stream = this.openStream(args.query, null);
-      const page: Doc[] = [];
-      for (let d = stream.next(); d && page.length < args.pageSize; d = stream.next()) page.push(d);
-      return { page, isDone: true, continueCursor: END_CURSOR, splitCursor: null, pageStatus: null };
-    }
-    if (args.cursor === END_CURSOR) {
-      return { page: [], isDone: true, continueCursor: END_CURSOR, splitCursor: null, pageStatus: null };
-    }
     let endCursor = args.endCursor;
     if (endCursor === null && this.options.journal) {
       try {
@@ -441,6 +431,10 @@ export class Transaction {
       } catch {
         // A journal we cannot read only loses the page's fixed end; the page is recomputed.
       }
+    }
+    if (args.query.source.type === "Search") return this.searchPage(args.query, args.cursor, endCursor, args.endCursor === null, args.pageSize);
+    if (args.cursor === END_CURSOR) {
+      return { page: [], isDone: true, continueCursor: END_CURSOR, splitCursor: null, pageStatus: null };
     }
     const startAfter = args.cursor === null ? null : decodeCursor(args.cursor);
     const stream = this.openStream(args.query, startAfter);
@@ -482,6 +476,42 @@ export class Transaction {
     // The journal pins where this page ends, so re-runs keep pages gapless as rows come and go.
     this.journalOut = args.endCursor === null ? JSON.stringify({ endCursor: continueCursor }) : null;
     return { page, isDone, continueCursor, splitCursor: null, pageStatus: null };
+  }
+
+  /**
+   * A page of search results. They are ranked, not index-ordered, so a cursor is a position in
+   * the ranking (recomputed per call): pages stay consistent while the results do not change.
+   */
+  private searchPage(
+    query: SerializedQuery,
+    cursor: string | null,
+    endCursor: string | null,
+    recordJournal: boolean,
+    pageSize: number,
+  ): { page: Doc[]; isDone: boolean; continueCursor: string; splitCursor: string | null; pageStatus: string | null } {
+    const position = (c: string): number => {
+      try {
+        const parsed = JSON.parse(c) as { search?: unknown };
+        if (typeof parsed.search === "number" && parsed.search >= 0) return parsed.search;
+      } catch {
+        // fall through to the error below
+      }
+      throw new UserError(`Invalid cursor: ${JSON.stringify(c).slice(0, 100)}. Cursors must come from a previous page of the same query.`);
+    };
+    const stream = this.openStream(query, null);
+    const results: Doc[] = [];
+    for (let d = stream.next(); d; d = stream.next()) results.push(d);
+    const start = cursor === null ? 0 : cursor === END_CURSOR ? results.length : position(cursor);
+    const end =
+      endCursor === null
+        ? Math.min(results.length, start + pageSize)
+        : endCursor === END_CURSOR
+          ? results.length
+          : position(endCursor);
+    const isDone = endCursor === null ? end >= results.length : endCursor === END_CURSOR;
+    const continueCursor = isDone ? END_CURSOR : endCursor ?? JSON.stringify({ search: end });
+    this.journalOut = recordJournal ? JSON.stringify({ endCursor: continueCursor }) : null;
+    return { page: results.slice(start, Math.max(start, end)), isDone, continueCursor, splitCursor: null, pageStatus: null };
   }
 
   count(table: string): number {

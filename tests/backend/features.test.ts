@@ -62,6 +62,29 @@ describe("search", () => {
   });
 });
 
+describe("search pagination", () => {
+  it("pages through ranked search results without duplicates or gaps", async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `Finder${i}`);
+    await client.mutation(api.contacts.addMany, { owner: "sp", names });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const r: { page: { name: string }[]; isDone: boolean; continueCursor: string } = await client.query(api.contacts.searchPage, {
+        owner: "sp",
+        term: "example",
+        paginationOpts: { numItems: 5, cursor },
+      });
+      seen.push(...r.page.map((c) => c.name));
+      pages++;
+      if (r.isDone) break;
+      cursor = r.continueCursor;
+    }
+    expect(pages).toBe(3);
+    expect([...seen].sort()).toEqual([...names].sort());
+  });
+});
+
 describe("scheduler", () => {
   it("runs scheduled mutations after their delay, and from actions", async () => {
     const id = await client.mutation(api.jobs.scheduleLog, { message: "later", delayMs: 50 });
