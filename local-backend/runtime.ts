@@ -6,6 +6,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
+import { inspect } from "node:util";
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { UserIdentity } from "./auth";
 import type { Database, DocumentWrite } from "./database";
@@ -18,6 +19,8 @@ export class FunctionError extends Error {
   override name = "FunctionError";
   /** For a failed query: what it read before failing (a subscription still depends on it). */
   reads?: ReadEntry[];
+  /** What the function logged before failing. */
+  logLines: string[] = [];
   constructor(
     message: string,
     readonly errorData?: JSONValue,
@@ -36,6 +39,7 @@ export interface Caller {
 
 export interface QueryOutcome {
   value: JSONValue;
+  logLines: string[];
   reads: ReadEntry[];
   journal: string | null;
   ts: bigint;
@@ -43,11 +47,19 @@ export interface QueryOutcome {
 
 export interface MutationOutcome {
   value: JSONValue;
+  logLines: string[];
   ts: bigint;
+}
+
+export interface ActionOutcome {
+  value: JSONValue;
+  logLines: string[];
 }
 
 interface ExecutionContext {
   runtime: Runtime;
+  /** Lines the function (and functions it ran inline) logged with console.*, as Convex reports them. */
+  logLines: string[];
   kind: FunctionKind;
   tx: Transaction | null;
   writable: boolean;
@@ -108,6 +120,26 @@ function installConvexGlobal(): void {
     },
   };
   g.Convex = installed;
+  captureConsole();
+}
+
+let consoleCaptured = false;
+
+/** console.* inside a function also goes to its logLines ("[LOG] 'text'"), as in Convex. */
+function captureConsole(): void {
+  if (consoleCaptured) return;
+  consoleCaptured = true;
+  const levels = { log: "LOG", info: "INFO", debug: "DEBUG", warn: "WARN", error: "ERROR" } as const;
+  for (const [method, level] of Object.entries(levels) as [keyof typeof levels, string][]) {
+    const original = console[method].bind(console);
+    console[method] = (...args: unknown[]) => {
+      const ctx = executions.getStore();
+      if (!ctx) return original(...args);
+      const line = args.map((a) => inspect(a, { depth: 4, breakLength: Infinity })).join(" ");
+      ctx.logLines.push(`[${level}] ${line}`);
+      original(`[${ctx.path}] [${level}]`, ...args);
+    };
+  }
 }
 
 function requestId(): string {
@@ -232,9 +264,16 @@ export class Runtime {
     try {
       resultJson = await executions.run(ctx, () => fn.invoke(JSON.stringify([args]), reqId));
     } catch (thrown) {
-      throw toFunctionError(thrown, reqId);
+      const error = toFunctionError(thrown, reqId);
+      error.logLines = ctx.logLines;
+      throw error;
     }
-    return this.checkReturn(fn, resultJson);
+    try {
+      return this.checkReturn(fn, resultJson);
+    } catch (error) {
+      if (error instanceof FunctionError) error.logLines = ctx.logLines;
+      throw error;
+    }
   }
 
   // ---- queries and mutations (always inside `serial`) ----
@@ -242,8 +281,9 @@ export class Runtime {
   private async executeQueryNow(fn: LoadedFunction, args: JSONValue, caller: Caller, journal: string | null): Promise<QueryOutcome> {
     const tx = new Transaction(this.db, { writable: false, journal });
     try {
-      const value = await this.invoke(fn, args, { runtime: this, kind: "query", tx, writable: false, caller, path: fn.path });
-      return { value, reads: tx.reads, journal: tx.journalOut, ts: this.db.latestTs };
+      const logLines: string[] = [];
+      const value = await this.invoke(fn, args, { runtime: this, logLines, kind: "query", tx, writable: false, caller, path: fn.path });
+      return { value, logLines, reads: tx.reads, journal: tx.journalOut, ts: this.db.latestTs };
     } catch (error) {
       if (error instanceof FunctionError) error.reads = tx.reads;
       throw error;
@@ -266,14 +306,15 @@ export class Runtime {
     const fn = this.resolve(udfPath, "mutation", caller);
     const tx = new Transaction(this.db, { writable: true, journal: null });
     let value: JSONValue;
+    const logLines: string[] = [];
     try {
-      value = await this.invoke(fn, args, { runtime: this, kind: "mutation", tx, writable: true, caller, path: fn.path });
+      value = await this.invoke(fn, args, { runtime: this, logLines, kind: "mutation", tx, writable: true, caller, path: fn.path });
       extra?.(tx);
     } catch (error) {
       tx.abort();
       throw error;
     }
-    return { value, ts: this.commit(tx) };
+    return { value, logLines, ts: this.commit(tx) };
   }
 
   runMutation(udfPath: unknown, args: JSONValue, caller: Caller): Promise<MutationOutcome> {
@@ -354,12 +395,13 @@ export class Runtime {
 
   // ---- actions ----
 
-  async runAction(udfPath: unknown, args: JSONValue, caller: Caller): Promise<JSONValue> {
+  async runAction(udfPath: unknown, args: JSONValue, caller: Caller): Promise<ActionOutcome> {
     const fn = this.resolve(udfPath, "action", caller);
-    const run = this.invoke(fn, args, { runtime: this, kind: "action", tx: null, writable: false, caller, path: fn.path });
+    const logLines: string[] = [];
+    const run = this.invoke(fn, args, { runtime: this, logLines, kind: "action", tx: null, writable: false, caller, path: fn.path });
     this.runningActions.add(run);
     try {
-      return await run;
+      return { value: await run, logLines };
     } finally {
       this.runningActions.delete(run);
     }
@@ -448,7 +490,7 @@ export class Runtime {
       case "1.0/actions/mutation":
         return (await this.runMutation(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true })).value;
       case "1.0/actions/action":
-        return this.runAction(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true });
+        return (await this.runAction(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true })).value;
       case "1.0/schedule":
         return this.schedule(this.writableTx(ctx), args);
       case "1.0/actions/schedule":

@@ -149,7 +149,7 @@ export class SyncConnection {
       const serialized = JSON.stringify([outcome.value, sub.journal]);
       if (serialized === sub.lastSent) return null;
       sub.lastSent = serialized;
-      return { type: "QueryUpdated", queryId, value: outcome.value, logLines: [], journal: sub.journal };
+      return { type: "QueryUpdated", queryId, value: outcome.value, logLines: outcome.logLines, journal: sub.journal };
     } catch (error) {
       const fe = error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
       // A failed query still depends on what it read: a write there may make it succeed.
@@ -161,7 +161,7 @@ export class SyncConnection {
         type: "QueryFailed",
         queryId,
         errorMessage: fe.message,
-        logLines: [],
+        logLines: fe.logLines,
         errorData: fe.errorData ?? null,
         journal: sub.journal,
       };
@@ -250,7 +250,7 @@ export class SyncConnection {
       let response: object;
       try {
         const result = await this.server.runtime.mutationInTask(message.udfPath, args ?? {}, this.caller);
-        response = { type: "MutationResponse", requestId, success: true, result: result.value, ts: encodeTs(result.ts), logLines: [] };
+        response = { type: "MutationResponse", requestId, success: true, result: result.value, ts: encodeTs(result.ts), logLines: result.logLines };
         if (result.ts > this.awaitingTs) this.awaitingTs = result.ts;
       } catch (error) {
         const fe = error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
@@ -259,7 +259,7 @@ export class SyncConnection {
           requestId,
           success: false,
           result: fe.message,
-          logLines: [],
+          logLines: fe.logLines,
           ...(fe.errorData !== undefined ? { errorData: fe.errorData } : {}),
         };
       }
@@ -279,8 +279,8 @@ export class SyncConnection {
     // Wait for messages before it (e.g. Authenticate) so it runs as the right identity.
     await this.inbox;
     try {
-      const value = await this.server.runtime.runAction(message.udfPath, args ?? {}, this.caller);
-      this.send({ type: "ActionResponse", requestId, success: true, result: value, logLines: [] });
+      const outcome = await this.server.runtime.runAction(message.udfPath, args ?? {}, this.caller);
+      this.send({ type: "ActionResponse", requestId, success: true, result: outcome.value, logLines: outcome.logLines });
     } catch (error) {
       const fe = error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
       this.send({
@@ -288,7 +288,7 @@ export class SyncConnection {
         requestId,
         success: false,
         result: fe.message,
-        logLines: [],
+        logLines: fe.logLines,
         ...(fe.errorData !== undefined ? { errorData: fe.errorData } : {}),
       });
     }

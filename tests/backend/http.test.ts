@@ -123,6 +123,15 @@ describe("HTTP API through ConvexHttpClient", () => {
     expect((await client.query(api.contacts.listByOwner, { owner: "ts" })).length).toBe(2);
   });
 
+  it("returns what functions log as logLines, in Convex's format", async () => {
+    const res = await fetch(`${backend.url}/api/query`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ path: "jobs:logged", args: [{}], format: "convex_encoded_json" }),
+    });
+    expect(await res.json()).toEqual({ status: "success", value: "done", logLines: ["[LOG] 'hello' 42", "[WARN] { careful: true }"] });
+  });
+
   it("survives malformed requests with clear 4xx errors", async () => {
     const post = (path: string, body: string) =>
       fetch(`${backend.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
