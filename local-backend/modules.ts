@@ -81,6 +81,9 @@ function parseJson<T>(text: string | undefined): T | null {
 let buildCounter = 0;
 
 export class ModuleLoader {
+  /** The build the loaded functions came from; removed once a newer one replaces it. */
+  private currentBuild: string | null = null;
+
   constructor(
     private readonly functionsDir: string,
     private readonly buildRoot: string,
@@ -89,9 +92,23 @@ export class ModuleLoader {
   ) {}
 
   async load(): Promise<LoadedModules> {
-    const files = await listModules(this.functionsDir);
     const outdir = join(this.buildRoot, `${process.pid}-${Date.now()}-${buildCounter++}`);
     await mkdir(outdir, { recursive: true });
+    let loaded: LoadedModules;
+    try {
+      loaded = await this.buildAndImport(outdir);
+    } catch (error) {
+      await rm(outdir, { recursive: true, force: true });
+      throw error;
+    }
+    const previous = this.currentBuild;
+    this.currentBuild = outdir;
+    if (previous) await rm(previous, { recursive: true, force: true });
+    return loaded;
+  }
+
+  private async buildAndImport(outdir: string): Promise<LoadedModules> {
+    const files = await listModules(this.functionsDir);
     const entryPoints = files.map((f) => ({ in: join(this.functionsDir, f), out: f.replace(/\.[^.]+$/, "") }));
     await build({
       entryPoints,
