@@ -136,8 +136,12 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
         reloading = reloading.then(async () => {
           try {
             const next = await loader.load();
-            await runtime.serial(async () => runtime.setModules(next));
             verifier = new TokenVerifier(next.authProviders);
+            await runtime.serial(async () => {
+              runtime.setModules(next);
+              // As after a Convex push: every subscription re-runs against the new code.
+              await sync.rerunAll();
+            });
             log(`reloaded ${next.functions.size} functions from ${functionsDir}`);
           } catch (error) {
             log(`failed to reload functions: ${error instanceof Error ? error.message : String(error)}`);

@@ -338,6 +338,11 @@ export class SyncConnection {
     return any || this.awaitingTs > this.ts;
   }
 
+  /** Marks every subscription for a re-run (the functions themselves changed). */
+  markAllDirty(): void {
+    for (const queryId of this.subscriptions.keys()) this.dirty.add(queryId);
+  }
+
   /** Re-runs dirty queries; only call inside an executor task. */
   refresh(): Promise<void> {
     if (this.closed) return Promise.resolve();
@@ -397,6 +402,14 @@ export class SyncServer {
       this.pending.clear();
       for (const c of batch) await c.refresh();
     });
+  }
+
+  /** After new functions were loaded: re-run every subscription (inside an executor task). */
+  async rerunAll(): Promise<void> {
+    for (const c of this.connections) {
+      c.markAllDirty();
+      await c.refresh();
+    }
   }
 
   close(): void {
