@@ -29,6 +29,8 @@ export interface LocalBackendOptions {
   watch?: boolean;
   /** Where to log reloads and problems (default: console with a `[local-backend]` prefix). */
   log?: (message: string) => void;
+  /** Longest a query or mutation may run before it fails (default 10 s): it holds the executor. */
+  transactionTimeoutMs?: number;
   /** How often to send `Ping` on idle sync connections (default 15 s; the client gives up after 60 s). */
   pingIntervalMs?: number;
 }
@@ -84,7 +86,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
     db.close();
     throw error;
   }
-  const runtime = new Runtime(db, modules);
+  const runtime = new Runtime(db, modules, options.transactionTimeoutMs);
   let verifier = new TokenVerifier(modules.authProviders);
   await runtime.resumeScheduledJobs();
 

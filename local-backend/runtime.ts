@@ -30,6 +30,8 @@ export class FunctionError extends Error {
 }
 
 export const MAX_ARGS_BYTES = 16 * 1024 * 1024;
+/** Queries and mutations hold the one executor, so one that never finishes must not hang it. */
+export const MAX_TRANSACTION_MS = 10_000;
 
 export interface Caller {
   identity: UserIdentity | null;
@@ -183,6 +185,7 @@ export class Runtime {
   constructor(
     readonly db: Database,
     modules: LoadedModules,
+    private readonly transactionTimeoutMs = MAX_TRANSACTION_MS,
   ) {
     installConvexGlobal();
     this.modules = modules;
@@ -261,12 +264,29 @@ export class Runtime {
     this.checkArgs(fn, args);
     installConvexGlobal();
     let resultJson: string;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      resultJson = await executions.run(ctx, () => fn.invoke(JSON.stringify([args]), reqId));
+      const run = executions.run(ctx, () => fn.invoke(JSON.stringify([args]), reqId));
+      if (ctx.tx) {
+        const tx = ctx.tx;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            // Whatever the function still does after this fails: its transaction is over.
+            tx.closed = true;
+            reject(new FunctionError(`[Request ID: ${reqId}] Server Error\nFunction execution timed out (maximum duration: ${this.transactionTimeoutMs / 1000}s)`));
+          }, this.transactionTimeoutMs);
+        });
+        run.catch(() => undefined);
+        resultJson = await Promise.race([run, timeout]);
+      } else {
+        resultJson = await run;
+      }
     } catch (thrown) {
       const error = toFunctionError(thrown, reqId);
       error.logLines = ctx.logLines;
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
     try {
       return this.checkReturn(fn, resultJson);
@@ -428,6 +448,7 @@ export class Runtime {
 
   private tx(ctx: ExecutionContext): Transaction {
     if (!ctx.tx) throw new UserError("The database is not available in actions: use ctx.runQuery or ctx.runMutation.");
+    if (ctx.tx.closed) throw new UserError("This function's transaction has already ended.");
     return ctx.tx;
   }
 

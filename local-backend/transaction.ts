@@ -242,6 +242,8 @@ export class Transaction {
   private paginated = false;
   /** The journal this execution produced (the page end it committed to), if it paginated. */
   journalOut: string | null = null;
+  /** Set when the execution was abandoned (timed out): later syscalls fail. */
+  closed = false;
 
   constructor(
     readonly db: Database,
