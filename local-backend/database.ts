@@ -86,6 +86,12 @@ export interface DocumentWrite {
   after: Doc | null;
 }
 
+export interface MutationRecord {
+  session: string;
+  request: number;
+  response: string;
+}
+
 export class Database {
   private readonly sqlite: DatabaseSync;
   private readonly tablesByName = new Map<string, Table>();
@@ -94,6 +100,8 @@ export class Database {
   private readonly deleteDoc: StatementSync;
   private readonly setMeta: StatementSync;
   private readonly insertTable: StatementSync;
+  private readonly insertResponse: StatementSync;
+  private readonly selectResponse: StatementSync;
   private lastTs: bigint;
   private lastCreationTime = 0;
   schema: SchemaJson | null = null;
@@ -108,7 +116,16 @@ export class Database {
       CREATE TABLE IF NOT EXISTS tables (name TEXT PRIMARY KEY, number INTEGER NOT NULL UNIQUE);
       CREATE TABLE IF NOT EXISTS documents (
         id TEXT PRIMARY KEY, table_number INTEGER NOT NULL, ts TEXT NOT NULL, json TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS mutation_responses (
+        session TEXT NOT NULL, request INTEGER NOT NULL, at INTEGER NOT NULL, response TEXT NOT NULL,
+        PRIMARY KEY (session, request));
     `);
+    // Retries come within seconds of a reconnect; a day of history is plenty.
+    this.sqlite.prepare("DELETE FROM mutation_responses WHERE at < ?").run(Date.now() - 86_400_000);
+    this.insertResponse = this.sqlite.prepare(
+      "INSERT OR REPLACE INTO mutation_responses (session, request, at, response) VALUES (?, ?, ?, ?)",
+    );
+    this.selectResponse = this.sqlite.prepare("SELECT response FROM mutation_responses WHERE session = ? AND request = ?");
     this.upsertDoc = this.sqlite.prepare(
       "INSERT INTO documents (id, table_number, ts, json) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET ts = excluded.ts, json = excluded.json",
     );
@@ -237,10 +254,15 @@ export class Database {
     this.ensureTable(tableName).put(id, doc);
   }
 
-  /** Durably records a commit's final document states; throws (and writes nothing) on failure. */
-  persist(ts: bigint, writes: Iterable<DocumentWrite>): void {
+  /**
+   * Durably records a commit's final document states, and optionally the response to the sync
+   * mutation that made it (so a retry after a crash is answered, not re-run); throws (and writes
+   * nothing) on failure.
+   */
+  persist(ts: bigint, writes: Iterable<DocumentWrite>, response?: MutationRecord): void {
     this.sqlite.exec("BEGIN IMMEDIATE");
     try {
+      if (response) this.insertResponse.run(response.session, response.request, Date.now(), response.response);
       const tsText = ts.toString();
       for (const w of writes) {
         if (w.after) {
@@ -289,6 +311,12 @@ export class Database {
   /** Finishes every table's deferred index work. */
   warm(): void {
     for (const table of this.tablesByName.values()) table.warm();
+  }
+
+  /** The recorded response to a committed sync mutation, if any. */
+  mutationResponse(session: string, request: number): string | null {
+    const row = this.selectResponse.get(session, request) as { response: string } | undefined;
+    return row?.response ?? null;
   }
 
   getMeta(key: string): string | undefined {

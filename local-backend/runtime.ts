@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { UserIdentity } from "./auth";
-import type { Database, DocumentWrite } from "./database";
+import type { Database, DocumentWrite, MutationRecord } from "./database";
 import { canonicalPath, type FunctionKind, type LoadedFunction, type LoadedModules } from "./modules";
 import { Transaction, UserError, type ReadEntry } from "./transaction";
 import { isPlainObject, validateValue, type Doc } from "./values";
@@ -322,7 +322,14 @@ export class Runtime {
   }
 
   /** Runs and commits a mutation now; only call from inside a `serial` task. */
-  async mutationInTask(udfPath: unknown, args: JSONValue, caller: Caller, extra?: (tx: Transaction) => void): Promise<MutationOutcome> {
+  async mutationInTask(
+    udfPath: unknown,
+    args: JSONValue,
+    caller: Caller,
+    extra?: (tx: Transaction) => void,
+    /** For sync mutations: the response to record with the commit, given its value and ts. */
+    record?: (value: JSONValue, logLines: string[], ts: bigint) => MutationRecord,
+  ): Promise<MutationOutcome> {
     const fn = this.resolve(udfPath, "mutation", caller);
     const tx = new Transaction(this.db, { writable: true, journal: null });
     let value: JSONValue;
@@ -334,7 +341,8 @@ export class Runtime {
       tx.abort();
       throw error;
     }
-    return { value, logLines, ts: this.commit(tx) };
+    const result = value;
+    return { value, logLines, ts: this.commit(tx, record && ((ts) => record(result, logLines, ts))) };
   }
 
   runMutation(udfPath: unknown, args: JSONValue, caller: Caller): Promise<MutationOutcome> {
@@ -343,12 +351,12 @@ export class Runtime {
   }
 
   /** Persists a transaction's writes in one SQLite transaction and tells listeners. */
-  commit(tx: Transaction): bigint {
+  commit(tx: Transaction, record?: (ts: bigint) => MutationRecord): bigint {
     const writes = tx.effectiveWrites();
     if (writes.length === 0) return this.db.latestTs;
     const ts = this.db.nextTs();
     try {
-      this.db.persist(ts, writes);
+      this.db.persist(ts, writes, record?.(ts));
     } catch (error) {
       tx.abort();
       throw new FunctionError(`Commit failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -235,7 +235,13 @@ export class SyncConnection {
   private async mutation(message: Record<string, unknown>): Promise<void> {
     const requestId = message.requestId;
     if (typeof requestId !== "number") throw new ProtocolError("Mutation without a requestId");
-    const previous = this.server.ledger.get(this.sessionId, requestId);
+    // Without a Connect there is no session to deduplicate within.
+    const dedupe = this.sessionId !== "";
+    const persisted = dedupe ? this.server.db.mutationResponse(this.sessionId, requestId) : null;
+    const previous = !dedupe
+      ? undefined
+      : (this.server.ledger.get(this.sessionId, requestId) ??
+        (persisted !== null ? Promise.resolve(JSON.parse(persisted) as object) : undefined));
     if (previous) {
       // A retry after reconnecting: answer with the original outcome, never run it again.
       const response = await previous;
@@ -249,7 +255,12 @@ export class SyncConnection {
     const outcome = this.server.runtime.serial(async () => {
       let response: object;
       try {
-        const result = await this.server.runtime.mutationInTask(message.udfPath, args ?? {}, this.caller);
+        const session = this.sessionId;
+        const result = await this.server.runtime.mutationInTask(message.udfPath, args ?? {}, this.caller, undefined, !dedupe ? undefined : (value, logLines, ts) => ({
+          session,
+          request: requestId,
+          response: JSON.stringify({ type: "MutationResponse", requestId, success: true, result: value, ts: encodeTs(ts), logLines }),
+        }));
         response = { type: "MutationResponse", requestId, success: true, result: result.value, ts: encodeTs(result.ts), logLines: result.logLines };
         if (result.ts > this.awaitingTs) this.awaitingTs = result.ts;
       } catch (error) {
@@ -266,7 +277,7 @@ export class SyncConnection {
       this.send(response);
       return response;
     });
-    this.server.ledger.set(this.sessionId, requestId, outcome);
+    if (dedupe) this.server.ledger.set(this.sessionId, requestId, outcome);
     await outcome;
     // Make sure a Transition reaches the mutation's ts even if none of our queries changed.
     await this.server.runtime.serial(() => this.transition([], {}, false));
