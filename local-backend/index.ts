@@ -117,7 +117,9 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
         }
       });
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  // Frames well above the argument limit still arrive, so an oversized mutation gets a clear
+  // function error instead of a closed socket (which the client would retry forever).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_BODY_BYTES });
   server.on("upgrade", (req, socket, head) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (!/^\/api\/[^/]+\/sync$/.test(path)) {

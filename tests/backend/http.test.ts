@@ -132,6 +132,15 @@ describe("HTTP API through ConvexHttpClient", () => {
     expect(await res.json()).toEqual({ status: "success", value: "done", logLines: ["[LOG] 'hello' 42", "[WARN] { careful: true }"] });
   });
 
+  it("runs any function kind through /api/function", async () => {
+    const res = await fetch(`${backend.url}/api/function`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ path: "jobs:envValue", args: { name: "GREETING" }, format: "convex_encoded_json" }),
+    });
+    expect(await res.json()).toMatchObject({ status: "success", value: "hello from env" });
+  });
+
   it("survives malformed requests with clear 4xx errors", async () => {
     const post = (path: string, body: string) =>
       fetch(`${backend.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body });

@@ -238,6 +238,33 @@ describe("sync protocol invariants (raw WebSocket)", () => {
     raw.close();
   });
 
+  it("accepts the admin key on Authenticate, acting as an identity, and rejects a wrong one", async () => {
+    const raw = await RawSyncClient.open(backend.url);
+    raw.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 1, udfPath: "contacts:whoAmI", args: [{}] }] });
+    await raw.next((m) => m.type === "Transition");
+    raw.send({
+      type: "Authenticate",
+      tokenType: "Admin",
+      value: backend.adminKey,
+      baseVersion: 0,
+      impersonating: { subject: "imp", issuer: "https://i", tokenIdentifier: "https://i|imp" },
+    });
+    const t = await raw.next((m) => m.type === "Transition" && (m.endVersion as { identity: number }).identity === 1);
+    expect((t.modifications as { value: unknown }[])[0]!.value).toMatchObject({ tokenIdentifier: "https://i|imp" });
+    raw.send({ type: "Authenticate", tokenType: "Admin", value: "local|nope", baseVersion: 1 });
+    expect(await raw.next((m) => m.type === "AuthError")).toMatchObject({ baseVersion: 1 });
+    raw.close();
+  });
+
+  it("rejects an oversized mutation with a function error, keeping the connection", async () => {
+    const raw = await RawSyncClient.open(backend.url);
+    raw.send({ type: "Mutation", requestId: 1, udfPath: "contacts:add", args: [{ owner: "x".repeat(17 * 1024 * 1024), name: "n", email: "e" }] });
+    const response = await raw.next((m) => m.type === "MutationResponse", 10_000);
+    expect(response).toMatchObject({ success: false, result: expect.stringMatching(/too large/) });
+    expect(raw.closed).toBe(false);
+    raw.close();
+  });
+
   it("pings, and answers malformed frames with a FatalError without affecting others", async () => {
     const healthy = await RawSyncClient.open(backend.url);
     const raw = await RawSyncClient.open(backend.url);
