@@ -11,7 +11,7 @@ import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/v
 import type { UserIdentity } from "./auth";
 import type { Database, DocumentWrite, MutationRecord } from "./database";
 import { canonicalPath, type FunctionKind, type LoadedFunction, type LoadedModules } from "./modules";
-import { Transaction, UserError, type ReadEntry } from "./transaction";
+import { Transaction, UserError, type PageRequest, type ReadEntry, type SerializedQuery } from "./transaction";
 import { isPlainObject, validateValue, type Doc } from "./values";
 
 /** A function failed: Convex's `errorMessage` and, for a ConvexError, its `errorData`. */
@@ -142,6 +142,26 @@ function captureConsole(): void {
       original(`[${ctx.path}] [${level}]`, ...args);
     };
   }
+}
+
+/** Narrows `1.0/queryPage` arguments, rejecting what `.paginate()` would never send. */
+function pageRequest(args: Record<string, unknown>): PageRequest {
+  const { query, cursor, endCursor, pageSize, maximumRowsRead } = args;
+  if (typeof query !== "object" || query === null) throw new UserError("paginate: missing query");
+  if (cursor !== null && typeof cursor !== "string") throw new UserError("paginate: `cursor` must be a string or null");
+  if (endCursor !== null && endCursor !== undefined && typeof endCursor !== "string") {
+    throw new UserError("paginate: `endCursor` must be a string or null");
+  }
+  if (typeof pageSize !== "number" || !Number.isFinite(pageSize) || pageSize < 0) {
+    throw new UserError("paginate: `numItems` must be a non-negative number");
+  }
+  return {
+    query: query as SerializedQuery,
+    cursor,
+    endCursor: endCursor ?? null,
+    pageSize,
+    maximumRowsRead: typeof maximumRowsRead === "number" ? maximumRowsRead : null,
+  };
 }
 
 function requestId(): string {
@@ -441,7 +461,7 @@ export class Runtime {
     const ctx = currentExecution();
     switch (op) {
       case "1.0/queryStream":
-        return { queryId: this.tx(ctx).queryStream(args.query as never) };
+        return { queryId: this.tx(ctx).queryStream(args.query as SerializedQuery) };
       case "1.0/queryCleanup":
         this.tx(ctx).queryCleanup(args.queryId as number);
         return {};
@@ -478,7 +498,7 @@ export class Runtime {
         return doc === null ? { value: null, done: true } : { value: convexToJson(doc as Value), done: false };
       }
       case "1.0/queryPage": {
-        const result = this.tx(ctx).queryPage(args as never);
+        const result = this.tx(ctx).queryPage(pageRequest(args));
         return {
           page: result.page.map((d) => convexToJson(d as Value)),
           isDone: result.isDone,

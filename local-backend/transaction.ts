@@ -33,7 +33,17 @@ interface RangeExpr {
   value: JSONValue;
 }
 
-interface SerializedQuery {
+/** The arguments of `1.0/queryPage` (what `.paginate(opts)` sends). */
+export interface PageRequest {
+  query: SerializedQuery;
+  cursor: string | null;
+  endCursor: string | null;
+  pageSize: number;
+  maximumRowsRead: number | null;
+}
+
+/** A query as `convex/server` serializes it for `1.0/queryStream` and `1.0/queryPage`. */
+export interface SerializedQuery {
   source:
     | { type: "FullTableScan"; tableName: string; order?: "asc" | "desc" | null }
     | { type: "IndexRange"; indexName: string; range: RangeExpr[]; order?: "asc" | "desc" | null }
@@ -412,13 +422,7 @@ export class Transaction {
     this.streams.delete(queryId);
   }
 
-  queryPage(args: {
-    query: SerializedQuery;
-    cursor: string | null;
-    endCursor: string | null;
-    pageSize: number;
-    maximumRowsRead: number | null;
-  }): { page: Doc[]; isDone: boolean; continueCursor: string; splitCursor: string | null; pageStatus: string | null } {
+  queryPage(args: PageRequest): { page: Doc[]; isDone: boolean; continueCursor: string; splitCursor: string | null; pageStatus: string | null } {
     if (this.paginated) {
       throw new UserError(
         "This query or mutation function ran multiple paginated queries. Convex only supports a single paginated query in each function.",
