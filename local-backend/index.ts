@@ -88,7 +88,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   }
   const runtime = new Runtime(db, modules, options.transactionTimeoutMs);
   let verifier = new TokenVerifier(modules.authProviders);
-  await runtime.resumeScheduledJobs();
+  await runtime.scheduler.resume();
 
   const admin = (key: string, impersonating: unknown): Caller | null => {
     if (!sameKey(key, adminKey)) return null;

@@ -11,8 +11,9 @@ import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/v
 import type { UserIdentity } from "./auth";
 import type { Database, DocumentWrite, MutationRecord } from "./database";
 import { canonicalPath, type FunctionKind, type LoadedFunction, type LoadedModules } from "./modules";
+import { Scheduler } from "./scheduler";
 import { Transaction, UserError, type PageRequest, type ReadEntry, type SerializedQuery } from "./transaction";
-import { isPlainObject, validateValue, type Doc } from "./values";
+import { isPlainObject, validateValue } from "./values";
 
 /** A function failed: Convex's `errorMessage` and, for a ConvexError, its `errorData`. */
 export class FunctionError extends Error {
@@ -195,8 +196,8 @@ export class Runtime {
   private modules: LoadedModules;
   private tail: Promise<unknown> = Promise.resolve();
   private readonly commitListeners: CommitListener[] = [];
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private closed = false;
+  /** Runs `ctx.scheduler` jobs; its bookkeeping lives in the `_scheduled_functions` table. */
+  readonly scheduler = new Scheduler(this);
   /** Recent commits, newest last, so `query_at_ts` can read slightly in the past. */
   private readonly history: { ts: bigint; writes: DocumentWrite[] }[] = [];
   private historyFloor: bigint;
@@ -382,7 +383,7 @@ export class Runtime {
       throw new FunctionError(`Commit failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     for (const w of writes) {
-      if (w.table === "_scheduled_functions" && w.after) this.armScheduledJob(w.after);
+      if (w.table === "_scheduled_functions" && w.after) this.scheduler.arm(w.after);
     }
     this.remember(ts, writes);
     for (const listener of this.commitListeners) listener(ts, writes);
@@ -541,21 +542,21 @@ export class Runtime {
       case "1.0/actions/action":
         return (await this.runAction(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true })).value;
       case "1.0/schedule":
-        return this.schedule(this.writableTx(ctx), args);
+        return this.scheduler.schedule(this.writableTx(ctx), args);
       case "1.0/actions/schedule":
         return this.serial(async () => {
           const tx = new Transaction(this.db, { writable: true, journal: null });
-          const id = this.schedule(tx, args);
+          const id = this.scheduler.schedule(tx, args);
           this.commit(tx);
           return id;
         });
       case "1.0/cancel_job":
-        this.cancel(this.writableTx(ctx), args.id as string);
+        this.scheduler.cancel(this.writableTx(ctx), args.id as string);
         return {};
       case "1.0/actions/cancel_job":
         await this.serial(async () => {
           const tx = new Transaction(this.db, { writable: true, journal: null });
-          this.cancel(tx, args.id as string);
+          this.scheduler.cancel(tx, args.id as string);
           this.commit(tx);
         });
         return {};
@@ -590,115 +591,8 @@ export class Runtime {
     }
   }
 
-  // ---- scheduler ----
-
-  private schedule(tx: Transaction, args: Record<string, unknown>): JSONValue {
-    const fn = this.resolve(args.name, "any", { identity: null, allowInternal: true });
-    if (fn.kind === "query") throw new UserError(`Cannot schedule a query (${fn.path}): only mutations and actions.`);
-    const tsSeconds = typeof args.ts === "number" ? args.ts : Date.now() / 1000;
-    const fnArgs = jsonToConvex(args.args as JSONValue);
-    const id = tx.insert(
-      "_scheduled_functions",
-      { name: fn.path, args: [fnArgs], scheduledTime: tsSeconds * 1000, state: { kind: "pending" } },
-      true,
-    );
-    return id;
-  }
-
-  private cancel(tx: Transaction, id: string): void {
-    const job = tx.get(id, "_scheduled_functions", true);
-    if (!job) return;
-    const state = job.state as { kind: string };
-    if (state.kind === "pending" || state.kind === "inProgress") {
-      tx.systemPatch(id, "_scheduled_functions", { state: { kind: "canceled" }, completedTime: Date.now() });
-    }
-  }
-
-  private armScheduledJob(job: Doc): void {
-    const id = job._id as string;
-    const state = job.state as { kind: string };
-    const existing = this.timers.get(id);
-    if (existing) clearTimeout(existing);
-    this.timers.delete(id);
-    if (state.kind !== "pending" || this.closed) return;
-    const delay = Math.max(0, (job.scheduledTime as number) - Date.now());
-    const timer = setTimeout(() => {
-      this.timers.delete(id);
-      void this.runScheduledJob(id).catch((error: unknown) => console.error(`[local-backend] scheduled job ${id}:`, error));
-    }, Math.min(delay, 2 ** 31 - 1));
-    timer.unref();
-    this.timers.set(id, timer);
-  }
-
-  /** Re-arms pending jobs after a restart; actions that were running when it stopped failed. */
-  resumeScheduledJobs(): Promise<void> {
-    return this.serial(async () => {
-      const table = this.db.table("_scheduled_functions");
-      if (!table) return;
-      const tx = new Transaction(this.db, { writable: true, journal: null });
-      for (const job of table.docs.values()) {
-        const kind = (job.state as { kind: string }).kind;
-        if (kind === "pending") this.armScheduledJob(job);
-        else if (kind === "inProgress") {
-          tx.systemPatch(job._id as string, "_scheduled_functions", {
-            state: { kind: "failed", error: "Transient error while executing action: the backend stopped" },
-            completedTime: Date.now(),
-          });
-        }
-      }
-      this.commit(tx);
-    });
-  }
-
-  private async runScheduledJob(id: string): Promise<void> {
-    if (this.closed) return;
-    const caller: Caller = { identity: null, allowInternal: true };
-    const started = await this.serial(async () => {
-      const job = this.db.table("_scheduled_functions")?.docs.get(id);
-      if (!job || (job.state as { kind: string }).kind !== "pending") return null;
-      const name = job.name as string;
-      const args = convexToJson((job.args as Value[])[0] ?? {});
-      const fn = this.modules.functions.get(name);
-      if (fn?.kind === "mutation") {
-        // The mutation and its job's completion commit together: it runs exactly once.
-        try {
-          await this.mutationInTask(name, args, caller, (tx) =>
-            tx.systemPatch(id, "_scheduled_functions", { state: { kind: "success" }, completedTime: Date.now() }),
-          );
-        } catch (error) {
-          const tx = new Transaction(this.db, { writable: true, journal: null });
-          tx.systemPatch(id, "_scheduled_functions", {
-            state: { kind: "failed", error: error instanceof Error ? error.message : String(error) },
-            completedTime: Date.now(),
-          });
-          this.commit(tx);
-        }
-        return null;
-      }
-      const tx = new Transaction(this.db, { writable: true, journal: null });
-      tx.systemPatch(id, "_scheduled_functions", { state: { kind: "inProgress" } });
-      this.commit(tx);
-      return { name, args };
-    });
-    if (!started) return;
-    let state: Value;
-    try {
-      await this.runAction(started.name, started.args, caller);
-      state = { kind: "success" };
-    } catch (error) {
-      state = { kind: "failed", error: error instanceof Error ? error.message : String(error) };
-    }
-    await this.serial(async () => {
-      const tx = new Transaction(this.db, { writable: true, journal: null });
-      tx.systemPatch(id, "_scheduled_functions", { state, completedTime: Date.now() });
-      this.commit(tx);
-    });
-  }
-
   async close(): Promise<void> {
-    this.closed = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    this.scheduler.close();
     await this.serial(async () => undefined);
     await Promise.allSettled([...this.runningActions]);
   }
