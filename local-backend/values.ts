@@ -2,7 +2,7 @@
  * Convex values as the backend handles them: the total order indexes follow, field paths,
  * and validation against the JSON form of `v.*` validators (schemas, args, returns).
  */
-import { compareValues, type Value } from "convex/values";
+import { compareValues, jsonToConvex, type JSONValue, type Value } from "convex/values";
 
 export type Doc = Record<string, Value>;
 export type FieldValue = Value | undefined;
@@ -108,10 +108,11 @@ export function validateValue(
     case "bytes":
       return value instanceof ArrayBuffer ? null : mismatch("v.bytes()");
     case "literal": {
-      const literal = validator.value;
-      const expected =
-        isPlainObject(literal) && "$integer" in literal ? undefined : (literal as FieldValue);
-      return value === expected ? null : mismatch(`v.literal(${describe(expected)})`);
+      // Literals arrive in Convex's JSON form (a bigint literal is `{ $integer: … }`).
+      const expected = jsonToConvex(validator.value as JSONValue);
+      return compareValues(value, expected) === 0 && typeof value === typeof expected
+        ? null
+        : mismatch(`v.literal(${describe(expected)})`);
     }
     case "id":
       return typeof value === "string" && isId(validator.tableName, value)
