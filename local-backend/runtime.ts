@@ -271,6 +271,9 @@ export class Runtime {
   }
 
   private checkReturn(fn: LoadedFunction, resultJson: string): JSONValue {
+    if (resultJson.length > MAX_ARGS_BYTES) {
+      throw new FunctionError(`The return value of ${fn.path} is too large (${resultJson.length} bytes, maximum ${MAX_ARGS_BYTES} bytes).`);
+    }
     const json = JSON.parse(resultJson) as JSONValue;
     if (fn.returns) {
       const error = validateValue(fn.returns, jsonToConvex(json), (t, id) => this.db.isIdOf(t, id));

@@ -4,7 +4,7 @@
  * whole execution); writes apply immediately, so the mutation sees them, and are undone on
  * abort. Every read is recorded as a table + index range for subscription invalidation.
  */
-import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import { convexToJson, getDocumentSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { Database, DocumentWrite, Table } from "./database";
 import { comparePrefix, type Bound, type KeyRange, type SortedIndex } from "./indexes";
 import {
@@ -26,6 +26,8 @@ export type ReadEntry =
   | { kind: "search"; table: string; eq: [string, FieldValue][] };
 
 const END_CURSOR = "_end";
+/** Convex's limit on one document. */
+export const MAX_DOCUMENT_BYTES = 1024 * 1024;
 
 interface RangeExpr {
   type: "Eq" | "Gt" | "Gte" | "Lt" | "Lte";
@@ -540,6 +542,10 @@ export class Transaction {
   }
 
   private validateDocument(table: string, value: Record<string, Value>): void {
+    const size = getDocumentSize(value);
+    if (size > MAX_DOCUMENT_BYTES) {
+      throw new UserError(`Document is too large for table "${table}": ${size} bytes, maximum ${MAX_DOCUMENT_BYTES} bytes (1 MiB).`);
+    }
     for (const key of Object.keys(value)) {
       if (key.startsWith("$")) throw new UserError(`Field name ${key} starts with a '$', which is reserved.`);
       if (key.startsWith("_") && key !== "_id" && key !== "_creationTime") {
