@@ -62,6 +62,21 @@ describe("search", () => {
   });
 });
 
+describe("transactions", () => {
+  it("serializes concurrent read-modify-write mutations (no lost updates)", async () => {
+    const fresh = await startTestBackend();
+    try {
+      const clients = Array.from({ length: 10 }, () => new ConvexHttpClient(fresh.url));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => clients[i % clients.length]!.mutation(api.jobs.increment, {})),
+      );
+      expect([...results].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    } finally {
+      await fresh.destroy();
+    }
+  });
+});
+
 describe("search pagination", () => {
   it("pages through ranked search results without duplicates or gaps", async () => {
     const names = Array.from({ length: 12 }, (_, i) => `Finder${i}`);
