@@ -182,7 +182,6 @@ function toFunctionError(thrown: unknown, reqId: string): FunctionError {
     }
     return new FunctionError(e.message, data);
   }
-  if (process.env.LB_DEBUG) console.error(thrown);
   if (thrown instanceof UserError) return new FunctionError(`[Request ID: ${reqId}] Server Error\nUncaught Error: ${thrown.message}`);
   const message = thrown instanceof Error ? `${thrown.name === "Error" ? "Error" : thrown.name}: ${thrown.message}` : `Error: ${String(thrown)}`;
   return new FunctionError(`[Request ID: ${reqId}] Server Error\nUncaught ${message}`);
