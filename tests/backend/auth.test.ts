@@ -40,7 +40,11 @@ beforeAll(async () => {
       .setIssuedAt()
       .setExpirationTime("10m")
       .sign(privateKey);
-  backend = await startTestBackend({ env: { TEST_OIDC_DOMAIN: issuer }, pingIntervalMs: 100 });
+  // The same keys also serve a customJwt provider whose JWKS is fetched by URL.
+  backend = await startTestBackend({
+    env: { TEST_OIDC_DOMAIN: issuer, TEST_ISSUER: "https://custom.issuer.test", TEST_JWKS: `${issuer}/.well-known/jwks.json` },
+    pingIntervalMs: 100,
+  });
 });
 afterAll(async () => {
   await backend.destroy();
@@ -71,6 +75,13 @@ describe("auth with an OIDC provider ({ domain, applicationID })", () => {
   it("rejects a wrong audience", async () => {
     const client = new ConvexHttpClient(backend.url, { auth: await sign({ sub: "x", aud: "other-app" }) });
     await expect(client.query(api.contacts.whoAmI, {})).rejects.toThrow(/aud/);
+  });
+});
+
+describe("auth with a customJwt provider whose JWKS is a URL", () => {
+  it("verifies tokens against keys fetched from the URL", async () => {
+    const client = new ConvexHttpClient(backend.url, { auth: await sign({ sub: "cj", iss: "https://custom.issuer.test" }) });
+    expect(await client.query(api.contacts.whoAmI, {})).toMatchObject({ tokenIdentifier: "https://custom.issuer.test|cj" });
   });
 });
 

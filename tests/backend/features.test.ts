@@ -110,6 +110,14 @@ describe("scheduler", () => {
     await waitFor(async () => (await client.query(api.jobs.logs, {})).includes("action added Z"), 3000, "log from action");
   });
 
+  it("runs functions scheduled with runAt at their time", async () => {
+    const at = Date.now() + 150;
+    const id = await client.mutation(api.jobs.scheduleAt, { message: "at a time", atMs: at });
+    await waitFor(async () => (await client.query(api.jobs.logs, {})).includes("at a time"), 3000, "runAt log");
+    expect(Date.now()).toBeGreaterThanOrEqual(at);
+    expect(await client.query(api.jobs.jobState, { id })).toBe("success");
+  });
+
   it("does not run functions scheduled by a mutation that failed", async () => {
     await expect(client.mutation(api.jobs.scheduleThenFail, {})).rejects.toThrow(/rolled back/);
     await new Promise((r) => setTimeout(r, 100));

@@ -105,6 +105,7 @@ describe("HTTP API through ConvexHttpClient", () => {
     const r = await client.action(api.jobs.countAndAdd, { owner: "act", name: "FromAction" });
     expect(r).toMatchObject({ before: 0, after: 1 });
     expect(await client.action(api.jobs.callPublic, {})).toBe("hello from env");
+    expect(await client.action(api.jobs.viaRunAction, {})).toBe("hello from env");
     expect(await client.query(api.jobs.envValue, { name: "PATH" })).toBeNull();
   });
 
