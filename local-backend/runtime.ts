@@ -330,6 +330,9 @@ export class Runtime {
     } catch (error) {
       if (error instanceof FunctionError) error.reads = tx.reads;
       throw error;
+    } finally {
+      // A promise the function left running must not read later, outside its snapshot.
+      tx.closed = true;
     }
   }
 
@@ -359,8 +362,11 @@ export class Runtime {
     const logLines: string[] = [];
     try {
       value = await this.invoke(fn, args, { runtime: this, logLines, kind: "mutation", tx, writable: true, caller, path: fn.path });
+      // Writes from a promise the function left running would escape the commit: refuse them.
+      tx.closed = true;
       extra?.(tx);
     } catch (error) {
+      tx.closed = true;
       tx.abort();
       throw error;
     }

@@ -12,6 +12,13 @@ afterAll(async () => {
 });
 
 describe("limits", () => {
+  it("refuses database calls a mutation makes after it returned", async () => {
+    const client = new ConvexHttpClient(backend.url);
+    expect(await client.mutation(api.jobs.floatingWrite, {})).toBe("returned");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await client.query(api.jobs.logs, {})).not.toContain("floating");
+  });
+
   it("times out a mutation that never finishes, rolls it back, and keeps serving", async () => {
     const client = new ConvexHttpClient(backend.url);
     await expect(client.mutation(api.jobs.hang, {})).rejects.toThrow(/timed out/);
