@@ -13,6 +13,7 @@
  * | LOCAL_BACKEND_PORT       | 3210                 | port of the embedded local backend                             |
  * | LOCAL_BACKEND_DATA_DIR   | .local/data          | where the local backend persists its data                      |
  * | LOCAL_AUTH_KEYS_DIR      | .local/keys          | key pair of the local identity provider (never in git)         |
+ * | LOCAL_AUTH_TOKEN_TTL     | 3600                 | lifetime in seconds of the local provider's Convex tokens      |
  * | CLERK_PUBLISHABLE_KEY    | (unset)              | with CLERK_SECRET_KEY: use Clerk instead of local sign-in      |
  * | CLERK_SECRET_KEY         | (unset)              | Clerk secret key                                               |
  * | CLERK_JWT_TEMPLATE       | convex               | Clerk JWT template for Convex; `none` = native integration     |
@@ -52,6 +53,12 @@ const envSchema = z.object({
   LOCAL_BACKEND_PORT: port(DEFAULT_LOCAL_BACKEND_PORT),
   LOCAL_BACKEND_DATA_DIR: z.string().trim().min(1).default(".local/data"),
   LOCAL_AUTH_KEYS_DIR: z.string().trim().min(1).default(".local/keys"),
+  LOCAL_AUTH_TOKEN_TTL: z.coerce
+    .number({ error: "expected a number of seconds" })
+    .int("expected a whole number of seconds")
+    .min(5, "expected at least 5 seconds")
+    .max(86_400, "expected at most 86400 seconds (a day)")
+    .default(3600),
   CLERK_PUBLISHABLE_KEY: optionalText.pipe(
     z
       .string()
@@ -71,7 +78,7 @@ const envSchema = z.object({
 type Env = z.infer<typeof envSchema>;
 
 export type AuthConfig =
-  | { mode: "local"; keysDir: string }
+  | { mode: "local"; keysDir: string; tokenTtlSeconds: number }
   | {
       mode: "clerk";
       publishableKey: string;
@@ -152,7 +159,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
             secretKey: env.CLERK_SECRET_KEY,
             jwtTemplate: env.CLERK_JWT_TEMPLATE === "none" ? null : env.CLERK_JWT_TEMPLATE,
           }
-        : { mode: "local", keysDir: env.LOCAL_AUTH_KEYS_DIR },
+        : { mode: "local", keysDir: env.LOCAL_AUTH_KEYS_DIR, tokenTtlSeconds: env.LOCAL_AUTH_TOKEN_TTL },
     preload: env.PRELOAD === "off" ? false : "intent",
   };
 }

@@ -2,6 +2,7 @@ import { ConvexQueryClient } from "@convex-dev/react-query";
 import { QueryClient } from "@tanstack/react-query";
 import { createRouter } from "@tanstack/react-router";
 import { setupRouterSsrQueryIntegration } from "@tanstack/react-router-ssr-query";
+import { convexTokenFetcher } from "./auth/queries";
 import { getPublicConfig } from "./lib/public-config";
 import { routeTree } from "./routeTree.gen";
 
@@ -17,6 +18,11 @@ export function getRouter() {
     },
   });
   convexQueryClient.connect(queryClient);
+  if (typeof window !== "undefined") {
+    // Before any subscription starts: Convex holds queries until the first token is in, so
+    // hydrated pages never flash a signed-out error.
+    convexQueryClient.convexClient.setAuth(convexTokenFetcher(queryClient));
+  }
 
   const router = createRouter({
     routeTree,

@@ -2,13 +2,23 @@
  * `npm run backend`: the local Convex-compatible backend on LOCAL_BACKEND_PORT, persisting in
  * LOCAL_BACKEND_DATA_DIR, running the functions in convex/. `--watch` reloads them on change.
  */
-import { getConfig } from "../app.config";
+import { loadLocalIdentityProvider } from "../app/auth/local/identity-provider.server";
 import { runLocalBackendProcess } from "../local-backend/main";
+import { configOrExit } from "./lib/config";
 
-const config = getConfig();
+const config = configOrExit();
 
-/** The deployment's environment: what convex/ functions and auth.config.ts see as process.env. */
+/**
+ * The deployment's environment: what convex/ functions and auth.config.ts see as process.env.
+ * In local mode it trusts the local identity provider's key, so its tokens verify with nothing
+ * else running.
+ */
 const deploymentEnv: Record<string, string> = {};
+if (config.auth.mode === "local") {
+  const provider = await loadLocalIdentityProvider(config.auth.keysDir);
+  deploymentEnv.LOCAL_AUTH_ISSUER = provider.issuer;
+  deploymentEnv.LOCAL_AUTH_JWKS = provider.jwksDataUri;
+}
 
 await runLocalBackendProcess({
   port: config.localBackend.port,

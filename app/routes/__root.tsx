@@ -1,4 +1,5 @@
 import type { ConvexQueryClient } from "@convex-dev/react-query";
+import { ConvexProvider } from "convex/react";
 import type { QueryClient } from "@tanstack/react-query";
 import {
   createRootRouteWithContext,
@@ -10,6 +11,8 @@ import {
 } from "@tanstack/react-router";
 import { type ReactNode, useEffect } from "react";
 import type { PublicConfig } from "../../app.config";
+import { authQueryOptions } from "../auth/queries";
+import { UserMenu } from "../auth/user-menu";
 import { publicConfigScript } from "../lib/public-config";
 import appCss from "../styles/app.css?url";
 
@@ -32,6 +35,17 @@ export const Route = createRootRouteWithContext<RouterContext>()({
       { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
     ],
   }),
+  beforeLoad: async ({ context }) => {
+    // Cached for the token's lifetime: hovers and navigations do not call the server again.
+    const auth = await context.queryClient.fetchQuery(authQueryOptions());
+    const ssrClient = context.convexQueryClient.serverHttpClient;
+    if (ssrClient) {
+      // Server side (one router per request): SSR and loaders query Convex as this user.
+      if (auth.token) ssrClient.setAuth(auth.token);
+      else ssrClient.clearAuth();
+    }
+    return { auth };
+  },
   shellComponent: RootDocument,
   component: RootLayout,
 });
@@ -53,20 +67,31 @@ function RootDocument({ children }: { children: ReactNode }) {
 }
 
 function RootLayout() {
+  const { convexQueryClient, auth } = Route.useRouteContext();
   useEffect(() => {
     // Lets tests and tools wait for hydration instead of guessing with timeouts.
     document.documentElement.dataset.hydrated = "true";
   }, []);
   return (
-    <div className="app">
-      <header className="app-header">
-        <Link to="/" className="brand">
-          Clientele
-        </Link>
-      </header>
-      <main className="app-main">
-        <Outlet />
-      </main>
-    </div>
+    <ConvexProvider client={convexQueryClient.convexClient}>
+      <div className="app">
+        <header className="app-header">
+          <Link to="/" className="brand">
+            Clientele
+          </Link>
+          {auth.userId ? (
+            <nav aria-label="Main" className="app-nav">
+              <Link to="/customers" activeProps={{ "aria-current": "page" }}>
+                Customers
+              </Link>
+            </nav>
+          ) : null}
+          <UserMenu auth={auth} />
+        </header>
+        <main className="app-main">
+          <Outlet />
+        </main>
+      </div>
+    </ConvexProvider>
   );
 }

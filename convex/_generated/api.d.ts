@@ -13,7 +13,9 @@ import type {
   FilterApi,
   FunctionReference,
 } from "convex/server";
+import type * as customers from "../customers.js";
 import type * as lib_auth from "../lib/auth.js";
+import type * as lib_customerRules from "../lib/customerRules.js";
 
 /**
  * A utility for referencing Convex functions in your app's API.
@@ -24,7 +26,9 @@ import type * as lib_auth from "../lib/auth.js";
  * ```
  */
 declare const fullApi: ApiFromModules<{
+  customers: typeof customers;
   "lib/auth": typeof lib_auth;
+  "lib/customerRules": typeof lib_customerRules;
 }>;
 export declare const api: FilterApi<
   typeof fullApi,

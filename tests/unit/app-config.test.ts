@@ -7,7 +7,7 @@ describe("parseConfig", () => {
     expect(config.port).toBe(3000);
     expect(config.convex).toEqual({ url: "http://127.0.0.1:3210", local: true });
     expect(config.localBackend).toEqual({ port: 3210, dataDir: ".local/data" });
-    expect(config.auth).toEqual({ mode: "local", keysDir: ".local/keys" });
+    expect(config.auth).toEqual({ mode: "local", keysDir: ".local/keys", tokenTtlSeconds: 3600 });
     expect(config.preload).toBe("intent");
   });
 
@@ -45,6 +45,7 @@ describe("parseConfig", () => {
   it.each([
     [{ PORT: "abc" }, /PORT="abc": expected a port number/],
     [{ PORT: "70000" }, /PORT="70000": expected a port between 1 and 65535/],
+    [{ LOCAL_AUTH_TOKEN_TTL: "2" }, /LOCAL_AUTH_TOKEN_TTL="2": expected at least 5 seconds/],
     [{ PRELOAD: "hover" }, /PRELOAD="hover": .*allowed: intent, off/],
     [{ CONVEX_URL: "ftp://x" }, /CONVEX_URL="ftp:\/\/x": expected an http\(s\) URL/],
     [{ CLERK_PUBLISHABLE_KEY: "pk_test_abc" }, /CLERK_SECRET_KEY is not set but CLERK_PUBLISHABLE_KEY is/],

@@ -1,0 +1,76 @@
+import { SignIn } from "@clerk/tanstack-react-start";
+import { useServerFn } from "@tanstack/react-start";
+import { type FormEvent, useId, useState } from "react";
+import { signIn } from "./auth.functions";
+import { emailSchema } from "./email";
+
+export function SignInPage({ redirect, authMode }: { redirect: string | undefined; authMode: "local" | "clerk" }) {
+  if (authMode === "clerk") {
+    return (
+      <section className="card narrow">
+        <SignIn forceRedirectUrl={redirect ?? "/customers"} />
+      </section>
+    );
+  }
+  return <LocalSignInForm redirect={redirect} />;
+}
+
+function LocalSignInForm({ redirect }: { redirect: string | undefined }) {
+  const signInFn = useServerFn(signIn);
+  const emailId = useId();
+  const errorId = useId();
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const email = new FormData(event.currentTarget).get("email");
+    const parsed = emailSchema.safeParse(email);
+    if (!parsed.success) {
+      setError(parsed.error.issues[0]?.message ?? "Enter a valid email address");
+      return;
+    }
+    setError(null);
+    setPending(true);
+    try {
+      const { redirectTo } = await signInFn({ data: { email: parsed.data, redirect } });
+      // A full load, so the next page is server-rendered as the new user with nothing cached from before.
+      window.location.assign(redirectTo);
+    } catch (cause) {
+      setPending(false);
+      setError(cause instanceof Error ? cause.message : "Sign-in failed; please try again.");
+    }
+  }
+
+  return (
+    <section className="card narrow">
+      <h1>Sign in</h1>
+      <p className="notice" role="note">
+        Local sign-in: any email signs you in as that user on this machine. There is no password and
+        nothing leaves this computer. With Clerk keys configured, Clerk signs users in instead.
+      </p>
+      <form onSubmit={onSubmit} noValidate className="form">
+        <div className="field">
+          <label htmlFor={emailId}>Email</label>
+          <input
+            id={emailId}
+            name="email"
+            type="email"
+            autoComplete="email"
+            required
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? errorId : undefined}
+          />
+          {error ? (
+            <p id={errorId} className="field-error" role="alert">
+              {error}
+            </p>
+          ) : null}
+        </div>
+        <button type="submit" className="button" disabled={pending}>
+          {pending ? "Signing in…" : "Sign in"}
+        </button>
+      </form>
+    </section>
+  );
+}

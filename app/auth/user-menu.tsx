@@ -1,0 +1,35 @@
+import { Link } from "@tanstack/react-router";
+import { useServerFn } from "@tanstack/react-start";
+import { useState } from "react";
+import { signOut } from "./auth.functions";
+import type { AuthState } from "./types";
+
+export function UserMenu({ auth }: { auth: AuthState }) {
+  const signOutFn = useServerFn(signOut);
+  const [pending, setPending] = useState(false);
+  if (!auth.userId) {
+    return (
+      <Link to="/sign-in" className="user-menu">
+        Sign in
+      </Link>
+    );
+  }
+  return (
+    <div className="user-menu">
+      <span className="user-email">{auth.email ?? auth.userId}</span>
+      <button
+        type="button"
+        className="button button-secondary"
+        disabled={pending}
+        onClick={async () => {
+          setPending(true);
+          const { redirectTo } = await signOutFn();
+          // A full load: nothing cached for this user survives into the next session.
+          window.location.assign(redirectTo);
+        }}
+      >
+        Sign out
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+/**
+ * The one set of rules for a customer's fields, used by the Convex mutations (the authority)
+ * and by the app's forms (for instant field errors). Pure: no Convex or Node imports.
+ */
+import { z } from "zod";
+
+export const CUSTOMER_STATUSES = ["lead", "active", "inactive"] as const;
+export type CustomerStatusValue = (typeof CUSTOMER_STATUSES)[number];
+
+export const LIMITS = { name: 120, email: 254, company: 120, phone: 40, notes: 2000 } as const;
+
+/** "" and whitespace mean "not given" for optional text fields. */
+const optionalText = (max: number, label: string) =>
+  z
+    .string()
+    .trim()
+    .max(max, `${label} must be at most ${max} characters`)
+    .optional()
+    .transform((value) => (value ? value : undefined));
+
+export const customerInputSchema = z.object({
+  name: z.string().trim().min(1, "Enter a name").max(LIMITS.name, `Name must be at most ${LIMITS.name} characters`),
+  email: z
+    .string()
+    .trim()
+    .min(1, "Enter an email address")
+    .max(LIMITS.email, `Email must be at most ${LIMITS.email} characters`)
+    .pipe(z.email("Enter a valid email address")),
+  company: optionalText(LIMITS.company, "Company"),
+  phone: optionalText(LIMITS.phone, "Phone").refine(
+    (value) => value === undefined || /^[+()0-9 .\-x]{3,}$/i.test(value),
+    "Enter a phone number using digits, spaces and + ( ) - .",
+  ),
+  status: z.enum(CUSTOMER_STATUSES, { error: "Choose lead, active or inactive" }).default("lead"),
+  notes: optionalText(LIMITS.notes, "Notes"),
+});
+
+export type CustomerInput = z.input<typeof customerInputSchema>;
+export type ValidCustomer = z.output<typeof customerInputSchema>;
+export type FieldErrors = Partial<Record<keyof CustomerInput, string>>;
+
+export type ValidationResult = { ok: true; value: ValidCustomer } | { ok: false; fields: FieldErrors };
+
+export function validateCustomer(input: CustomerInput): ValidationResult {
+  const result = customerInputSchema.safeParse(input);
+  if (result.success) return { ok: true, value: result.data };
+  const fields: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const key = issue.path[0] as keyof CustomerInput | undefined;
+    if (key && !fields[key]) fields[key] = issue.message;
+  }
+  return { ok: false, fields };
+}
+
+/** What the search index covers: one field, so name, email and company are searched together. */
+export function searchTextOf(customer: Pick<ValidCustomer, "name" | "email" | "company">): string {
+  return [customer.name, customer.email, customer.company].filter(Boolean).join(" ");
+}
