@@ -58,9 +58,13 @@ export class Table {
     }
   }
 
-  /** Finishes deferred index work (sorting after a bulk load, building search indexes). */
-  warm(): void {
-    for (const index of this.indexes.values()) void index.docs;
+  /** Sorts the indexes queries use (by_id, used by explicit `withIndex("by_id")` only, stays lazy). */
+  warmIndexes(): void {
+    for (const [name, index] of this.indexes) if (name !== "by_id") void index.docs;
+  }
+
+  /** Builds the search indexes (otherwise built by the first search). */
+  warmSearch(): void {
     for (const search of this.searchIndexes.values()) search.ensureBuilt();
   }
 
@@ -148,16 +152,16 @@ export class Database {
     }[]) {
       this.addTable(row.name, row.number);
     }
-    const rows = this.sqlite.prepare("SELECT table_number, json FROM documents").iterate() as Iterable<{
-      table_number: number;
-      json: string;
-    }>;
-    for (const row of rows) {
-      const table = this.tablesByNumber.get(row.table_number);
+    const select = this.sqlite.prepare("SELECT table_number, json FROM documents");
+    // Rows as arrays rather than objects: a third faster over 100k rows (Node >= 22.16).
+    (select as unknown as { setReturnArrays?: (enabled: boolean) => void }).setReturnArrays?.(true);
+    for (const row of select.iterate() as unknown as Iterable<[number, string] | { table_number: number; json: string }>) {
+      const [tableNumber, json] = Array.isArray(row) ? row : [row.table_number, row.json];
+      const table = this.tablesByNumber.get(tableNumber);
       if (!table) continue;
       // Without "$" keys the JSON form of a document is the document itself (no bigint, bytes, …).
-      const parsed = JSON.parse(row.json) as JSONValue;
-      const doc = (row.json.includes('"$') ? jsonToConvex(parsed) : parsed) as Doc;
+      const parsed = JSON.parse(json) as JSONValue;
+      const doc = (json.includes('"$') ? jsonToConvex(parsed) : parsed) as Doc;
       table.docs.set(doc._id as string, doc);
       const ct = doc._creationTime as number;
       if (ct > this.lastCreationTime) this.lastCreationTime = ct;
@@ -308,9 +312,20 @@ export class Database {
     return ids;
   }
 
-  /** Finishes every table's deferred index work. */
-  warm(): void {
-    for (const table of this.tablesByName.values()) table.warm();
+  /** Sorts every table's indexes after a load (deferred so start-up can overlap with it). */
+  warmIndexes(): void {
+    for (const table of this.tablesByName.values()) table.warmIndexes();
+  }
+
+  /** Builds every search index ahead of the first search. */
+  warmSearch(): void {
+    for (const table of this.tablesByName.values()) table.warmSearch();
+  }
+
+  get documentCount(): number {
+    let n = 0;
+    for (const table of this.tablesByName.values()) n += table.docs.size;
+    return n;
   }
 
   /** The recorded response to a committed sync mutation, if any. */

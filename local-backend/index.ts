@@ -3,7 +3,7 @@
  * opens the data directory, and serves Convex's HTTP API and WebSocket sync protocol on one port.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { watch, type FSWatcher } from "node:fs";
+import { mkdirSync, watch, type FSWatcher } from "node:fs";
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { join, resolve } from "node:path";
@@ -75,17 +75,24 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   const envGlobal = `__localBackendEnv${process.pid}_${backendCounter++}`;
   (globalThis as Record<string, unknown>)[envGlobal] = { ...(options.env ?? {}) };
 
-  const db = new Database(dataDir);
-  const adminKey = await ensureAdminKey(dataDir);
+  const started = performance.now();
+  mkdirSync(dataDir, { recursive: true });
   const loader = new ModuleLoader(functionsDir, join(dataDir, "_build"), envGlobal);
-  await loader.clean();
+  loader.clean();
+  // esbuild bundles convex/ in its own process while this one reads the database.
+  const loading = loader.load();
+  loading.catch(() => undefined);
+  const db = new Database(dataDir);
+  const loadedMs = performance.now() - started;
   let modules;
   try {
-    modules = await loader.load();
+    modules = await loading;
   } catch (error) {
     db.close();
     throw error;
   }
+  const adminKey = await ensureAdminKey(dataDir);
+  log(`loaded ${db.documentCount} documents in ${Math.round(loadedMs)} ms; functions ready after ${Math.round(performance.now() - started)} ms`);
   const runtime = new Runtime(db, modules, options.transactionTimeoutMs);
   let verifier = new TokenVerifier(modules.authProviders);
   await runtime.scheduler.resume();
@@ -159,8 +166,10 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
     server.once("error", reject);
     server.listen(options.port, options.host ?? "127.0.0.1", () => resolvePromise());
   });
-  // Serving already; sort indexes and build search indexes before most requests need them.
-  setImmediate(() => void runtime.serial(async () => db.warm()));
+  // Sort the indexes right away (queries wait for it in the executor); build search indexes a
+  // little later, off the start-up path (the first search builds them if it comes sooner).
+  setImmediate(() => void runtime.serial(async () => db.warmIndexes()));
+  setTimeout(() => void runtime.serial(async () => db.warmSearch()), 1000).unref();
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
   const host = options.host ?? "127.0.0.1";
