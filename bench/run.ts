@@ -3,9 +3,10 @@
  * Suites are listed here; each measures side by side within this one run.
  */
 import { writeFile } from "node:fs/promises";
+import { backendSuite } from "./backend";
 import type { BenchFigure, BenchSuite } from "./suite";
 
-const suites: BenchSuite[] = [];
+const suites: BenchSuite[] = [backendSuite];
 
 async function main() {
   const only = process.argv.slice(2);

@@ -54,6 +54,9 @@ function keySetFromDataUri(uri: string): KeySet {
 
 export class TokenVerifier {
   private readonly keySets = new Map<string, Promise<{ keys: KeySet; issuer: string }>>();
+  /** Verified tokens until they expire: HTTP clients send the same token with every request. */
+  private readonly verified = new Map<string, { identity: UserIdentity; expiresAtMs: number }>();
+  private static readonly CACHE_SIZE = 1000;
 
   constructor(private readonly providers: AuthProviderConfig[]) {}
 
@@ -94,6 +97,19 @@ export class TokenVerifier {
 
   /** The identity a token proves, or an AuthenticationError saying why it proves none. */
   async verify(token: string): Promise<UserIdentity> {
+    const cached = this.verified.get(token);
+    if (cached && cached.expiresAtMs > Date.now()) return cached.identity;
+    if (cached) this.verified.delete(token);
+    const identity = await this.verifyUncached(token);
+    const { exp } = decodeJwt(token);
+    if (typeof exp === "number") {
+      if (this.verified.size >= TokenVerifier.CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { identity, expiresAtMs: exp * 1000 });
+    }
+    return identity;
+  }
+
+  private async verifyUncached(token: string): Promise<UserIdentity> {
     let unverified: JWTPayload;
     try {
       unverified = decodeJwt(token);

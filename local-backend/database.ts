@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { convexToJson, jsonToConvex, type Value } from "convex/values";
+import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import { FIRST_USER_TABLE_NUMBER, newDocumentId, tableNumberOfId } from "./ids";
 import { SearchIndex, SortedIndex } from "./indexes";
 import type { Doc, ValidatorJson } from "./values";
@@ -51,14 +51,21 @@ export class Table {
     for (const index of def?.indexes ?? []) {
       const sorted = new SortedIndex(index.indexDescriptor, [...index.fields, "_creationTime", "_id"]);
       for (const doc of this.docs.values()) sorted.appendUnsorted(doc);
-      sorted.sort();
       this.indexes.set(index.indexDescriptor, sorted);
     }
     for (const s of def?.searchIndexes ?? []) {
-      const search = new SearchIndex(s.indexDescriptor, s.searchField, s.filterFields);
-      for (const doc of this.docs.values()) search.add(doc);
-      this.searchIndexes.set(s.indexDescriptor, search);
+      this.searchIndexes.set(s.indexDescriptor, new SearchIndex(s.indexDescriptor, s.searchField, s.filterFields, () => this.docs.values()));
     }
+  }
+
+  /** Sorts the indexes queries use (by_id, used by explicit `withIndex("by_id")` only, stays lazy). */
+  warmIndexes(): void {
+    for (const [name, index] of this.indexes) if (name !== "by_id") void index.docs;
+  }
+
+  /** Builds the search indexes (otherwise built by the first search). */
+  warmSearch(): void {
+    for (const search of this.searchIndexes.values()) search.ensureBuilt();
   }
 
   put(id: string, doc: Doc | null): void {
@@ -83,6 +90,12 @@ export interface DocumentWrite {
   after: Doc | null;
 }
 
+export interface MutationRecord {
+  session: string;
+  request: number;
+  response: string;
+}
+
 export class Database {
   private readonly sqlite: DatabaseSync;
   private readonly tablesByName = new Map<string, Table>();
@@ -91,6 +104,8 @@ export class Database {
   private readonly deleteDoc: StatementSync;
   private readonly setMeta: StatementSync;
   private readonly insertTable: StatementSync;
+  private readonly insertResponse: StatementSync;
+  private readonly selectResponse: StatementSync;
   private lastTs: bigint;
   private lastCreationTime = 0;
   schema: SchemaJson | null = null;
@@ -105,7 +120,16 @@ export class Database {
       CREATE TABLE IF NOT EXISTS tables (name TEXT PRIMARY KEY, number INTEGER NOT NULL UNIQUE);
       CREATE TABLE IF NOT EXISTS documents (
         id TEXT PRIMARY KEY, table_number INTEGER NOT NULL, ts TEXT NOT NULL, json TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS mutation_responses (
+        session TEXT NOT NULL, request INTEGER NOT NULL, at INTEGER NOT NULL, response TEXT NOT NULL,
+        PRIMARY KEY (session, request));
     `);
+    // Retries come within seconds of a reconnect; a day of history is plenty.
+    this.sqlite.prepare("DELETE FROM mutation_responses WHERE at < ?").run(Date.now() - 86_400_000);
+    this.insertResponse = this.sqlite.prepare(
+      "INSERT OR REPLACE INTO mutation_responses (session, request, at, response) VALUES (?, ?, ?, ?)",
+    );
+    this.selectResponse = this.sqlite.prepare("SELECT response FROM mutation_responses WHERE session = ? AND request = ?");
     this.upsertDoc = this.sqlite.prepare(
       "INSERT INTO documents (id, table_number, ts, json) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET ts = excluded.ts, json = excluded.json",
     );
@@ -128,14 +152,16 @@ export class Database {
     }[]) {
       this.addTable(row.name, row.number);
     }
-    const rows = this.sqlite.prepare("SELECT table_number, json FROM documents").iterate() as Iterable<{
-      table_number: number;
-      json: string;
-    }>;
-    for (const row of rows) {
-      const table = this.tablesByNumber.get(row.table_number);
+    const select = this.sqlite.prepare("SELECT table_number, json FROM documents");
+    // Rows as arrays rather than objects: a third faster over 100k rows (Node >= 22.16).
+    (select as unknown as { setReturnArrays?: (enabled: boolean) => void }).setReturnArrays?.(true);
+    for (const row of select.iterate() as unknown as Iterable<[number, string] | { table_number: number; json: string }>) {
+      const [tableNumber, json] = Array.isArray(row) ? row : [row.table_number, row.json];
+      const table = this.tablesByNumber.get(tableNumber);
       if (!table) continue;
-      const doc = jsonToConvex(JSON.parse(row.json)) as Doc;
+      // Without "$" keys the JSON form of a document is the document itself (no bigint, bytes, …).
+      const parsed = JSON.parse(json) as JSONValue;
+      const doc = (json.includes('"$') ? jsonToConvex(parsed) : parsed) as Doc;
       table.docs.set(doc._id as string, doc);
       const ct = doc._creationTime as number;
       if (ct > this.lastCreationTime) this.lastCreationTime = ct;
@@ -143,7 +169,6 @@ export class Database {
     for (const table of this.tablesByName.values()) {
       for (const index of table.indexes.values()) {
         for (const doc of table.docs.values()) index.appendUnsorted(doc);
-        index.sort();
       }
     }
   }
@@ -233,10 +258,15 @@ export class Database {
     this.ensureTable(tableName).put(id, doc);
   }
 
-  /** Durably records a commit's final document states; throws (and writes nothing) on failure. */
-  persist(ts: bigint, writes: Iterable<DocumentWrite>): void {
+  /**
+   * Durably records a commit's final document states, and optionally the response to the sync
+   * mutation that made it (so a retry after a crash is answered, not re-run); throws (and writes
+   * nothing) on failure.
+   */
+  persist(ts: bigint, writes: Iterable<DocumentWrite>, response?: MutationRecord): void {
     this.sqlite.exec("BEGIN IMMEDIATE");
     try {
+      if (response) this.insertResponse.run(response.session, response.request, Date.now(), response.response);
       const tsText = ts.toString();
       for (const w of writes) {
         if (w.after) {
@@ -273,15 +303,35 @@ export class Database {
     table.configure(this.tableDefinition(tableName));
     const byId = table.indexes.get("by_id")!;
     const byTime = table.indexes.get("by_creation_time")!;
-    byId.docs.length = 0;
-    byTime.docs.length = 0;
+    byId.clear();
+    byTime.clear();
     for (const doc of table.docs.values()) {
       byId.appendUnsorted(doc);
       byTime.appendUnsorted(doc);
     }
-    byId.sort();
-    byTime.sort();
     return ids;
+  }
+
+  /** Sorts every table's indexes after a load (deferred so start-up can overlap with it). */
+  warmIndexes(): void {
+    for (const table of this.tablesByName.values()) table.warmIndexes();
+  }
+
+  /** Builds every search index ahead of the first search. */
+  warmSearch(): void {
+    for (const table of this.tablesByName.values()) table.warmSearch();
+  }
+
+  get documentCount(): number {
+    let n = 0;
+    for (const table of this.tablesByName.values()) n += table.docs.size;
+    return n;
+  }
+
+  /** The recorded response to a committed sync mutation, if any. */
+  mutationResponse(session: string, request: number): string | null {
+    const row = this.selectResponse.get(session, request) as { response: string } | undefined;
+    return row?.response ?? null;
   }
 
   getMeta(key: string): string | undefined {

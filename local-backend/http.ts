@@ -126,9 +126,9 @@ export class HttpApi {
       }
       const args = (Array.isArray(body.args) ? body.args[0] : body.args ?? {}) as JSONValue;
       const caller = await this.caller(req);
-      let value: JSONValue;
+      let outcome: { value: JSONValue; logLines: string[] };
       try {
-        value = await this.run(endpoint, body, args, caller);
+        outcome = await this.run(endpoint, body, args, caller);
       } catch (error) {
         if (error instanceof HttpError) throw error;
         const fe = error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
@@ -136,11 +136,11 @@ export class HttpApi {
           status: "error",
           errorMessage: fe.message,
           ...(fe.errorData !== undefined ? { errorData: fe.errorData } : {}),
-          logLines: [],
+          logLines: fe.logLines,
         });
         return true;
       }
-      this.send(res, 200, { status: "success", value, logLines: [] });
+      this.send(res, 200, { status: "success", value: outcome.value, logLines: outcome.logLines });
     } catch (error) {
       if (error instanceof HttpError) this.send(res, error.status, { code: error.code, message: error.message });
       else this.send(res, 500, { code: "InternalServerError", message: error instanceof Error ? error.message : String(error) });
@@ -148,10 +148,15 @@ export class HttpApi {
     return true;
   }
 
-  private async run(endpoint: string, body: Record<string, unknown>, args: JSONValue, caller: Caller): Promise<JSONValue> {
+  private async run(
+    endpoint: string,
+    body: Record<string, unknown>,
+    args: JSONValue,
+    caller: Caller,
+  ): Promise<{ value: JSONValue; logLines: string[] }> {
     switch (endpoint) {
       case "query":
-        return (await this.runtime.runQuery(body.path, args, caller)).value;
+        return await this.runtime.runQuery(body.path, args, caller);
       case "query_at_ts": {
         let ts: bigint;
         try {
@@ -159,16 +164,16 @@ export class HttpApi {
         } catch {
           throw new HttpError(400, "BadTimestamp", "`ts` must be a timestamp from /api/query_ts");
         }
-        return (await this.runtime.queryAt(body.path, args, caller, ts)).value;
+        return await this.runtime.queryAt(body.path, args, caller, ts);
       }
       case "mutation":
-        return (await this.runtime.runMutation(body.path, args, caller)).value;
+        return await this.runtime.runMutation(body.path, args, caller);
       case "action":
         return this.runtime.runAction(body.path, args, caller);
       default: {
         const fn = this.runtime.resolve(body.path, "any", caller);
-        if (fn.kind === "query") return (await this.runtime.runQuery(fn.path, args, caller)).value;
-        if (fn.kind === "mutation") return (await this.runtime.runMutation(fn.path, args, caller)).value;
+        if (fn.kind === "query") return await this.runtime.runQuery(fn.path, args, caller);
+        if (fn.kind === "mutation") return await this.runtime.runMutation(fn.path, args, caller);
         return this.runtime.runAction(fn.path, args, caller);
       }
     }

@@ -52,14 +52,15 @@ function decodeBase32(text: string): Uint8Array | null {
   return Uint8Array.from(out);
 }
 
+/** Fletcher-16 as Convex ids use it: both running sums modulo 256. */
 function fletcher16(bytes: Uint8Array): number {
-  let sum1 = 0;
-  let sum2 = 0;
+  let low = 0;
+  let high = 0;
   for (const byte of bytes) {
-    sum1 = (sum1 + byte) % 255;
-    sum2 = (sum2 + sum1) % 255;
+    low = (low + byte) & 0xff;
+    high = (high + low) & 0xff;
   }
-  return (sum2 << 8) | sum1;
+  return (high << 8) | low;
 }
 
 function encodeVarint(value: number): number[] {
@@ -76,7 +77,8 @@ function encodeVarint(value: number): number[] {
 export function newDocumentId(tableNumber: number): string {
   const body = Uint8Array.from([...encodeVarint(tableNumber), ...randomBytes(INTERNAL_ID_LEN)]);
   const footer = fletcher16(body) ^ VERSION;
-  return encodeBase32(Uint8Array.from([...body, footer >> 8, footer & 255]));
+  // The footer is stored little-endian.
+  return encodeBase32(Uint8Array.from([...body, footer & 255, footer >> 8]));
 }
 
 /** The table number of a well-formed id, or null when the string is not a valid Convex id. */
@@ -84,6 +86,8 @@ export function tableNumberOfId(id: string): number | null {
   if (id.length < MIN_LEN || id.length > MAX_LEN) return null;
   const bytes = decodeBase32(id);
   if (bytes === null || bytes.length < 1 + INTERNAL_ID_LEN + FOOTER_LEN) return null;
+  // Canonical encodings only: no extra characters beyond what the bytes need.
+  if (Math.ceil((bytes.length * 8) / 5) !== id.length) return null;
   let tableNumber = 0;
   let multiplier = 1;
   let offset = 0;
@@ -97,7 +101,8 @@ export function tableNumberOfId(id: string): number | null {
   }
   if (bytes.length !== offset + INTERNAL_ID_LEN + FOOTER_LEN) return null;
   const body = bytes.subarray(0, offset + INTERNAL_ID_LEN);
-  const footer = ((bytes[bytes.length - 2]! << 8) | bytes[bytes.length - 1]!) ^ VERSION;
+  const footer = (bytes[bytes.length - 2]! | (bytes[bytes.length - 1]! << 8)) ^ VERSION;
   if (fletcher16(body) !== footer) return null;
+  if (tableNumber === 0) return null;
   return tableNumber;
 }

@@ -3,7 +3,7 @@
  * opens the data directory, and serves Convex's HTTP API and WebSocket sync protocol on one port.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { watch, type FSWatcher } from "node:fs";
+import { mkdirSync, watch, type FSWatcher } from "node:fs";
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { join, resolve } from "node:path";
@@ -27,8 +27,12 @@ export interface LocalBackendOptions {
   env?: Record<string, string>;
   /** Rebuild and reload the functions when files in `functionsDir` change. */
   watch?: boolean;
-  /** Log function-loading problems and reloads (default: true). */
+  /** Where to log reloads and problems (default: console with a `[local-backend]` prefix). */
   log?: (message: string) => void;
+  /** Longest a query or mutation may run before it fails (default 10 s): it holds the executor. */
+  transactionTimeoutMs?: number;
+  /** How often to send `Ping` on idle sync connections (default 15 s; the client gives up after 60 s). */
+  pingIntervalMs?: number;
 }
 
 export interface LocalBackend {
@@ -71,20 +75,27 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   const envGlobal = `__localBackendEnv${process.pid}_${backendCounter++}`;
   (globalThis as Record<string, unknown>)[envGlobal] = { ...(options.env ?? {}) };
 
-  const db = new Database(dataDir);
-  const adminKey = await ensureAdminKey(dataDir);
+  const started = performance.now();
+  mkdirSync(dataDir, { recursive: true });
   const loader = new ModuleLoader(functionsDir, join(dataDir, "_build"), envGlobal);
-  await loader.clean();
+  loader.clean();
+  // esbuild bundles convex/ in its own process while this one reads the database.
+  const loading = loader.load();
+  loading.catch(() => undefined);
+  const db = new Database(dataDir);
+  const loadedMs = performance.now() - started;
   let modules;
   try {
-    modules = await loader.load();
+    modules = await loading;
   } catch (error) {
     db.close();
     throw error;
   }
-  const runtime = new Runtime(db, modules);
+  const adminKey = await ensureAdminKey(dataDir);
+  log(`loaded ${db.documentCount} documents in ${Math.round(loadedMs)} ms; functions ready after ${Math.round(performance.now() - started)} ms`);
+  const runtime = new Runtime(db, modules, options.transactionTimeoutMs);
   let verifier = new TokenVerifier(modules.authProviders);
-  await runtime.resumeScheduledJobs();
+  await runtime.scheduler.resume();
 
   const admin = (key: string, impersonating: unknown): Caller | null => {
     if (!sameKey(key, adminKey)) return null;
@@ -94,7 +105,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
         : null;
     return { identity, allowInternal: true };
   };
-  const sync = new SyncServer(runtime, db, () => verifier, admin);
+  const sync = new SyncServer(runtime, db, () => verifier, admin, options.pingIntervalMs);
   const api = new HttpApi(runtime, () => verifier, admin, LOCAL_BACKEND_VERSION);
 
   const server: Server = createServer((req, res) => {
@@ -113,7 +124,9 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
         }
       });
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  // Frames well above the argument limit still arrive, so an oversized mutation gets a clear
+  // function error instead of a closed socket (which the client would retry forever).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_BODY_BYTES });
   server.on("upgrade", (req, socket, head) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (!/^\/api\/[^/]+\/sync$/.test(path)) {
@@ -134,8 +147,12 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
         reloading = reloading.then(async () => {
           try {
             const next = await loader.load();
-            await runtime.serial(async () => runtime.setModules(next));
             verifier = new TokenVerifier(next.authProviders);
+            await runtime.serial(async () => {
+              runtime.setModules(next);
+              // As after a Convex push: every subscription re-runs against the new code.
+              await sync.rerunAll();
+            });
             log(`reloaded ${next.functions.size} functions from ${functionsDir}`);
           } catch (error) {
             log(`failed to reload functions: ${error instanceof Error ? error.message : String(error)}`);
@@ -149,6 +166,10 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
     server.once("error", reject);
     server.listen(options.port, options.host ?? "127.0.0.1", () => resolvePromise());
   });
+  // Sort the indexes right away (queries wait for it in the executor); build search indexes a
+  // little later, off the start-up path (the first search builds them if it comes sooner).
+  setImmediate(() => void runtime.serial(async () => db.warmIndexes()));
+  setTimeout(() => void runtime.serial(async () => db.warmSearch()), 1000).unref();
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
   const host = options.host ?? "127.0.0.1";

@@ -39,7 +39,11 @@ export function keyInRange(key: readonly FieldValue[], range: KeyRange): boolean
 }
 
 export class SortedIndex {
-  readonly docs: Doc[] = [];
+  private readonly entries: Doc[] = [];
+  /** Bumped on every insert/remove, so open streams know when their positions went stale. */
+  version = 0;
+  /** False after bulk appends: the sort is deferred until first use (or the start-up warm-up). */
+  private sorted = true;
   constructor(
     readonly name: string,
     /** The full key: declared fields, then `_creationTime` and `_id`. */
@@ -58,13 +62,26 @@ export class SortedIndex {
     return 0;
   };
 
-  /** Appends without ordering; call `sort()` once after a bulk load. */
-  appendUnsorted(doc: Doc): void {
-    this.docs.push(doc);
+  /** The documents in index order. */
+  get docs(): Doc[] {
+    if (!this.sorted) {
+      this.entries.sort(this.compareDocs);
+      this.sorted = true;
+    }
+    return this.entries;
   }
 
-  sort(): void {
-    this.docs.sort(this.compareDocs);
+  /** Appends without ordering (bulk loads); the index sorts itself on next use. */
+  appendUnsorted(doc: Doc): void {
+    this.version++;
+    this.entries.push(doc);
+    this.sorted = false;
+  }
+
+  clear(): void {
+    this.version++;
+    this.entries.length = 0;
+    this.sorted = true;
   }
 
   /** First position whose document is not before `doc` (by full key). */
@@ -80,10 +97,12 @@ export class SortedIndex {
   }
 
   insert(doc: Doc): void {
+    this.version++;
     this.docs.splice(this.positionOf(doc), 0, doc);
   }
 
   remove(doc: Doc): void {
+    this.version++;
     const at = this.positionOf(doc);
     if (this.docs[at]?._id === doc._id) this.docs.splice(at, 1);
     else {
@@ -116,10 +135,10 @@ export class SortedIndex {
 
 /** Splits text into lowercase terms the way a simple full-text tokenizer does. */
 export function tokenize(text: string): string[] {
-  return text
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((t) => t.length > 0);
+  const lower = text.toLowerCase();
+  // ASCII text (the common case) splits with a cheaper pattern than the Unicode one.
+  const parts = /^[\x00-\x7f]*$/.test(lower) ? lower.split(/[^a-z0-9]+/) : lower.split(/[^\p{L}\p{N}]+/u);
+  return parts.filter((t) => t.length > 0);
 }
 
 export interface SearchHit {
@@ -127,8 +146,22 @@ export interface SearchHit {
   score: number;
 }
 
+/** Doc ids containing a term: most terms occur once, so a lone id is stored without a Set. */
+type Posting = string | Set<string>;
+
+function postingSize(p: Posting): number {
+  return typeof p === "string" ? 1 : p.size;
+}
+
+function* postingIds(p: Posting): Iterable<string> {
+  if (typeof p === "string") yield p;
+  else yield* p;
+}
+
 export class SearchIndex {
-  private readonly postings = new Map<string, Map<string, number>>();
+  private readonly postings = new Map<string, Posting>();
+  /** Built on first use (or by the start-up warm-up) from the table's current documents. */
+  private built = false;
   /** Distinct terms in sorted order, for prefix lookups of the last query term. */
   private sortedTerms: string[] | null = [];
   private docCount = 0;
@@ -137,44 +170,54 @@ export class SearchIndex {
     readonly name: string,
     readonly searchField: string,
     readonly filterFields: readonly string[],
+    private readonly source: () => Iterable<Doc>,
   ) {}
 
-  private termsOf(doc: Doc): Map<string, number> {
+  ensureBuilt(): void {
+    if (this.built) return;
+    this.built = true;
+    for (const doc of this.source()) this.add(doc);
+  }
+
+  private termsOf(doc: Doc): Set<string> {
     const text = fieldValue(doc, this.searchField);
-    const counts = new Map<string, number>();
-    if (typeof text !== "string") return counts;
-    for (const t of tokenize(text)) counts.set(t, (counts.get(t) ?? 0) + 1);
-    return counts;
+    return new Set(typeof text === "string" ? tokenize(text) : []);
   }
 
   add(doc: Doc): void {
+    if (!this.built) return;
     const id = doc._id as string;
     const terms = this.termsOf(doc);
     if (terms.size === 0) return;
     this.docCount++;
-    for (const [term, count] of terms) {
-      let posting = this.postings.get(term);
-      if (!posting) {
-        posting = new Map();
-        this.postings.set(term, posting);
+    for (const term of terms) {
+      const posting = this.postings.get(term);
+      if (posting === undefined) {
+        this.postings.set(term, id);
         this.sortedTerms = null;
-      }
-      posting.set(id, count);
+      } else if (typeof posting === "string") {
+        if (posting !== id) this.postings.set(term, new Set([posting, id]));
+      } else posting.add(id);
     }
   }
 
   remove(doc: Doc): void {
+    if (!this.built) return;
     const id = doc._id as string;
     const terms = this.termsOf(doc);
     if (terms.size === 0) return;
     this.docCount--;
-    for (const term of terms.keys()) {
+    for (const term of terms) {
       const posting = this.postings.get(term);
-      if (!posting) continue;
-      posting.delete(id);
-      if (posting.size === 0) {
-        this.postings.delete(term);
-        this.sortedTerms = null;
+      if (posting === undefined) continue;
+      if (typeof posting === "string") {
+        if (posting === id) {
+          this.postings.delete(term);
+          this.sortedTerms = null;
+        }
+      } else {
+        posting.delete(id);
+        if (posting.size === 1) this.postings.set(term, posting.values().next().value!);
       }
     }
   }
@@ -195,8 +238,8 @@ export class SearchIndex {
   }
 
   /**
-   * Documents matching any query term (the last one also as a prefix), scored with a
-   * BM25-like weight (rarer terms weigh more), best first; ties broken by newest first.
+   * Documents matching any query term (the last one also as a prefix), scored by the terms'
+   * rarity (BM25's idf), best first; ties broken by newest first.
    */
   search(
     query: string,
@@ -204,6 +247,7 @@ export class SearchIndex {
     accept: (doc: Doc) => boolean,
     limit: number,
   ): SearchHit[] {
+    this.ensureBuilt();
     const queryTerms = [...new Set(tokenize(query))].slice(0, 16);
     const scores = new Map<string, number>();
     queryTerms.forEach((term, i) => {
@@ -212,12 +256,12 @@ export class SearchIndex {
       const best = new Map<string, number>();
       for (const t of matching) {
         const posting = this.postings.get(t)!;
-        const idf = Math.log(1 + (this.docCount - posting.size + 0.5) / (posting.size + 0.5));
+        const n = postingSize(posting);
+        const idf = Math.log(1 + (this.docCount - n + 0.5) / (n + 0.5));
         // An exact match counts fully, a prefix match a little less.
         const weight = (t === term ? 1 : 0.8) * idf;
-        for (const [id, tf] of posting) {
-          const s = weight * ((tf * 2.2) / (tf + 1.2));
-          if (s > (best.get(id) ?? 0)) best.set(id, s);
+        for (const id of postingIds(posting)) {
+          if (weight > (best.get(id) ?? 0)) best.set(id, weight);
         }
       }
       for (const [id, s] of best) scores.set(id, (scores.get(id) ?? 0) + s);

@@ -4,7 +4,8 @@
  * environment reaches the functions as `process.env` through a per-backend object that the
  * bundle reads instead of the real `process.env`, so nothing leaks between backends.
  */
-import { mkdir, readdir, rm } from "node:fs/promises";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
@@ -53,13 +54,13 @@ export interface LoadedModules {
 
 const NON_FUNCTION_MODULES = new Set(["schema", "auth.config", "convex.config", "crons", "http"]);
 
-async function listModules(dir: string, root = dir): Promise<string[]> {
+function listModules(dir: string, root = dir): string[] {
   const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (entry.name === "_generated" || entry.name === "node_modules" || entry.name.startsWith(".")) continue;
-      out.push(...(await listModules(full, root)));
+      out.push(...listModules(full, root));
     } else if (
       /\.(ts|tsx|js|jsx|mjs)$/.test(entry.name) &&
       !/\.d\.ts$/.test(entry.name) &&
@@ -81,6 +82,9 @@ function parseJson<T>(text: string | undefined): T | null {
 let buildCounter = 0;
 
 export class ModuleLoader {
+  /** The build the loaded functions came from; removed once a newer one replaces it. */
+  private currentBuild: string | null = null;
+
   constructor(
     private readonly functionsDir: string,
     private readonly buildRoot: string,
@@ -89,9 +93,25 @@ export class ModuleLoader {
   ) {}
 
   async load(): Promise<LoadedModules> {
-    const files = await listModules(this.functionsDir);
+    // Everything up to esbuild's start is synchronous, so a caller can start a load and do other
+    // work (reading the database) while esbuild bundles in its own process.
     const outdir = join(this.buildRoot, `${process.pid}-${Date.now()}-${buildCounter++}`);
-    await mkdir(outdir, { recursive: true });
+    mkdirSync(outdir, { recursive: true });
+    let loaded: LoadedModules;
+    try {
+      loaded = await this.buildAndImport(outdir);
+    } catch (error) {
+      await rm(outdir, { recursive: true, force: true });
+      throw error;
+    }
+    const previous = this.currentBuild;
+    this.currentBuild = outdir;
+    if (previous) await rm(previous, { recursive: true, force: true });
+    return loaded;
+  }
+
+  private async buildAndImport(outdir: string): Promise<LoadedModules> {
+    const files = listModules(this.functionsDir);
     const entryPoints = files.map((f) => ({ in: join(this.functionsDir, f), out: f.replace(/\.[^.]+$/, "") }));
     await build({
       entryPoints,
@@ -148,8 +168,8 @@ export class ModuleLoader {
     return { functions, schema, authProviders };
   }
 
-  async clean(): Promise<void> {
-    await rm(this.buildRoot, { recursive: true, force: true });
+  clean(): void {
+    rmSync(this.buildRoot, { recursive: true, force: true });
   }
 }
 

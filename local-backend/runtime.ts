@@ -6,16 +6,22 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
+import { inspect } from "node:util";
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { UserIdentity } from "./auth";
-import type { Database, DocumentWrite } from "./database";
+import type { Database, DocumentWrite, MutationRecord } from "./database";
 import { canonicalPath, type FunctionKind, type LoadedFunction, type LoadedModules } from "./modules";
-import { Transaction, UserError, type ReadEntry } from "./transaction";
-import { isPlainObject, validateValue, type Doc } from "./values";
+import { Scheduler } from "./scheduler";
+import { Transaction, UserError, type PageRequest, type ReadEntry, type SerializedQuery } from "./transaction";
+import { isPlainObject, validateValue } from "./values";
 
 /** A function failed: Convex's `errorMessage` and, for a ConvexError, its `errorData`. */
 export class FunctionError extends Error {
   override name = "FunctionError";
+  /** For a failed query: what it read before failing (a subscription still depends on it). */
+  reads?: ReadEntry[];
+  /** What the function logged before failing. */
+  logLines: string[] = [];
   constructor(
     message: string,
     readonly errorData?: JSONValue,
@@ -25,6 +31,8 @@ export class FunctionError extends Error {
 }
 
 export const MAX_ARGS_BYTES = 16 * 1024 * 1024;
+/** Queries and mutations hold the one executor, so one that never finishes must not hang it. */
+export const MAX_TRANSACTION_MS = 10_000;
 
 export interface Caller {
   identity: UserIdentity | null;
@@ -34,6 +42,7 @@ export interface Caller {
 
 export interface QueryOutcome {
   value: JSONValue;
+  logLines: string[];
   reads: ReadEntry[];
   journal: string | null;
   ts: bigint;
@@ -41,11 +50,19 @@ export interface QueryOutcome {
 
 export interface MutationOutcome {
   value: JSONValue;
+  logLines: string[];
   ts: bigint;
+}
+
+export interface ActionOutcome {
+  value: JSONValue;
+  logLines: string[];
 }
 
 interface ExecutionContext {
   runtime: Runtime;
+  /** Lines the function (and functions it ran inline) logged with console.*, as Convex reports them. */
+  logLines: string[];
   kind: FunctionKind;
   tx: Transaction | null;
   writable: boolean;
@@ -61,16 +78,37 @@ function currentExecution(): ExecutionContext {
   return ctx;
 }
 
-/** Installs the one process-wide syscall entry point; each call finds its execution via ALS. */
+interface ConvexGlobal {
+  syscall(op: string, json: string): string;
+  asyncSyscall(op: string, json: string): Promise<string>;
+  jsSyscall(op: string, args: Record<string, unknown>): unknown;
+}
+
+let installed: ConvexGlobal | null = null;
+/** Whatever `globalThis.Convex` was before ours (e.g. convex-test's in the same process). */
+let fallback: ConvexGlobal | null = null;
+
+/**
+ * Installs the process-wide syscall entry point; each call finds its execution via ALS. Calls
+ * made outside any local-backend execution go to the host that was installed before, so an
+ * in-process `convex-test` keeps working next to the backend.
+ */
 function installConvexGlobal(): void {
-  const g = globalThis as { Convex?: unknown };
-  if (g.Convex) return;
-  g.Convex = {
-    syscall: (op: string, json: string) => JSON.stringify(currentExecution().runtime.syscall(op, JSON.parse(json) as Record<string, unknown>)),
-    asyncSyscall: async (op: string, json: string) => {
-      const ctx = currentExecution();
+  const g = globalThis as { Convex?: ConvexGlobal };
+  if (installed && g.Convex === installed) return;
+  if (g.Convex && g.Convex !== installed) fallback = g.Convex;
+  installed = {
+    syscall: (op, json) => {
+      const ctx = executions.getStore();
+      if (!ctx && fallback) return fallback.syscall(op, json);
+      return JSON.stringify(currentExecution().runtime.syscall(op, JSON.parse(json) as Record<string, unknown>));
+    },
+    asyncSyscall: async (op, json) => {
+      const ctx = executions.getStore();
+      if (!ctx && fallback) return fallback.asyncSyscall(op, json);
+      const current = currentExecution();
       try {
-        return JSON.stringify(await ctx.runtime.asyncSyscall(ctx, op, JSON.parse(json) as Record<string, unknown>));
+        return JSON.stringify(await current.runtime.asyncSyscall(current, op, JSON.parse(json) as Record<string, unknown>));
       } catch (error) {
         // Nested function errors keep their ConvexError data across the syscall boundary.
         if (error instanceof FunctionError && error.errorData !== undefined) {
@@ -79,9 +117,51 @@ function installConvexGlobal(): void {
         throw error;
       }
     },
-    jsSyscall: (op: string) => {
+    jsSyscall: (op, args) => {
+      if (!executions.getStore() && fallback) return fallback.jsSyscall(op, args);
       throw new Error(`File storage is not supported by the local backend (${op})`);
     },
+  };
+  g.Convex = installed;
+  captureConsole();
+}
+
+let consoleCaptured = false;
+
+/** console.* inside a function also goes to its logLines ("[LOG] 'text'"), as in Convex. */
+function captureConsole(): void {
+  if (consoleCaptured) return;
+  consoleCaptured = true;
+  const levels = { log: "LOG", info: "INFO", debug: "DEBUG", warn: "WARN", error: "ERROR" } as const;
+  for (const [method, level] of Object.entries(levels) as [keyof typeof levels, string][]) {
+    const original = console[method].bind(console);
+    console[method] = (...args: unknown[]) => {
+      const ctx = executions.getStore();
+      if (!ctx) return original(...args);
+      const line = args.map((a) => inspect(a, { depth: 4, breakLength: Infinity })).join(" ");
+      ctx.logLines.push(`[${level}] ${line}`);
+      original(`[${ctx.path}] [${level}]`, ...args);
+    };
+  }
+}
+
+/** Narrows `1.0/queryPage` arguments, rejecting what `.paginate()` would never send. */
+function pageRequest(args: Record<string, unknown>): PageRequest {
+  const { query, cursor, endCursor, pageSize, maximumRowsRead } = args;
+  if (typeof query !== "object" || query === null) throw new UserError("paginate: missing query");
+  if (cursor !== null && typeof cursor !== "string") throw new UserError("paginate: `cursor` must be a string or null");
+  if (endCursor !== null && endCursor !== undefined && typeof endCursor !== "string") {
+    throw new UserError("paginate: `endCursor` must be a string or null");
+  }
+  if (typeof pageSize !== "number" || !Number.isFinite(pageSize) || pageSize < 0) {
+    throw new UserError("paginate: `numItems` must be a non-negative number");
+  }
+  return {
+    query: query as SerializedQuery,
+    cursor,
+    endCursor: endCursor ?? null,
+    pageSize,
+    maximumRowsRead: typeof maximumRowsRead === "number" ? maximumRowsRead : null,
   };
 }
 
@@ -102,7 +182,6 @@ function toFunctionError(thrown: unknown, reqId: string): FunctionError {
     }
     return new FunctionError(e.message, data);
   }
-  if (process.env.LB_DEBUG) console.error(thrown);
   if (thrown instanceof UserError) return new FunctionError(`[Request ID: ${reqId}] Server Error\nUncaught Error: ${thrown.message}`);
   const message = thrown instanceof Error ? `${thrown.name === "Error" ? "Error" : thrown.name}: ${thrown.message}` : `Error: ${String(thrown)}`;
   return new FunctionError(`[Request ID: ${reqId}] Server Error\nUncaught ${message}`);
@@ -116,8 +195,8 @@ export class Runtime {
   private modules: LoadedModules;
   private tail: Promise<unknown> = Promise.resolve();
   private readonly commitListeners: CommitListener[] = [];
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private closed = false;
+  /** Runs `ctx.scheduler` jobs; its bookkeeping lives in the `_scheduled_functions` table. */
+  readonly scheduler = new Scheduler(this);
   /** Recent commits, newest last, so `query_at_ts` can read slightly in the past. */
   private readonly history: { ts: bigint; writes: DocumentWrite[] }[] = [];
   private historyFloor: bigint;
@@ -126,6 +205,7 @@ export class Runtime {
   constructor(
     readonly db: Database,
     modules: LoadedModules,
+    private readonly transactionTimeoutMs = MAX_TRANSACTION_MS,
   ) {
     installConvexGlobal();
     this.modules = modules;
@@ -190,6 +270,9 @@ export class Runtime {
   }
 
   private checkReturn(fn: LoadedFunction, resultJson: string): JSONValue {
+    if (resultJson.length > MAX_ARGS_BYTES) {
+      throw new FunctionError(`The return value of ${fn.path} is too large (${resultJson.length} bytes, maximum ${MAX_ARGS_BYTES} bytes).`);
+    }
     const json = JSON.parse(resultJson) as JSONValue;
     if (fn.returns) {
       const error = validateValue(fn.returns, jsonToConvex(json), (t, id) => this.db.isIdOf(t, id));
@@ -202,21 +285,55 @@ export class Runtime {
   private async invoke(fn: LoadedFunction, args: JSONValue, ctx: ExecutionContext): Promise<JSONValue> {
     const reqId = requestId();
     this.checkArgs(fn, args);
+    installConvexGlobal();
     let resultJson: string;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      resultJson = await executions.run(ctx, () => fn.invoke(JSON.stringify([args]), reqId));
+      const run = executions.run(ctx, () => fn.invoke(JSON.stringify([args]), reqId));
+      if (ctx.tx) {
+        const tx = ctx.tx;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            // Whatever the function still does after this fails: its transaction is over.
+            tx.closed = true;
+            reject(new FunctionError(`[Request ID: ${reqId}] Server Error\nFunction execution timed out (maximum duration: ${this.transactionTimeoutMs / 1000}s)`));
+          }, this.transactionTimeoutMs);
+        });
+        run.catch(() => undefined);
+        resultJson = await Promise.race([run, timeout]);
+      } else {
+        resultJson = await run;
+      }
     } catch (thrown) {
-      throw toFunctionError(thrown, reqId);
+      const error = toFunctionError(thrown, reqId);
+      error.logLines = ctx.logLines;
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
-    return this.checkReturn(fn, resultJson);
+    try {
+      return this.checkReturn(fn, resultJson);
+    } catch (error) {
+      if (error instanceof FunctionError) error.logLines = ctx.logLines;
+      throw error;
+    }
   }
 
   // ---- queries and mutations (always inside `serial`) ----
 
   private async executeQueryNow(fn: LoadedFunction, args: JSONValue, caller: Caller, journal: string | null): Promise<QueryOutcome> {
     const tx = new Transaction(this.db, { writable: false, journal });
-    const value = await this.invoke(fn, args, { runtime: this, kind: "query", tx, writable: false, caller, path: fn.path });
-    return { value, reads: tx.reads, journal: tx.journalOut, ts: this.db.latestTs };
+    try {
+      const logLines: string[] = [];
+      const value = await this.invoke(fn, args, { runtime: this, logLines, kind: "query", tx, writable: false, caller, path: fn.path });
+      return { value, logLines, reads: tx.reads, journal: tx.journalOut, ts: this.db.latestTs };
+    } catch (error) {
+      if (error instanceof FunctionError) error.reads = tx.reads;
+      throw error;
+    } finally {
+      // A promise the function left running must not read later, outside its snapshot.
+      tx.closed = true;
+    }
   }
 
   runQuery(udfPath: unknown, args: JSONValue, caller: Caller, journal: string | null = null): Promise<QueryOutcome> {
@@ -231,18 +348,30 @@ export class Runtime {
   }
 
   /** Runs and commits a mutation now; only call from inside a `serial` task. */
-  async mutationInTask(udfPath: unknown, args: JSONValue, caller: Caller, extra?: (tx: Transaction) => void): Promise<MutationOutcome> {
+  async mutationInTask(
+    udfPath: unknown,
+    args: JSONValue,
+    caller: Caller,
+    extra?: (tx: Transaction) => void,
+    /** For sync mutations: the response to record with the commit, given its value and ts. */
+    record?: (value: JSONValue, logLines: string[], ts: bigint) => MutationRecord,
+  ): Promise<MutationOutcome> {
     const fn = this.resolve(udfPath, "mutation", caller);
     const tx = new Transaction(this.db, { writable: true, journal: null });
     let value: JSONValue;
+    const logLines: string[] = [];
     try {
-      value = await this.invoke(fn, args, { runtime: this, kind: "mutation", tx, writable: true, caller, path: fn.path });
+      value = await this.invoke(fn, args, { runtime: this, logLines, kind: "mutation", tx, writable: true, caller, path: fn.path });
+      // Writes from a promise the function left running would escape the commit: refuse them.
+      tx.closed = true;
       extra?.(tx);
     } catch (error) {
+      tx.closed = true;
       tx.abort();
       throw error;
     }
-    return { value, ts: this.commit(tx) };
+    const result = value;
+    return { value, logLines, ts: this.commit(tx, record && ((ts) => record(result, logLines, ts))) };
   }
 
   runMutation(udfPath: unknown, args: JSONValue, caller: Caller): Promise<MutationOutcome> {
@@ -251,18 +380,18 @@ export class Runtime {
   }
 
   /** Persists a transaction's writes in one SQLite transaction and tells listeners. */
-  commit(tx: Transaction): bigint {
+  commit(tx: Transaction, record?: (ts: bigint) => MutationRecord): bigint {
     const writes = tx.effectiveWrites();
     if (writes.length === 0) return this.db.latestTs;
     const ts = this.db.nextTs();
     try {
-      this.db.persist(ts, writes);
+      this.db.persist(ts, writes, record?.(ts));
     } catch (error) {
       tx.abort();
       throw new FunctionError(`Commit failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     for (const w of writes) {
-      if (w.table === "_scheduled_functions" && w.after) this.armScheduledJob(w.after);
+      if (w.table === "_scheduled_functions" && w.after) this.scheduler.arm(w.after);
     }
     this.remember(ts, writes);
     for (const listener of this.commitListeners) listener(ts, writes);
@@ -323,12 +452,13 @@ export class Runtime {
 
   // ---- actions ----
 
-  async runAction(udfPath: unknown, args: JSONValue, caller: Caller): Promise<JSONValue> {
+  async runAction(udfPath: unknown, args: JSONValue, caller: Caller): Promise<ActionOutcome> {
     const fn = this.resolve(udfPath, "action", caller);
-    const run = this.invoke(fn, args, { runtime: this, kind: "action", tx: null, writable: false, caller, path: fn.path });
+    const logLines: string[] = [];
+    const run = this.invoke(fn, args, { runtime: this, logLines, kind: "action", tx: null, writable: false, caller, path: fn.path });
     this.runningActions.add(run);
     try {
-      return await run;
+      return { value: await run, logLines };
     } finally {
       this.runningActions.delete(run);
     }
@@ -340,7 +470,7 @@ export class Runtime {
     const ctx = currentExecution();
     switch (op) {
       case "1.0/queryStream":
-        return { queryId: this.tx(ctx).queryStream(args.query as never) };
+        return { queryId: this.tx(ctx).queryStream(args.query as SerializedQuery) };
       case "1.0/queryCleanup":
         this.tx(ctx).queryCleanup(args.queryId as number);
         return {};
@@ -355,6 +485,7 @@ export class Runtime {
 
   private tx(ctx: ExecutionContext): Transaction {
     if (!ctx.tx) throw new UserError("The database is not available in actions: use ctx.runQuery or ctx.runMutation.");
+    if (ctx.tx.closed) throw new UserError("This function's transaction has already ended.");
     return ctx.tx;
   }
 
@@ -376,7 +507,7 @@ export class Runtime {
         return doc === null ? { value: null, done: true } : { value: convexToJson(doc as Value), done: false };
       }
       case "1.0/queryPage": {
-        const result = this.tx(ctx).queryPage(args as never);
+        const result = this.tx(ctx).queryPage(pageRequest(args));
         return {
           page: result.page.map((d) => convexToJson(d as Value)),
           isDone: result.isDone,
@@ -417,23 +548,23 @@ export class Runtime {
       case "1.0/actions/mutation":
         return (await this.runMutation(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true })).value;
       case "1.0/actions/action":
-        return this.runAction(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true });
+        return (await this.runAction(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true })).value;
       case "1.0/schedule":
-        return this.schedule(this.writableTx(ctx), args);
+        return this.scheduler.schedule(this.writableTx(ctx), args);
       case "1.0/actions/schedule":
         return this.serial(async () => {
           const tx = new Transaction(this.db, { writable: true, journal: null });
-          const id = this.schedule(tx, args);
+          const id = this.scheduler.schedule(tx, args);
           this.commit(tx);
           return id;
         });
       case "1.0/cancel_job":
-        this.cancel(this.writableTx(ctx), args.id as string);
+        this.scheduler.cancel(this.writableTx(ctx), args.id as string);
         return {};
       case "1.0/actions/cancel_job":
         await this.serial(async () => {
           const tx = new Transaction(this.db, { writable: true, journal: null });
-          this.cancel(tx, args.id as string);
+          this.scheduler.cancel(tx, args.id as string);
           this.commit(tx);
         });
         return {};
@@ -468,115 +599,8 @@ export class Runtime {
     }
   }
 
-  // ---- scheduler ----
-
-  private schedule(tx: Transaction, args: Record<string, unknown>): JSONValue {
-    const fn = this.resolve(args.name, "any", { identity: null, allowInternal: true });
-    if (fn.kind === "query") throw new UserError(`Cannot schedule a query (${fn.path}): only mutations and actions.`);
-    const tsSeconds = typeof args.ts === "number" ? args.ts : Date.now() / 1000;
-    const fnArgs = jsonToConvex(args.args as JSONValue);
-    const id = tx.insert(
-      "_scheduled_functions",
-      { name: fn.path, args: [fnArgs], scheduledTime: tsSeconds * 1000, state: { kind: "pending" } },
-      true,
-    );
-    return id;
-  }
-
-  private cancel(tx: Transaction, id: string): void {
-    const job = tx.get(id, "_scheduled_functions", true);
-    if (!job) return;
-    const state = job.state as { kind: string };
-    if (state.kind === "pending" || state.kind === "inProgress") {
-      tx.systemPatch(id, "_scheduled_functions", { state: { kind: "canceled" }, completedTime: Date.now() });
-    }
-  }
-
-  private armScheduledJob(job: Doc): void {
-    const id = job._id as string;
-    const state = job.state as { kind: string };
-    const existing = this.timers.get(id);
-    if (existing) clearTimeout(existing);
-    this.timers.delete(id);
-    if (state.kind !== "pending" || this.closed) return;
-    const delay = Math.max(0, (job.scheduledTime as number) - Date.now());
-    const timer = setTimeout(() => {
-      this.timers.delete(id);
-      void this.runScheduledJob(id).catch((error: unknown) => console.error(`[local-backend] scheduled job ${id}:`, error));
-    }, Math.min(delay, 2 ** 31 - 1));
-    timer.unref();
-    this.timers.set(id, timer);
-  }
-
-  /** Re-arms pending jobs after a restart; actions that were running when it stopped failed. */
-  resumeScheduledJobs(): Promise<void> {
-    return this.serial(async () => {
-      const table = this.db.table("_scheduled_functions");
-      if (!table) return;
-      const tx = new Transaction(this.db, { writable: true, journal: null });
-      for (const job of table.docs.values()) {
-        const kind = (job.state as { kind: string }).kind;
-        if (kind === "pending") this.armScheduledJob(job);
-        else if (kind === "inProgress") {
-          tx.systemPatch(job._id as string, "_scheduled_functions", {
-            state: { kind: "failed", error: "Transient error while executing action: the backend stopped" },
-            completedTime: Date.now(),
-          });
-        }
-      }
-      this.commit(tx);
-    });
-  }
-
-  private async runScheduledJob(id: string): Promise<void> {
-    if (this.closed) return;
-    const caller: Caller = { identity: null, allowInternal: true };
-    const started = await this.serial(async () => {
-      const job = this.db.table("_scheduled_functions")?.docs.get(id);
-      if (!job || (job.state as { kind: string }).kind !== "pending") return null;
-      const name = job.name as string;
-      const args = convexToJson((job.args as Value[])[0] ?? {});
-      const fn = this.modules.functions.get(name);
-      if (fn?.kind === "mutation") {
-        // The mutation and its job's completion commit together: it runs exactly once.
-        try {
-          await this.mutationInTask(name, args, caller, (tx) =>
-            tx.systemPatch(id, "_scheduled_functions", { state: { kind: "success" }, completedTime: Date.now() }),
-          );
-        } catch (error) {
-          const tx = new Transaction(this.db, { writable: true, journal: null });
-          tx.systemPatch(id, "_scheduled_functions", {
-            state: { kind: "failed", error: error instanceof Error ? error.message : String(error) },
-            completedTime: Date.now(),
-          });
-          this.commit(tx);
-        }
-        return null;
-      }
-      const tx = new Transaction(this.db, { writable: true, journal: null });
-      tx.systemPatch(id, "_scheduled_functions", { state: { kind: "inProgress" } });
-      this.commit(tx);
-      return { name, args };
-    });
-    if (!started) return;
-    let state: Value;
-    try {
-      await this.runAction(started.name, started.args, caller);
-      state = { kind: "success" };
-    } catch (error) {
-      state = { kind: "failed", error: error instanceof Error ? error.message : String(error) };
-    }
-    await this.serial(async () => {
-      const tx = new Transaction(this.db, { writable: true, journal: null });
-      tx.systemPatch(id, "_scheduled_functions", { state, completedTime: Date.now() });
-      this.commit(tx);
-    });
-  }
-
   async close(): Promise<void> {
-    this.closed = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    this.scheduler.close();
     await this.serial(async () => undefined);
     await Promise.allSettled([...this.runningActions]);
   }

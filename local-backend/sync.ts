@@ -149,10 +149,11 @@ export class SyncConnection {
       const serialized = JSON.stringify([outcome.value, sub.journal]);
       if (serialized === sub.lastSent) return null;
       sub.lastSent = serialized;
-      return { type: "QueryUpdated", queryId, value: outcome.value, logLines: [], journal: sub.journal };
+      return { type: "QueryUpdated", queryId, value: outcome.value, logLines: outcome.logLines, journal: sub.journal };
     } catch (error) {
       const fe = error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
-      // A failed query still depends on what it read; keep the table-level reads it had.
+      // A failed query still depends on what it read: a write there may make it succeed.
+      sub.reads = fe.reads ?? [];
       const serialized = JSON.stringify(["error", fe.message, fe.errorData ?? null]);
       if (serialized === sub.lastSent) return null;
       sub.lastSent = serialized;
@@ -160,7 +161,7 @@ export class SyncConnection {
         type: "QueryFailed",
         queryId,
         errorMessage: fe.message,
-        logLines: [],
+        logLines: fe.logLines,
         errorData: fe.errorData ?? null,
         journal: sub.journal,
       };
@@ -234,7 +235,13 @@ export class SyncConnection {
   private async mutation(message: Record<string, unknown>): Promise<void> {
     const requestId = message.requestId;
     if (typeof requestId !== "number") throw new ProtocolError("Mutation without a requestId");
-    const previous = this.server.ledger.get(this.sessionId, requestId);
+    // Without a Connect there is no session to deduplicate within.
+    const dedupe = this.sessionId !== "";
+    const persisted = dedupe ? this.server.db.mutationResponse(this.sessionId, requestId) : null;
+    const previous = !dedupe
+      ? undefined
+      : (this.server.ledger.get(this.sessionId, requestId) ??
+        (persisted !== null ? Promise.resolve(JSON.parse(persisted) as object) : undefined));
     if (previous) {
       // A retry after reconnecting: answer with the original outcome, never run it again.
       const response = await previous;
@@ -248,8 +255,13 @@ export class SyncConnection {
     const outcome = this.server.runtime.serial(async () => {
       let response: object;
       try {
-        const result = await this.server.runtime.mutationInTask(message.udfPath, args ?? {}, this.caller);
-        response = { type: "MutationResponse", requestId, success: true, result: result.value, ts: encodeTs(result.ts), logLines: [] };
+        const session = this.sessionId;
+        const result = await this.server.runtime.mutationInTask(message.udfPath, args ?? {}, this.caller, undefined, !dedupe ? undefined : (value, logLines, ts) => ({
+          session,
+          request: requestId,
+          response: JSON.stringify({ type: "MutationResponse", requestId, success: true, result: value, ts: encodeTs(ts), logLines }),
+        }));
+        response = { type: "MutationResponse", requestId, success: true, result: result.value, ts: encodeTs(result.ts), logLines: result.logLines };
         if (result.ts > this.awaitingTs) this.awaitingTs = result.ts;
       } catch (error) {
         const fe = error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
@@ -258,14 +270,14 @@ export class SyncConnection {
           requestId,
           success: false,
           result: fe.message,
-          logLines: [],
+          logLines: fe.logLines,
           ...(fe.errorData !== undefined ? { errorData: fe.errorData } : {}),
         };
       }
       this.send(response);
       return response;
     });
-    this.server.ledger.set(this.sessionId, requestId, outcome);
+    if (dedupe) this.server.ledger.set(this.sessionId, requestId, outcome);
     await outcome;
     // Make sure a Transition reaches the mutation's ts even if none of our queries changed.
     await this.server.runtime.serial(() => this.transition([], {}, false));
@@ -278,8 +290,8 @@ export class SyncConnection {
     // Wait for messages before it (e.g. Authenticate) so it runs as the right identity.
     await this.inbox;
     try {
-      const value = await this.server.runtime.runAction(message.udfPath, args ?? {}, this.caller);
-      this.send({ type: "ActionResponse", requestId, success: true, result: value, logLines: [] });
+      const outcome = await this.server.runtime.runAction(message.udfPath, args ?? {}, this.caller);
+      this.send({ type: "ActionResponse", requestId, success: true, result: outcome.value, logLines: outcome.logLines });
     } catch (error) {
       const fe = error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
       this.send({
@@ -287,7 +299,7 @@ export class SyncConnection {
         requestId,
         success: false,
         result: fe.message,
-        logLines: [],
+        logLines: fe.logLines,
         ...(fe.errorData !== undefined ? { errorData: fe.errorData } : {}),
       });
     }
@@ -335,6 +347,11 @@ export class SyncConnection {
       }
     }
     return any || this.awaitingTs > this.ts;
+  }
+
+  /** Marks every subscription for a re-run (the functions themselves changed). */
+  markAllDirty(): void {
+    for (const queryId of this.subscriptions.keys()) this.dirty.add(queryId);
   }
 
   /** Re-runs dirty queries; only call inside an executor task. */
@@ -396,6 +413,14 @@ export class SyncServer {
       this.pending.clear();
       for (const c of batch) await c.refresh();
     });
+  }
+
+  /** After new functions were loaded: re-run every subscription (inside an executor task). */
+  async rerunAll(): Promise<void> {
+    for (const c of this.connections) {
+      c.markAllDirty();
+      await c.refresh();
+    }
   }
 
   close(): void {

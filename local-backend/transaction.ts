@@ -4,7 +4,7 @@
  * whole execution); writes apply immediately, so the mutation sees them, and are undone on
  * abort. Every read is recorded as a table + index range for subscription invalidation.
  */
-import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import { convexToJson, getDocumentSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { Database, DocumentWrite, Table } from "./database";
 import { comparePrefix, type Bound, type KeyRange, type SortedIndex } from "./indexes";
 import {
@@ -26,6 +26,8 @@ export type ReadEntry =
   | { kind: "search"; table: string; eq: [string, FieldValue][] };
 
 const END_CURSOR = "_end";
+/** Convex's limit on one document. */
+export const MAX_DOCUMENT_BYTES = 1024 * 1024;
 
 interface RangeExpr {
   type: "Eq" | "Gt" | "Gte" | "Lt" | "Lte";
@@ -33,7 +35,17 @@ interface RangeExpr {
   value: JSONValue;
 }
 
-interface SerializedQuery {
+/** The arguments of `1.0/queryPage` (what `.paginate(opts)` sends). */
+export interface PageRequest {
+  query: SerializedQuery;
+  cursor: string | null;
+  endCursor: string | null;
+  pageSize: number;
+  maximumRowsRead: number | null;
+}
+
+/** A query as `convex/server` serializes it for `1.0/queryStream` and `1.0/queryPage`. */
+export interface SerializedQuery {
   source:
     | { type: "FullTableScan"; tableName: string; order?: "asc" | "desc" | null }
     | { type: "IndexRange"; indexName: string; range: RangeExpr[]; order?: "asc" | "desc" | null }
@@ -124,6 +136,8 @@ class IndexStream {
   private lastKey: FieldValue[] | null = null;
   private done = false;
   private emitted = 0;
+  /** The remaining span [start, end) while the index is unchanged: O(1) steps, no re-search. */
+  private span: { version: number; start: number; end: number } | null = null;
   private readonly entry: ReadEntry & { kind: "range" };
 
   constructor(
@@ -154,14 +168,18 @@ class IndexStream {
   /** The next raw document in index order (no filters), or null at the end of the range. */
   private advance(): Doc | null {
     if (this.done) return null;
-    const last = this.lastKey;
-    const effective: KeyRange =
-      last === null
-        ? this.range
-        : this.order === "asc"
-          ? { lower: { key: last, inclusive: false }, upper: this.range.upper }
-          : { lower: this.range.lower, upper: { key: last, inclusive: false } };
-    const [start, end] = this.index.span(effective);
+    if (this.span === null || this.span.version !== this.index.version) {
+      const last = this.lastKey;
+      const effective: KeyRange =
+        last === null
+          ? this.range
+          : this.order === "asc"
+            ? { lower: { key: last, inclusive: false }, upper: this.range.upper }
+            : { lower: this.range.lower, upper: { key: last, inclusive: false } };
+      const [start, end] = this.index.span(effective);
+      this.span = { version: this.index.version, start, end };
+    }
+    const { start, end } = this.span;
     if (start >= end) {
       this.done = true;
       if (this.order === "asc") this.entry.range.upper = this.range.upper;
@@ -169,6 +187,8 @@ class IndexStream {
       return null;
     }
     const doc = this.index.docs[this.order === "asc" ? start : end - 1]!;
+    if (this.order === "asc") this.span.start++;
+    else this.span.end--;
     this.lastKey = this.index.keyOf(doc);
     const observed = { key: this.lastKey, inclusive: true };
     if (this.order === "asc") this.entry.range.upper = observed;
@@ -197,9 +217,11 @@ class IndexStream {
   exhausted(): boolean {
     if (this.done) return true;
     const saved = this.lastKey;
+    const savedSpan = this.span && { ...this.span };
     const doc = this.advance();
     if (doc === null) return true;
     this.lastKey = saved;
+    this.span = savedSpan;
     return false;
   }
 }
@@ -232,6 +254,8 @@ export class Transaction {
   private paginated = false;
   /** The journal this execution produced (the page end it committed to), if it paginated. */
   journalOut: string | null = null;
+  /** Set when the execution was abandoned (timed out): later syscalls fail. */
+  closed = false;
 
   constructor(
     readonly db: Database,
@@ -400,29 +424,13 @@ export class Transaction {
     this.streams.delete(queryId);
   }
 
-  queryPage(args: {
-    query: SerializedQuery;
-    cursor: string | null;
-    endCursor: string | null;
-    pageSize: number;
-    maximumRowsRead: number | null;
-  }): { page: Doc[]; isDone: boolean; continueCursor: string; splitCursor: string | null; pageStatus: string | null } {
+  queryPage(args: PageRequest): { page: Doc[]; isDone: boolean; continueCursor: string; splitCursor: string | null; pageStatus: string | null } {
     if (this.paginated) {
       throw new UserError(
         "This query or mutation function ran multiple paginated queries. Convex only supports a single paginated query in each function.",
       );
     }
     this.paginated = true;
-    if (args.query.source.type === "Search") {
-      // Search results are not cursor-addressable: one page of the best matches.
-      const stream = this.openStream(args.query, null);
-      const page: Doc[] = [];
-      for (let d = stream.next(); d && page.length < args.pageSize; d = stream.next()) page.push(d);
-      return { page, isDone: true, continueCursor: END_CURSOR, splitCursor: null, pageStatus: null };
-    }
-    if (args.cursor === END_CURSOR) {
-      return { page: [], isDone: true, continueCursor: END_CURSOR, splitCursor: null, pageStatus: null };
-    }
     let endCursor = args.endCursor;
     if (endCursor === null && this.options.journal) {
       try {
@@ -431,6 +439,10 @@ export class Transaction {
       } catch {
         // A journal we cannot read only loses the page's fixed end; the page is recomputed.
       }
+    }
+    if (args.query.source.type === "Search") return this.searchPage(args.query, args.cursor, endCursor, args.endCursor === null, args.pageSize);
+    if (args.cursor === END_CURSOR) {
+      return { page: [], isDone: true, continueCursor: END_CURSOR, splitCursor: null, pageStatus: null };
     }
     const startAfter = args.cursor === null ? null : decodeCursor(args.cursor);
     const stream = this.openStream(args.query, startAfter);
@@ -474,6 +486,42 @@ export class Transaction {
     return { page, isDone, continueCursor, splitCursor: null, pageStatus: null };
   }
 
+  /**
+   * A page of search results. They are ranked, not index-ordered, so a cursor is a position in
+   * the ranking (recomputed per call): pages stay consistent while the results do not change.
+   */
+  private searchPage(
+    query: SerializedQuery,
+    cursor: string | null,
+    endCursor: string | null,
+    recordJournal: boolean,
+    pageSize: number,
+  ): { page: Doc[]; isDone: boolean; continueCursor: string; splitCursor: string | null; pageStatus: string | null } {
+    const position = (c: string): number => {
+      try {
+        const parsed = JSON.parse(c) as { search?: unknown };
+        if (typeof parsed.search === "number" && parsed.search >= 0) return parsed.search;
+      } catch {
+        // fall through to the error below
+      }
+      throw new UserError(`Invalid cursor: ${JSON.stringify(c).slice(0, 100)}. Cursors must come from a previous page of the same query.`);
+    };
+    const stream = this.openStream(query, null);
+    const results: Doc[] = [];
+    for (let d = stream.next(); d; d = stream.next()) results.push(d);
+    const start = cursor === null ? 0 : cursor === END_CURSOR ? results.length : position(cursor);
+    const end =
+      endCursor === null
+        ? Math.min(results.length, start + pageSize)
+        : endCursor === END_CURSOR
+          ? results.length
+          : position(endCursor);
+    const isDone = endCursor === null ? end >= results.length : endCursor === END_CURSOR;
+    const continueCursor = isDone ? END_CURSOR : endCursor ?? JSON.stringify({ search: end });
+    this.journalOut = recordJournal ? JSON.stringify({ endCursor: continueCursor }) : null;
+    return { page: results.slice(start, Math.max(start, end)), isDone, continueCursor, splitCursor: null, pageStatus: null };
+  }
+
   count(table: string): number {
     this.reads.push({ kind: "range", table, index: "by_creation_time", range: { lower: null, upper: null } });
     return this.db.table(table)?.docs.size ?? 0;
@@ -494,6 +542,10 @@ export class Transaction {
   }
 
   private validateDocument(table: string, value: Record<string, Value>): void {
+    const size = getDocumentSize(value);
+    if (size > MAX_DOCUMENT_BYTES) {
+      throw new UserError(`Document is too large for table "${table}": ${size} bytes, maximum ${MAX_DOCUMENT_BYTES} bytes (1 MiB).`);
+    }
     for (const key of Object.keys(value)) {
       if (key.startsWith("$")) throw new UserError(`Field name ${key} starts with a '$', which is reserved.`);
       if (key.startsWith("_") && key !== "_id" && key !== "_creationTime") {

@@ -2,7 +2,7 @@
  * Convex values as the backend handles them: the total order indexes follow, field paths,
  * and validation against the JSON form of `v.*` validators (schemas, args, returns).
  */
-import { compareValues, type Value } from "convex/values";
+import { compareValues, jsonToConvex, type JSONValue, type Value } from "convex/values";
 
 export type Doc = Record<string, Value>;
 export type FieldValue = Value | undefined;
@@ -10,23 +10,23 @@ export type FieldValue = Value | undefined;
 /** Convex's value order, with fast paths for the plain strings and numbers most keys hold. */
 export function compareFieldValues(a: FieldValue, b: FieldValue): number {
   if (typeof a === "string" && typeof b === "string") {
-    if (a === b) return 0;
-    // UTF-16 order equals UTF-8 byte order unless surrogates are involved.
-    if (!hasSurrogate(a) && !hasSurrogate(b)) return a < b ? -1 : 1;
+    // UTF-16 code unit order equals UTF-8 byte order below the surrogate range, so only a first
+    // difference involving surrogates or higher needs the general comparison.
+    const n = Math.min(a.length, b.length);
+    for (let i = 0; i < n; i++) {
+      const ca = a.charCodeAt(i);
+      const cb = b.charCodeAt(i);
+      if (ca === cb) continue;
+      if (ca < 0xd800 && cb < 0xd800) return ca < cb ? -1 : 1;
+      return compareValues(a, b);
+    }
+    return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
   } else if (typeof a === "number" && typeof b === "number") {
     if (a < b) return -1;
     if (a > b) return 1;
     if (a !== 0 && a === b) return 0;
   }
   return compareValues(a, b);
-}
-
-function hasSurrogate(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800) return true;
-  }
-  return false;
 }
 
 export function compareKeys(a: readonly FieldValue[], b: readonly FieldValue[]): number {
@@ -108,10 +108,11 @@ export function validateValue(
     case "bytes":
       return value instanceof ArrayBuffer ? null : mismatch("v.bytes()");
     case "literal": {
-      const literal = validator.value;
-      const expected =
-        isPlainObject(literal) && "$integer" in literal ? undefined : (literal as FieldValue);
-      return value === expected ? null : mismatch(`v.literal(${describe(expected)})`);
+      // Literals arrive in Convex's JSON form (a bigint literal is `{ $integer: … }`).
+      const expected = jsonToConvex(validator.value as JSONValue);
+      return compareValues(value, expected) === 0 && typeof value === typeof expected
+        ? null
+        : mismatch(`v.literal(${describe(expected)})`);
     }
     case "id":
       return typeof value === "string" && isId(validator.tableName, value)

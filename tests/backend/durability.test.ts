@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { ConvexHttpClient } from "convex/browser";
 import { afterEach, describe, expect, it } from "vitest";
 import { api } from "./fixtures/convex/_generated/api";
+import { RawSyncClient } from "./raw-sync";
 import { FIXTURE_FUNCTIONS, startTestBackend, tempDir, type TestBackend } from "./helpers";
 
 const CHILD = fileURLToPath(new URL("./fixtures/child-backend.ts", import.meta.url));
@@ -59,6 +60,27 @@ describe("persistence", () => {
     // Ids of new documents stay in the same table.
     const names = (await client.query(api.contacts.listByOwner, { owner: "restart" })).map((c) => c.name);
     expect(names).toEqual(["New", "Kept2"]);
+  });
+
+  it("answers a mutation retried after a restart from its recorded response instead of re-running it", async () => {
+    const dataDir = await tempDir();
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    const sessionId = crypto.randomUUID();
+    const mutation = { type: "Mutation", requestId: 3, udfPath: "contacts:add", args: [{ owner: "retry", name: "Once", email: "o@x" }] };
+    let backend: TestBackend = await startTestBackend({ dataDir });
+    const first = await RawSyncClient.open(backend.url, sessionId);
+    first.send(mutation);
+    const response = await first.next((m) => m.type === "MutationResponse");
+    first.close();
+    await backend.close();
+
+    backend = await startTestBackend({ dataDir });
+    cleanup.push(() => backend.close());
+    const again = await RawSyncClient.open(backend.url, sessionId);
+    again.send(mutation);
+    expect(await again.next((m) => m.type === "MutationResponse")).toEqual(response);
+    again.close();
+    expect(await new ConvexHttpClient(backend.url).query(api.contacts.listByOwner, { owner: "retry" })).toHaveLength(1);
   });
 
   it("survives kill -9: every acknowledged mutation is there, no transaction is half-applied", async () => {

@@ -62,6 +62,44 @@ describe("search", () => {
   });
 });
 
+describe("transactions", () => {
+  it("serializes concurrent read-modify-write mutations (no lost updates)", async () => {
+    const fresh = await startTestBackend();
+    try {
+      const clients = Array.from({ length: 10 }, () => new ConvexHttpClient(fresh.url));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => clients[i % clients.length]!.mutation(api.jobs.increment, {})),
+      );
+      expect([...results].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    } finally {
+      await fresh.destroy();
+    }
+  });
+});
+
+describe("search pagination", () => {
+  it("pages through ranked search results without duplicates or gaps", async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `Finder${i}`);
+    await client.mutation(api.contacts.addMany, { owner: "sp", names });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const r: { page: { name: string }[]; isDone: boolean; continueCursor: string } = await client.query(api.contacts.searchPage, {
+        owner: "sp",
+        term: "example",
+        paginationOpts: { numItems: 5, cursor },
+      });
+      seen.push(...r.page.map((c) => c.name));
+      pages++;
+      if (r.isDone) break;
+      cursor = r.continueCursor;
+    }
+    expect(pages).toBe(3);
+    expect([...seen].sort()).toEqual([...names].sort());
+  });
+});
+
 describe("scheduler", () => {
   it("runs scheduled mutations after their delay, and from actions", async () => {
     const id = await client.mutation(api.jobs.scheduleLog, { message: "later", delayMs: 50 });
@@ -70,6 +108,14 @@ describe("scheduler", () => {
     expect(await client.query(api.jobs.jobState, { id })).toBe("success");
     await client.action(api.jobs.countAndAdd, { owner: "sch", name: "Z" });
     await waitFor(async () => (await client.query(api.jobs.logs, {})).includes("action added Z"), 3000, "log from action");
+  });
+
+  it("runs functions scheduled with runAt at their time", async () => {
+    const at = Date.now() + 150;
+    const id = await client.mutation(api.jobs.scheduleAt, { message: "at a time", atMs: at });
+    await waitFor(async () => (await client.query(api.jobs.logs, {})).includes("at a time"), 3000, "runAt log");
+    expect(Date.now()).toBeGreaterThanOrEqual(at);
+    expect(await client.query(api.jobs.jobState, { id })).toBe("success");
   });
 
   it("does not run functions scheduled by a mutation that failed", async () => {

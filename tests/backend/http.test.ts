@@ -105,6 +105,7 @@ describe("HTTP API through ConvexHttpClient", () => {
     const r = await client.action(api.jobs.countAndAdd, { owner: "act", name: "FromAction" });
     expect(r).toMatchObject({ before: 0, after: 1 });
     expect(await client.action(api.jobs.callPublic, {})).toBe("hello from env");
+    expect(await client.action(api.jobs.viaRunAction, {})).toBe("hello from env");
     expect(await client.query(api.jobs.envValue, { name: "PATH" })).toBeNull();
   });
 
@@ -123,6 +124,24 @@ describe("HTTP API through ConvexHttpClient", () => {
     expect((await client.query(api.contacts.listByOwner, { owner: "ts" })).length).toBe(2);
   });
 
+  it("returns what functions log as logLines, in Convex's format", async () => {
+    const res = await fetch(`${backend.url}/api/query`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ path: "jobs:logged", args: [{}], format: "convex_encoded_json" }),
+    });
+    expect(await res.json()).toEqual({ status: "success", value: "done", logLines: ["[LOG] 'hello' 42", "[WARN] { careful: true }"] });
+  });
+
+  it("runs any function kind through /api/function", async () => {
+    const res = await fetch(`${backend.url}/api/function`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ path: "jobs:envValue", args: { name: "GREETING" }, format: "convex_encoded_json" }),
+    });
+    expect(await res.json()).toMatchObject({ status: "success", value: "hello from env" });
+  });
+
   it("survives malformed requests with clear 4xx errors", async () => {
     const post = (path: string, body: string) =>
       fetch(`${backend.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
@@ -138,6 +157,9 @@ describe("HTTP API through ConvexHttpClient", () => {
     res = await post("/api/mutation", JSON.stringify({ path: "contacts:add", args: [{ owner: big, name: "n", email: "e" }], format: "convex_encoded_json" }));
     expect(res.status).toBe(560);
     expect((await res.json()) as { errorMessage: string }).toMatchObject({ errorMessage: expect.stringMatching(/too large/) });
+    res = await post("/api/mutation", JSON.stringify({ path: "contacts:add", args: [{ owner: "x".repeat(1024 * 1024 + 10), name: "n", email: "e" }], format: "convex_encoded_json" }));
+    expect(res.status).toBe(560);
+    expect((await res.json()) as { errorMessage: string }).toMatchObject({ errorMessage: expect.stringMatching(/Document is too large/) });
     res = await post("/api/mutation", "x".repeat(21 * 1024 * 1024));
     expect(res.status).toBe(413);
     // Still serving.

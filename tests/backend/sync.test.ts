@@ -162,6 +162,24 @@ describe("sync protocol invariants (raw WebSocket)", () => {
     bob.close();
   });
 
+  it("re-runs a failed query when what it read changes", async () => {
+    const a = await http.mutation(api.contacts.add, { owner: "dup", name: "Twin", email: "1@x" });
+    await http.mutation(api.contacts.add, { owner: "dup", name: "Twin", email: "2@x" });
+    const raw = await RawSyncClient.open(backend.url);
+    raw.send({
+      type: "ModifyQuerySet",
+      baseVersion: 0,
+      newVersion: 1,
+      modifications: [{ type: "Add", queryId: 4, udfPath: "contacts:uniqueByName", args: [{ owner: "dup", name: "Twin" }] }],
+    });
+    const t1 = await raw.next((m) => m.type === "Transition");
+    expect((t1.modifications as { type: string }[])[0]!.type).toBe("QueryFailed");
+    await http.mutation(api.contacts.remove, { id: a });
+    const t2 = await raw.next((m) => m.type === "Transition" && (m.modifications as unknown[]).length > 0);
+    expect((t2.modifications as unknown[])[0]).toMatchObject({ type: "QueryUpdated", queryId: 4, value: "2@x" });
+    raw.close();
+  });
+
   it("re-runs all queries on Authenticate and bumps the identity version", async () => {
     const raw = await RawSyncClient.open(backend.url);
     raw.send({
@@ -217,6 +235,33 @@ describe("sync protocol invariants (raw WebSocket)", () => {
     const mods4 = t4.modifications as { queryId: number; value: { page: { name: string }[] } }[];
     expect(mods4.map((m) => m.queryId)).toEqual([2]);
     expect(mods4[0]!.value.page.map((c) => c.name)).toEqual(["j", "l"]);
+    raw.close();
+  });
+
+  it("accepts the admin key on Authenticate, acting as an identity, and rejects a wrong one", async () => {
+    const raw = await RawSyncClient.open(backend.url);
+    raw.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 1, udfPath: "contacts:whoAmI", args: [{}] }] });
+    await raw.next((m) => m.type === "Transition");
+    raw.send({
+      type: "Authenticate",
+      tokenType: "Admin",
+      value: backend.adminKey,
+      baseVersion: 0,
+      impersonating: { subject: "imp", issuer: "https://i", tokenIdentifier: "https://i|imp" },
+    });
+    const t = await raw.next((m) => m.type === "Transition" && (m.endVersion as { identity: number }).identity === 1);
+    expect((t.modifications as { value: unknown }[])[0]!.value).toMatchObject({ tokenIdentifier: "https://i|imp" });
+    raw.send({ type: "Authenticate", tokenType: "Admin", value: "local|nope", baseVersion: 1 });
+    expect(await raw.next((m) => m.type === "AuthError")).toMatchObject({ baseVersion: 1 });
+    raw.close();
+  });
+
+  it("rejects an oversized mutation with a function error, keeping the connection", async () => {
+    const raw = await RawSyncClient.open(backend.url);
+    raw.send({ type: "Mutation", requestId: 1, udfPath: "contacts:add", args: [{ owner: "x".repeat(17 * 1024 * 1024), name: "n", email: "e" }] });
+    const response = await raw.next((m) => m.type === "MutationResponse", 10_000);
+    expect(response).toMatchObject({ success: false, result: expect.stringMatching(/too large/) });
+    expect(raw.closed).toBe(false);
     raw.close();
   });
 

@@ -1,0 +1,128 @@
+/**
+ * `ctx.scheduler`: jobs are documents in `_scheduled_functions`, inserted by the scheduling
+ * transaction (so a failed mutation schedules nothing) and armed as timers once it commits.
+ * A scheduled mutation commits together with its job's completion (it runs exactly once);
+ * actions go pending → inProgress → success/failed. On restart, pending jobs are re-armed and
+ * actions that were running are marked failed.
+ */
+import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import type { Caller, Runtime } from "./runtime";
+import { Transaction, UserError } from "./transaction";
+import type { Doc } from "./values";
+
+export class Scheduler {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(private readonly host: Runtime) {}
+
+
+  schedule(tx: Transaction, args: Record<string, unknown>): JSONValue {
+    const fn = this.host.resolve(args.name, "any", { identity: null, allowInternal: true });
+    if (fn.kind === "query") throw new UserError(`Cannot schedule a query (${fn.path}): only mutations and actions.`);
+    const tsSeconds = typeof args.ts === "number" ? args.ts : Date.now() / 1000;
+    const fnArgs = jsonToConvex(args.args as JSONValue);
+    const id = tx.insert(
+      "_scheduled_functions",
+      { name: fn.path, args: [fnArgs], scheduledTime: tsSeconds * 1000, state: { kind: "pending" } },
+      true,
+    );
+    return id;
+  }
+
+  cancel(tx: Transaction, id: string): void {
+    const job = tx.get(id, "_scheduled_functions", true);
+    if (!job) return;
+    const state = job.state as { kind: string };
+    if (state.kind === "pending" || state.kind === "inProgress") {
+      tx.systemPatch(id, "_scheduled_functions", { state: { kind: "canceled" }, completedTime: Date.now() });
+    }
+  }
+
+  arm(job: Doc): void {
+    const id = job._id as string;
+    const state = job.state as { kind: string };
+    const existing = this.timers.get(id);
+    if (existing) clearTimeout(existing);
+    this.timers.delete(id);
+    if (state.kind !== "pending" || this.closed) return;
+    const delay = Math.max(0, (job.scheduledTime as number) - Date.now());
+    const timer = setTimeout(() => {
+      this.timers.delete(id);
+      void this.runScheduledJob(id).catch((error: unknown) => console.error(`[local-backend] scheduled job ${id}:`, error));
+    }, Math.min(delay, 2 ** 31 - 1));
+    timer.unref();
+    this.timers.set(id, timer);
+  }
+
+  /** Re-arms pending jobs after a restart; actions that were running when it stopped failed. */
+  resume(): Promise<void> {
+    return this.host.serial(async () => {
+      const table = this.host.db.table("_scheduled_functions");
+      if (!table) return;
+      const tx = new Transaction(this.host.db, { writable: true, journal: null });
+      for (const job of table.docs.values()) {
+        const kind = (job.state as { kind: string }).kind;
+        if (kind === "pending") this.arm(job);
+        else if (kind === "inProgress") {
+          tx.systemPatch(job._id as string, "_scheduled_functions", {
+            state: { kind: "failed", error: "Transient error while executing action: the backend stopped" },
+            completedTime: Date.now(),
+          });
+        }
+      }
+      this.host.commit(tx);
+    });
+  }
+
+  private async runScheduledJob(id: string): Promise<void> {
+    if (this.closed) return;
+    const caller: Caller = { identity: null, allowInternal: true };
+    const started = await this.host.serial(async () => {
+      const job = this.host.db.table("_scheduled_functions")?.docs.get(id);
+      if (!job || (job.state as { kind: string }).kind !== "pending") return null;
+      const name = job.name as string;
+      const args = convexToJson((job.args as Value[])[0] ?? {});
+      const fn = this.host.functions.get(name);
+      if (fn?.kind === "mutation") {
+        // The mutation and its job's completion commit together: it runs exactly once.
+        try {
+          await this.host.mutationInTask(name, args, caller, (tx) =>
+            tx.systemPatch(id, "_scheduled_functions", { state: { kind: "success" }, completedTime: Date.now() }),
+          );
+        } catch (error) {
+          const tx = new Transaction(this.host.db, { writable: true, journal: null });
+          tx.systemPatch(id, "_scheduled_functions", {
+            state: { kind: "failed", error: error instanceof Error ? error.message : String(error) },
+            completedTime: Date.now(),
+          });
+          this.host.commit(tx);
+        }
+        return null;
+      }
+      const tx = new Transaction(this.host.db, { writable: true, journal: null });
+      tx.systemPatch(id, "_scheduled_functions", { state: { kind: "inProgress" } });
+      this.host.commit(tx);
+      return { name, args };
+    });
+    if (!started) return;
+    let state: Value;
+    try {
+      await this.host.runAction(started.name, started.args, caller);
+      state = { kind: "success" };
+    } catch (error) {
+      state = { kind: "failed", error: error instanceof Error ? error.message : String(error) };
+    }
+    await this.host.serial(async () => {
+      const tx = new Transaction(this.host.db, { writable: true, journal: null });
+      tx.systemPatch(id, "_scheduled_functions", { state, completedTime: Date.now() });
+      this.host.commit(tx);
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+}
