@@ -1,6 +1,6 @@
 import { useQueries, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import type { Customer } from "../../../../convex/customers";
 import { formatCreated, STATUS_LABELS } from "../format";
 import { customerQueries, type PageBounds } from "../queries";
@@ -21,19 +21,7 @@ export function CustomersList({ search }: { search: CustomerListSearch }) {
   const last = results[results.length - 1]!;
   const loadingMore = rest.some((page) => page.isPending);
 
-  const customers = useMemo(() => {
-    const seen = new Set<string>();
-    const rows: Customer[] = [];
-    for (const result of results) {
-      for (const customer of result.data?.page ?? []) {
-        if (!seen.has(customer._id)) {
-          seen.add(customer._id);
-          rows.push(customer);
-        }
-      }
-    }
-    return rows;
-  }, [results]);
+  const customers = uniqueRows(results.map((result) => result.data?.page ?? []));
 
   function loadMore() {
     const lastBounds = pages[pages.length - 1]!;
@@ -112,4 +100,10 @@ export function CustomersList({ search }: { search: CustomerListSearch }) {
       </div>
     </>
   );
+}
+
+/** Pages in order; a row that moved between pages while both were live is shown once. */
+function uniqueRows(pages: Customer[][]): Customer[] {
+  const seen = new Set<string>();
+  return pages.flat().filter((customer) => !seen.has(customer._id) && seen.add(customer._id));
 }
