@@ -56,7 +56,8 @@ const envSchema = z.object({
   LOCAL_AUTH_TOKEN_TTL: z.coerce
     .number({ error: "expected a number of seconds" })
     .int("expected a whole number of seconds")
-    .min(5, "expected at least 5 seconds")
+    // The Convex client refreshes a token 10 s before it expires; shorter lifetimes would loop.
+    .min(20, "expected at least 20 seconds")
     .max(86_400, "expected at most 86400 seconds (a day)")
     .default(3600),
   CLERK_PUBLISHABLE_KEY: optionalText.pipe(

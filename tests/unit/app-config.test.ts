@@ -45,7 +45,7 @@ describe("parseConfig", () => {
   it.each([
     [{ PORT: "abc" }, /PORT="abc": expected a port number/],
     [{ PORT: "70000" }, /PORT="70000": expected a port between 1 and 65535/],
-    [{ LOCAL_AUTH_TOKEN_TTL: "2" }, /LOCAL_AUTH_TOKEN_TTL="2": expected at least 5 seconds/],
+    [{ LOCAL_AUTH_TOKEN_TTL: "5" }, /LOCAL_AUTH_TOKEN_TTL="5": expected at least 20 seconds/],
     [{ PRELOAD: "hover" }, /PRELOAD="hover": .*allowed: intent, off/],
     [{ CONVEX_URL: "ftp://x" }, /CONVEX_URL="ftp:\/\/x": expected an http\(s\) URL/],
     [{ CLERK_PUBLISHABLE_KEY: "pk_test_abc" }, /CLERK_SECRET_KEY is not set but CLERK_PUBLISHABLE_KEY is/],

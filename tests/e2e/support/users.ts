@@ -22,14 +22,14 @@ export function tokenFor(email: string): string {
 }
 
 /** Another client of the same backend, acting as that user (another tab, a script, a teammate). */
-export function convexAs(email: string): ConvexHttpClient {
-  const client = new ConvexHttpClient(backendURL);
+export function convexAs(email: string, url: string = backendURL): ConvexHttpClient {
+  const client = new ConvexHttpClient(url);
   client.setAuth(tokenFor(email));
   return client;
 }
 
-export async function addCustomers(email: string, customers: CustomerInput[]): Promise<string[]> {
-  return await convexAs(email).mutation(api.customers.createMany, { customers });
+export async function addCustomers(email: string, customers: CustomerInput[], url: string = backendURL): Promise<string[]> {
+  return await convexAs(email, url).mutation(api.customers.createMany, { customers });
 }
 
 /** Signs in through the real form; lands on `expectedPath` (the list by default). */

@@ -1,0 +1,54 @@
+import { expect, test } from "@playwright/test";
+import { api } from "../../convex/_generated/api";
+import { appPort, backendPort } from "./support/env";
+import { type PrivateStack, startPrivateStack } from "./support/stack";
+import { addCustomers, convexAs, signIn, uniqueEmail } from "./support/users";
+
+// This file restarts its backend, so it runs on a stack of its own.
+let stack: PrivateStack;
+test.beforeAll(async () => {
+  test.setTimeout(180_000);
+  stack = await startPrivateStack({ appPort: appPort + 20, backendPort: backendPort + 20 });
+});
+test.afterAll(async () => {
+  await stack?.close();
+});
+
+test("a page survives a backend restart: it reconnects, shows current data, and a change made during the outage is applied once", async ({
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const email = uniqueEmail("restart");
+  await addCustomers(email, [{ name: "Before Outage", email: "before@example.com" }], stack.backendURL);
+  const context = await browser.newContext({ baseURL: stack.baseURL });
+  const page = await context.newPage();
+  await signIn(page, email);
+  const rows = page.getByTestId("customer-row");
+  await expect(rows).toHaveText(["Before Outage"]);
+
+  await page.getByRole("link", { name: "New customer" }).click();
+  await expect(page.getByRole("heading", { name: "New customer" })).toBeVisible();
+  await stack.stopBackend();
+  await expect(page.getByRole("status")).toContainText("Connection lost");
+
+  await page.getByLabel("Name").fill("Made Offline");
+  await page.getByLabel("Email").fill("offline@example.com");
+  await page.getByRole("button", { name: "Create customer" }).click();
+  await expect(page.getByRole("button", { name: "Saving…" })).toBeVisible();
+
+  await stack.startBackend();
+  await expect(page.getByTestId("customer-detail")).toContainText("Made Offline", { timeout: 30_000 });
+  await expect(page.getByText("Connection lost")).toHaveCount(0);
+
+  await page.getByRole("link", { name: "Customers" }).click();
+  await expect(rows).toHaveText(["Made Offline", "Before Outage"]);
+  // Live again: a change from elsewhere arrives without a reload.
+  await addCustomers(email, [{ name: "After Restart", email: "after@example.com" }], stack.backendURL);
+  await expect(rows).toHaveText(["After Restart", "Made Offline", "Before Outage"]);
+
+  const stored = await convexAs(email, stack.backendURL).query(api.customers.listByUser, {
+    paginationOpts: { numItems: 10, cursor: null },
+  });
+  expect(stored.page.map((customer) => customer.name)).toEqual(["After Restart", "Made Offline", "Before Outage"]);
+  await context.close();
+});
