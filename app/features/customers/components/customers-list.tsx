@@ -52,7 +52,9 @@ export function CustomersList({ search }: { search: CustomerListSearch }) {
           <thead>
             <tr>
               <th scope="col">Name</th>
-              <th scope="col">Email</th>
+              <th scope="col" className="hide-small">
+                Email
+              </th>
               <th scope="col" className="hide-narrow">
                 Company
               </th>
@@ -75,8 +77,12 @@ export function CustomersList({ search }: { search: CustomerListSearch }) {
                     {customer.name}
                   </Link>
                 </th>
-                <td>{customer.email}</td>
-                <td className="hide-narrow">{customer.company ?? ""}</td>
+                <td className="hide-small" title={customer.email}>
+                  {customer.email}
+                </td>
+                <td className="hide-narrow" title={customer.company}>
+                  {customer.company ?? ""}
+                </td>
                 <td>
                   <span className={`badge badge-${customer.status}`}>{STATUS_LABELS[customer.status]}</span>
                 </td>
