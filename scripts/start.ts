@@ -19,7 +19,7 @@ const config = configOrExit();
 
 /** The local backend as a child process: its own event loop (and core) beside the app server's. */
 async function startLocalBackend(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/backend.ts", ...(dev ? ["--watch"] : [])], {
+  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "--import", "tsx", "scripts/backend.ts", ...(dev ? ["--watch"] : [])], {
     cwd: root,
     stdio: "inherit",
   });

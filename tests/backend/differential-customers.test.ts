@@ -69,7 +69,7 @@ async function scenario(as: (user: string) => Caller, anonymous: Caller): Promis
     customers: ["Mia", "Ann", "Zoe", "Bea", "Kai", "Eli", "Ola"].map((name, i) => ({
       name,
       email: `${name.toLowerCase()}@example.com`,
-      status: i % 2 ? "active" : "lead",
+      status: i % 2 ? ("active" as const) : ("lead" as const),
       company: i % 3 ? "Initech" : undefined,
     })),
   });
