@@ -8,7 +8,11 @@ import { routeTree } from "./routeTree.gen";
 
 export function getRouter() {
   const publicConfig = getPublicConfig();
-  const convexQueryClient = new ConvexQueryClient(publicConfig.convexUrl);
+  const convexQueryClient = new ConvexQueryClient(publicConfig.convexUrl, {
+    // The hydrated token was minted for this page load: use it until shortly before it expires
+    // instead of fetching another at once (which would also re-run every subscribed query).
+    initialAuthTokenReuse: true,
+  });
   const queryClient = new QueryClient({
     defaultOptions: {
       queries: {

@@ -90,6 +90,9 @@ async function build(keysDir: string): Promise<LocalIdentityProvider> {
         .setAudience(AUDIENCE)
         .setIssuedAt(now)
         .setExpirationTime(now + (options.ttlSeconds ?? 3600))
+        // Unique per mint: a forced refresh within the same second must still yield a new token,
+        // or the Convex client treats it as unchanged and stops scheduling refreshes.
+        .setJti(randomUUID())
         .sign(privateKey);
     },
   };
