@@ -4,9 +4,10 @@
  */
 import { writeFile } from "node:fs/promises";
 import { backendSuite } from "./backend";
+import { productSuite } from "./product";
 import type { BenchFigure, BenchSuite } from "./suite";
 
-const suites: BenchSuite[] = [backendSuite];
+const suites: BenchSuite[] = [backendSuite, productSuite];
 
 async function main() {
   const only = process.argv.slice(2);

@@ -1,0 +1,116 @@
+/**
+ * The benchmark's own copy of the product: one local backend on a fresh data directory, and
+ * app servers on it (one per configuration compared), all started through npm as users do.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, chromium } from "@playwright/test";
+import { buildIfNeeded } from "../scripts/lib/build";
+import { chromiumPath } from "../tests/e2e/support/env";
+import { type ManagedProcess, startNpmScript } from "../tests/support/processes";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+export interface BenchStack {
+  backendUrl: string;
+  keysDir: string;
+  /** App servers by name. */
+  apps: Record<string, ManagedProcess>;
+  browser: Browser;
+  seed(email: string, count: number): void;
+  token(email: string): string;
+  signedInContext(appUrl: string, email: string): Promise<BrowserContext>;
+  close(): Promise<void>;
+}
+
+function runNpm(args: string[], env: Record<string, string>): string {
+  const result = spawnSync("npm", ["run", "--silent", ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) {
+    throw new Error(`npm run ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
+  }
+  return result.stdout.trim();
+}
+
+export async function startBenchStack(options: {
+  backendPort: number;
+  apps: Record<string, { port: number; env?: Record<string, string> }>;
+}): Promise<BenchStack> {
+  buildIfNeeded(root);
+  const workDir = mkdtempSync(join(tmpdir(), "clientele-bench-"));
+  const keysDir = join(workDir, "keys");
+  const backendUrl = `http://127.0.0.1:${options.backendPort}`;
+  const shared = { LOCAL_AUTH_KEYS_DIR: keysDir, LOCAL_BACKEND_PORT: String(options.backendPort) };
+
+  const started: ManagedProcess[] = [];
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await Promise.all(started.map((process) => process.stop()));
+    rmSync(workDir, { recursive: true, force: true });
+  };
+
+  try {
+    started.push(
+      await startNpmScript({
+        name: "local backend",
+        script: "backend",
+        env: { ...shared, LOCAL_BACKEND_DATA_DIR: join(workDir, "data") },
+        readyUrl: `${backendUrl}/version`,
+        url: backendUrl,
+      }),
+    );
+    const apps: Record<string, ManagedProcess> = {};
+    for (const [name, app] of Object.entries(options.apps)) {
+      const url = `http://127.0.0.1:${app.port}`;
+      apps[name] = await startNpmScript({
+        name: `app (${name})`,
+        script: "start",
+        env: { ...shared, ...app.env, PORT: String(app.port), CONVEX_URL: backendUrl },
+        readyUrl: `${url}/`,
+        url,
+      });
+      started.push(apps[name]);
+    }
+    browser = await chromium.launch({
+      ...(chromiumPath ? { executablePath: chromiumPath } : {}),
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-quic"],
+    });
+    const launched = browser;
+
+    return {
+      backendUrl,
+      keysDir,
+      apps,
+      browser: launched,
+      seed: (email, count) => {
+        runNpm(["seed", "--", "--email", email, "--count", String(count)], { ...shared, CONVEX_URL: backendUrl });
+      },
+      token: (email) => runNpm(["token", "--", email], shared),
+      signedInContext: async (appUrl, email) => {
+        const context = await launched.newContext({ baseURL: appUrl });
+        // tsx compiles with keepNames, wrapping named functions in __name(); functions passed to
+        // page.evaluate run in the page, which has no such helper.
+        await context.addInitScript("globalThis.__name = (fn) => fn");
+        const page = await context.newPage();
+        await page.goto("/sign-in");
+        await page.getByLabel("Email").fill(email);
+        await page.getByRole("button", { name: "Sign in" }).click();
+        await page.waitForURL(/\/customers/);
+        await page.close();
+        return context;
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
