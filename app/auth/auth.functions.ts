@@ -1,5 +1,5 @@
 import { createServerFn } from "@tanstack/react-start";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { readAuthState, signInLocally, signOutLocally } from "./auth.server";
 import { emailSchema } from "./email";
 import { safeRedirect } from "./redirect";
@@ -7,7 +7,7 @@ import { safeRedirect } from "./redirect";
 /** The signed-in user and a fresh Convex token; cached by `authQueryOptions` for the token's lifetime. */
 export const getAuthState = createServerFn({ method: "GET" }).handler(() => readAuthState());
 
-const signInInput = z.object({ email: emailSchema, redirect: z.string().max(2048).optional() });
+const signInInput = z.object({ email: emailSchema, redirect: z.optional(z.string().check(z.maxLength(2048))) });
 
 export const signIn = createServerFn({ method: "POST" })
   .validator((input: unknown) => signInInput.parse(input))

@@ -1,10 +1,10 @@
 import { createFileRoute, redirect } from "@tanstack/react-router";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { safeRedirect } from "../auth/redirect";
 import { SignInPage } from "../auth/sign-in-page";
 
 export const Route = createFileRoute("/sign-in")({
-  validateSearch: z.object({ redirect: z.string().max(2048).optional().catch(undefined) }),
+  validateSearch: z.object({ redirect: z.catch(z.optional(z.string().check(z.maxLength(2048))), undefined) }),
   beforeLoad: ({ context, search }) => {
     if (context.auth.userId) throw redirect({ href: safeRedirect(search.redirect) });
   },

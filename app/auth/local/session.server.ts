@@ -4,12 +4,12 @@
  * with the same keys directory can read it.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod/mini";
 
 export const SESSION_COOKIE = "clientele_session";
 export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600;
 
-const sessionSchema = z.object({ email: z.string().min(3).max(254), iat: z.number().int() });
+const sessionSchema = z.object({ email: z.string().check(z.minLength(3), z.maxLength(254)), iat: z.int() });
 export type LocalSession = z.infer<typeof sessionSchema>;
 
 function signature(payload: string, secret: Buffer): string {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { CUSTOMER_STATUSES } from "../../../convex/lib/customerRules";
 
 /**
@@ -6,14 +6,12 @@ import { CUSTOMER_STATUSES } from "../../../convex/lib/customerRules";
  * hand-edited or stale URL still opens the list instead of an error page.
  */
 export const customerListSearchSchema = z.object({
-  status: z.enum(["all", ...CUSTOMER_STATUSES]).catch("all").default("all"),
-  sort: z.enum(["newest", "oldest", "name"]).catch("newest").default("newest"),
-  q: z
-    .string()
-    .max(100)
-    .catch("")
-    .default("")
-    .transform((value) => value.trim()),
+  status: z._default(z.catch(z.enum(["all", ...CUSTOMER_STATUSES]), "all"), "all"),
+  sort: z._default(z.catch(z.enum(["newest", "oldest", "name"]), "newest"), "newest"),
+  q: z.pipe(
+    z._default(z.catch(z.string().check(z.maxLength(100)), ""), ""),
+    z.transform((value: string) => value.trim()),
+  ),
 });
 
 export type CustomerListSearch = z.output<typeof customerListSearchSchema>;
