@@ -6,7 +6,7 @@
  *
  * | variable                 | default              | meaning                                                        |
  * |--------------------------|----------------------|----------------------------------------------------------------|
- * | NODE_ENV                 | development          | `production` turns on Secure cookies                           |
+ * | NODE_ENV                 | development          | `npm start` sets `production`: Secure cookies, React prod SSR  |
  * | HOST                     | 127.0.0.1            | interface the app server listens on (0.0.0.0 in a container)   |
  * | PORT                     | 3000                 | port of the app server                                         |
  * | VITE_CONVEX_URL          | (local backend)      | Convex deployment URL; CONVEX_URL is accepted too              |

@@ -4,10 +4,10 @@
  * Convex URL is configured), then serves the app on PORT.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve } from "srvx";
+import { type ServerMiddleware, serve } from "srvx";
 import { staticMiddleware } from "srvx/static";
 import { createServer } from "vite";
 import { buildIfNeeded } from "./lib/build";
@@ -15,6 +15,9 @@ import { configOrExit } from "./lib/config";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dev = process.argv.includes("--dev");
+// The production build runs React's production server renderer (the development one is
+// several times slower); set before the configuration is read, so both agree.
+process.env.NODE_ENV ??= dev ? "development" : "production";
 const config = configOrExit();
 
 /** The local backend as a child process: its own event loop (and core) beside the app server's. */
@@ -61,6 +64,24 @@ function seedDemoDataOnFirstRun() {
   else console.error("[clientele] Seeding the demo data failed; the app runs without it.");
 }
 
+/**
+ * The build's static files. Pages never touch the disk: only paths under one of dist/client's
+ * top-level entries (assets/, favicon.svg, …) are looked up, and hashed assets are cached for good.
+ */
+function staticFiles(dir: string): ServerMiddleware {
+  const entries = new Set(readdirSync(dir));
+  const serveFile = staticMiddleware({ dir });
+  return async (request, next) => {
+    const firstSegment = new URL(request.url).pathname.split("/")[1] ?? "";
+    if (!entries.has(firstSegment)) return next();
+    const response = await serveFile(request, next);
+    if (firstSegment === "assets" && response.ok) {
+      response.headers.set("cache-control", "public, max-age=31536000, immutable");
+    }
+    return response;
+  };
+}
+
 async function serveProduction() {
   const entry: { default: { fetch: (request: Request) => Promise<Response> } } = await import(
     `${root}dist/server/server.js`
@@ -69,7 +90,7 @@ async function serveProduction() {
     port: config.port,
     hostname: config.host,
     silent: true,
-    middleware: [staticMiddleware({ dir: `${root}dist/client` })],
+    middleware: [staticFiles(`${root}dist/client`)],
     fetch: entry.default.fetch,
   });
   await server.ready();

@@ -4,13 +4,33 @@
  * signed out: a page never fails because of auth.
  */
 import { auth as clerkAuth } from "@clerk/tanstack-react-start/server";
-import { deleteCookie, getCookie, setCookie } from "@tanstack/react-start/server";
+import { deleteCookie, getCookie, getRequest, setCookie } from "@tanstack/react-start/server";
 import { decodeJwt } from "jose";
 import { getConfig } from "../../app.config";
 import { normalizeEmail } from "./email";
-import { loadLocalIdentityProvider } from "./local/identity-provider.server";
+import { type LocalIdentityProvider, loadLocalIdentityProvider } from "./local/identity-provider.server";
 import { decodeSession, encodeSession, SESSION_COOKIE, SESSION_MAX_AGE_SECONDS } from "./local/session.server";
 import { type AuthState, SIGNED_OUT } from "./types";
+
+/**
+ * Local tokens, reused for the first quarter of their lifetime: RS256 signing is the costliest
+ * step of an SSR request. The Convex client asks for a new token only near expiry (10 s before),
+ * so its refreshes always get a fresh one. Bounded, oldest first out.
+ */
+const localTokens = new Map<string, { token: string; expiresAt: number; reuseUntil: number }>();
+const MAX_CACHED_TOKENS = 10_000;
+
+async function localConvexToken(provider: LocalIdentityProvider, email: string, ttlSeconds: number) {
+  const now = Date.now();
+  const cached = localTokens.get(email);
+  if (cached && now < cached.reuseUntil) return cached;
+  const token = await provider.mintConvexToken({ email }, { ttlSeconds });
+  const entry = { token, expiresAt: (decodeJwt(token).exp ?? 0) * 1000, reuseUntil: now + (ttlSeconds * 1000) / 4 };
+  localTokens.delete(email);
+  localTokens.set(email, entry);
+  if (localTokens.size > MAX_CACHED_TOKENS) localTokens.delete(localTokens.keys().next().value!);
+  return entry;
+}
 
 export async function readAuthState(): Promise<AuthState> {
   const config = getConfig();
@@ -19,9 +39,8 @@ export async function readAuthState(): Promise<AuthState> {
       const provider = await loadLocalIdentityProvider(config.auth.keysDir);
       const session = decodeSession(getCookie(SESSION_COOKIE), provider.sessionSecret);
       if (!session) return SIGNED_OUT;
-      const ttlSeconds = config.auth.tokenTtlSeconds;
-      const token = await provider.mintConvexToken({ email: session.email }, { ttlSeconds });
-      return { userId: session.email, email: session.email, token, expiresAt: Date.now() + ttlSeconds * 1000 };
+      const { token, expiresAt } = await localConvexToken(provider, session.email, config.auth.tokenTtlSeconds);
+      return { userId: session.email, email: session.email, token, expiresAt };
     }
     const { userId, getToken, sessionClaims } = await clerkAuth();
     if (!userId) return SIGNED_OUT;
@@ -42,6 +61,10 @@ function requireLocalMode() {
   return config;
 }
 
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || hostname.startsWith("127.");
+}
+
 export async function signInLocally(email: string): Promise<void> {
   const config = requireLocalMode();
   if (config.auth.mode !== "local") return;
@@ -50,7 +73,9 @@ export async function signInLocally(email: string): Promise<void> {
   setCookie(SESSION_COOKIE, encodeSession(session, provider.sessionSecret), {
     httpOnly: true,
     sameSite: "lax",
-    secure: config.isProduction,
+    // Loopback is a secure context in browsers but Safari still refuses Secure cookies over
+    // http://localhost, so `npm start` on this machine keeps working in every browser.
+    secure: config.isProduction && !isLoopback(new URL(getRequest().url).hostname),
     path: "/",
     maxAge: SESSION_MAX_AGE_SECONDS,
   });
