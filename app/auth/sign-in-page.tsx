@@ -1,7 +1,7 @@
 import { SignIn } from "@clerk/tanstack-react-start";
 import { useServerFn } from "@tanstack/react-start";
 import { type FormEvent, useId, useState } from "react";
-import { signIn } from "./auth.functions";
+import { signIn } from "./sign-in.functions";
 import { emailSchema } from "./email";
 
 export function SignInPage({ redirect, authMode }: { redirect: string | undefined; authMode: "local" | "clerk" }) {

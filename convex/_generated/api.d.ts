@@ -15,6 +15,7 @@ import type {
 } from "convex/server";
 import type * as customers from "../customers.js";
 import type * as lib_auth from "../lib/auth.js";
+import type * as lib_customerFields from "../lib/customerFields.js";
 import type * as lib_customerRules from "../lib/customerRules.js";
 
 /**
@@ -28,6 +29,7 @@ import type * as lib_customerRules from "../lib/customerRules.js";
 declare const fullApi: ApiFromModules<{
   customers: typeof customers;
   "lib/auth": typeof lib_auth;
+  "lib/customerFields": typeof lib_customerFields;
   "lib/customerRules": typeof lib_customerRules;
 }>;
 export declare const api: FilterApi<

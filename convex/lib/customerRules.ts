@@ -4,11 +4,8 @@
  */
 // zod/mini: this file ships to the browser (the forms), where classic zod costs ~20 kB gzip.
 import * as z from "zod/mini";
+import { CUSTOMER_STATUSES, LIMITS } from "./customerFields";
 
-export const CUSTOMER_STATUSES = ["lead", "active", "inactive"] as const;
-export type CustomerStatusValue = (typeof CUSTOMER_STATUSES)[number];
-
-export const LIMITS = { name: 120, email: 254, company: 120, phone: 40, notes: 2000 } as const;
 
 /** "" and whitespace mean "not given" for optional text fields. */
 const optionalText = (max: number, label: string) =>

@@ -1,4 +1,4 @@
-import type { CustomerStatusValue } from "../../../convex/lib/customerRules";
+import type { CustomerStatusValue } from "../../../convex/lib/customerFields";
 
 export const STATUS_LABELS: Record<CustomerStatusValue, string> = {
   lead: "Lead",

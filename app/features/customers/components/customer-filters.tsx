@@ -1,8 +1,8 @@
 import { useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useId } from "react";
-import { CUSTOMER_STATUSES } from "../../../../convex/lib/customerRules";
+import { CUSTOMER_STATUSES } from "../../../../convex/lib/customerFields";
 import { STATUS_LABELS } from "../format";
-import type { CustomerListSearch } from "../search-params";
+import { type CustomerListSearch, MAX_SEARCH_LENGTH } from "../search-params";
 
 export function CustomerFilters({ search }: { search: CustomerListSearch }) {
   const navigate = useNavigate({ from: "/customers/" });
@@ -19,7 +19,7 @@ export function CustomerFilters({ search }: { search: CustomerListSearch }) {
     <form className="filters" role="search" onSubmit={onSubmit}>
       <div className="field">
         <label htmlFor={ids.q}>Search</label>
-        <input id={ids.q} name="q" type="search" defaultValue={search.q} placeholder="Name, email or company" maxLength={100} />
+        <input id={ids.q} name="q" type="search" defaultValue={search.q} placeholder="Name, email or company" maxLength={MAX_SEARCH_LENGTH} />
       </div>
       <div className="field">
         <label htmlFor={ids.status}>Status</label>

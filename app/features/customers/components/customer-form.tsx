@@ -1,9 +1,8 @@
 import { type FormEvent, useId, useState } from "react";
+import { CUSTOMER_STATUSES, LIMITS } from "../../../../convex/lib/customerFields";
 import {
-  CUSTOMER_STATUSES,
   type CustomerInput,
   type FieldErrors,
-  LIMITS,
   validateCustomer,
   type ValidCustomer,
 } from "../../../../convex/lib/customerRules";

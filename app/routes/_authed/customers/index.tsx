@@ -3,10 +3,10 @@ import { ErrorPage, PendingPage } from "../../../components/route-states";
 import { CustomerFilters } from "../../../features/customers/components/customer-filters";
 import { CustomersList } from "../../../features/customers/components/customers-list";
 import { customerQueries } from "../../../features/customers/queries";
-import { customerListSearchSchema, defaultCustomerListSearch } from "../../../features/customers/search-params";
+import { defaultCustomerListSearch, validateCustomerListSearch } from "../../../features/customers/search-params";
 
 export const Route = createFileRoute("/_authed/customers/")({
-  validateSearch: customerListSearchSchema,
+  validateSearch: validateCustomerListSearch,
   // Defaults stay out of the URL: /customers, not /customers?status=all&sort=newest&q=.
   search: { middlewares: [stripSearchParams(defaultCustomerListSearch)] },
   loaderDeps: ({ search }) => search,
