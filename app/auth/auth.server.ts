@@ -3,9 +3,7 @@
  * Failures of the identity provider (an unreachable Clerk, a forged or expired cookie) read as
  * signed out: a page never fails because of auth.
  */
-import { auth as clerkAuth } from "@clerk/tanstack-react-start/server";
 import { deleteCookie, getCookie, setCookie } from "@tanstack/react-start/server";
-import { decodeJwt } from "jose";
 import { getConfig } from "../../app.config";
 import { normalizeEmail } from "./email";
 import { loadLocalIdentityProvider } from "./local/identity-provider.server";
@@ -23,13 +21,9 @@ export async function readAuthState(): Promise<AuthState> {
       const token = await provider.mintConvexToken({ email: session.email }, { ttlSeconds });
       return { userId: session.email, email: session.email, token, expiresAt: Date.now() + ttlSeconds * 1000 };
     }
-    const { userId, getToken, sessionClaims } = await clerkAuth();
-    if (!userId) return SIGNED_OUT;
-    const token = await getToken(config.auth.jwtTemplate ? { template: config.auth.jwtTemplate } : undefined);
-    if (!token) return SIGNED_OUT;
-    const exp = decodeJwt(token).exp;
-    const email = typeof sessionClaims?.email === "string" ? sessionClaims.email : null;
-    return { userId, email, token, expiresAt: exp ? exp * 1000 : null };
+    // Loaded on first use: in local mode no Clerk code runs on the server.
+    const { readClerkAuthState } = await import("./clerk/clerk.server");
+    return await readClerkAuthState(config.auth.jwtTemplate);
   } catch (error) {
     console.warn(`[auth] treating the request as signed out: ${error instanceof Error ? error.message : String(error)}`);
     return SIGNED_OUT;
