@@ -50,6 +50,8 @@ export interface ClerkHarness {
   issuedTokens: Map<string, string>;
   /** Session ids whose token call answers 500 (Clerk's Backend API failing). */
   failingSessions: Set<string>;
+  /** The built server's own handler (to serve it on a port). */
+  handler: (request: Request) => Promise<Response>;
   fetch(path: string, options?: { cookies?: Record<string, string>; document?: boolean }): Promise<Response>;
   /** A Clerk session token (the `__session` cookie), signed with Clerk's key unless `key` is given. */
   sessionToken(options: SessionTokenOptions): Promise<string>;
@@ -153,7 +155,7 @@ export async function startClerkHarness(options: { jwtTemplate: string }): Promi
   });
 
   const publishableKey = `pk_test_${Buffer.from(`${stubHost}$`).toString("base64")}`;
-  Object.assign(process.env, {
+  const settings: Record<string, string> = {
     CLERK_PUBLISHABLE_KEY: publishableKey,
     CLERK_SECRET_KEY: "sk_test_offline_stand_in",
     CLERK_JWT_KEY: clerkKeys.publicKey.export({ format: "pem", type: "spki" }).toString(),
@@ -162,7 +164,9 @@ export async function startClerkHarness(options: { jwtTemplate: string }): Promi
     CLERK_TELEMETRY_DISABLED: "1",
     CLERK_KEYLESS_DISABLED: "1",
     CONVEX_URL: backend.url,
-  });
+  };
+  const previousEnv = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, settings);
 
   // Record the app's outbound requests; the server module is loaded after this.
   const outbound: string[] = [];
@@ -180,6 +184,7 @@ export async function startClerkHarness(options: { jwtTemplate: string }): Promi
     outbound,
     issuedTokens,
     failingSessions,
+    handler: (request) => server.fetch(request),
     attackerKey: attacker.privateKey,
     fetch(path, { cookies = {}, document = true } = {}) {
       // Clerk treats text/html requests without Sec-Fetch-Dest as page loads too.
@@ -216,6 +221,10 @@ export async function startClerkHarness(options: { jwtTemplate: string }): Promi
     },
     async close() {
       globalThis.fetch = realFetch;
+      for (const [name, value] of Object.entries(previousEnv)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
       await backend.close();
       await new Promise<void>((resolve) => stub.close(() => resolve()));
       await rm(dataDir, { recursive: true, force: true });
