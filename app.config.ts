@@ -174,6 +174,25 @@ export function toPublicConfig(config: AppConfig): PublicConfig {
   };
 }
 
+/**
+ * The issuer of a Clerk instance's tokens (its Frontend API URL), which a publishable key
+ * encodes: `pk_test_<base64("example.clerk.accounts.dev$")>` → `https://example.clerk.accounts.dev`.
+ * This is the `CLERK_JWT_ISSUER_DOMAIN` a Convex deployment needs to accept the instance's tokens.
+ */
+export function clerkIssuerFromPublishableKey(publishableKey: string): string {
+  const encoded = publishableKey.replace(/^pk_(test|live)_/, "");
+  let host = "";
+  try {
+    host = atob(encoded).replace(/\$$/, "");
+  } catch {
+    // not base64: reported below
+  }
+  if (!/^[a-z0-9.-]+(:\d+)?$/i.test(host)) {
+    throw new ConfigError(`Invalid configuration:\n  CLERK_PUBLISHABLE_KEY does not encode a Clerk Frontend API host`);
+  }
+  return `https://${host}`;
+}
+
 let loaded: AppConfig | undefined;
 
 /** The process's configuration, parsed from `process.env` on first use and kept. */

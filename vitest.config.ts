@@ -19,6 +19,19 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        test: {
+          // Imports the built server (npm run build first); one file per Clerk configuration,
+          // each in its own process, because the configuration is read once per process.
+          name: "clerk",
+          include: ["tests/clerk/**/*.test.ts"],
+          environment: "node",
+          pool: "forks",
+          isolate: true,
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 });

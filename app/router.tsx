@@ -3,11 +3,14 @@ import { QueryClient } from "@tanstack/react-query";
 import { createRouter } from "@tanstack/react-router";
 import { setupRouterSsrQueryIntegration } from "@tanstack/react-router-ssr-query";
 import { convexTokenFetcher } from "./auth/queries";
+import { loadAuthUi } from "./auth/ui";
 import { getPublicConfig } from "./lib/public-config";
 import { routeTree } from "./routeTree.gen";
 
-export function getRouter() {
+export async function getRouter() {
   const publicConfig = getPublicConfig();
+  // Clerk mode only: Clerk's UI chunk, in before the first render (null with local sign-in).
+  const authUi = await loadAuthUi(publicConfig);
   const convexQueryClient = new ConvexQueryClient(publicConfig.convexUrl, {
     // The hydrated token was minted for this page load: use it until shortly before it expires
     // instead of fetching another at once (which would also re-run every subscribed query).
@@ -30,7 +33,7 @@ export function getRouter() {
 
   const router = createRouter({
     routeTree,
-    context: { queryClient, convexQueryClient, publicConfig },
+    context: { queryClient, convexQueryClient, publicConfig, authUi },
     scrollRestoration: true,
     defaultPreload: publicConfig.preload,
     // The router never caches loader results itself: loaders only call
@@ -45,6 +48,6 @@ export function getRouter() {
 
 declare module "@tanstack/react-router" {
   interface Register {
-    router: ReturnType<typeof getRouter>;
+    router: Awaited<ReturnType<typeof getRouter>>;
   }
 }

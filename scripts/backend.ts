@@ -2,6 +2,7 @@
  * `npm run backend`: the local Convex-compatible backend on LOCAL_BACKEND_PORT, persisting in
  * LOCAL_BACKEND_DATA_DIR, running the functions in convex/. `--watch` reloads them on change.
  */
+import { clerkIssuerFromPublishableKey } from "../app.config";
 import { loadLocalIdentityProvider } from "../app/auth/local/identity-provider.server";
 import { runLocalBackendProcess } from "../local-backend/main";
 import { configOrExit } from "./lib/config";
@@ -18,6 +19,10 @@ if (config.auth.mode === "local") {
   const provider = await loadLocalIdentityProvider(config.auth.keysDir);
   deploymentEnv.LOCAL_AUTH_ISSUER = provider.issuer;
   deploymentEnv.LOCAL_AUTH_JWKS = provider.jwksDataUri;
+} else {
+  // Clerk mode on the local backend: trust the Clerk instance the publishable key names, as a
+  // cloud deployment does with CLERK_JWT_ISSUER_DOMAIN set (convex/auth.config.ts).
+  deploymentEnv.CLERK_JWT_ISSUER_DOMAIN = clerkIssuerFromPublishableKey(config.auth.publishableKey);
 }
 
 await runLocalBackendProcess({

@@ -3,7 +3,6 @@
  * Failures of the identity provider (an unreachable Clerk, a forged or expired cookie) read as
  * signed out: a page never fails because of auth.
  */
-import { auth as clerkAuth } from "@clerk/tanstack-react-start/server";
 import { deleteCookie, getCookie, getRequest, setCookie } from "@tanstack/react-start/server";
 import { decodeJwt } from "jose";
 import { getConfig } from "../../app.config";
@@ -42,13 +41,9 @@ export async function readAuthState(): Promise<AuthState> {
       const { token, expiresAt } = await localConvexToken(provider, session.email, config.auth.tokenTtlSeconds);
       return { userId: session.email, email: session.email, token, expiresAt };
     }
-    const { userId, getToken, sessionClaims } = await clerkAuth();
-    if (!userId) return SIGNED_OUT;
-    const token = await getToken(config.auth.jwtTemplate ? { template: config.auth.jwtTemplate } : undefined);
-    if (!token) return SIGNED_OUT;
-    const exp = decodeJwt(token).exp;
-    const email = typeof sessionClaims?.email === "string" ? sessionClaims.email : null;
-    return { userId, email, token, expiresAt: exp ? exp * 1000 : null };
+    // Loaded on first use: in local mode no Clerk code runs on the server.
+    const { readClerkAuthState } = await import("./clerk/clerk.server");
+    return await readClerkAuthState(config.auth.jwtTemplate);
   } catch (error) {
     console.warn(`[auth] treating the request as signed out: ${error instanceof Error ? error.message : String(error)}`);
     return SIGNED_OUT;

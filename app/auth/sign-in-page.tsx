@@ -1,14 +1,17 @@
-import { SignIn } from "@clerk/tanstack-react-start";
 import { useServerFn } from "@tanstack/react-start";
 import { type FormEvent, useId, useState } from "react";
 import { signIn } from "./sign-in.functions";
 import { emailSchema } from "./email";
+import { safeRedirect } from "./redirect";
+import type { ClerkUi } from "./ui";
 
-export function SignInPage({ redirect, authMode }: { redirect: string | undefined; authMode: "local" | "clerk" }) {
-  if (authMode === "clerk") {
+/** Clerk's sign-in form when the Clerk UI is loaded (Clerk mode), the local form otherwise. */
+export function SignInPage({ redirect, clerkSignIn }: { redirect: string | undefined; clerkSignIn: ClerkUi["SignIn"] | null }) {
+  if (clerkSignIn) {
+    const ClerkSignIn = clerkSignIn;
     return (
       <section className="card narrow">
-        <SignIn forceRedirectUrl={redirect ?? "/customers"} />
+        <ClerkSignIn redirectTo={safeRedirect(redirect)} />
       </section>
     );
   }

@@ -3,9 +3,11 @@ import { useServerFn } from "@tanstack/react-start";
 import { useState } from "react";
 import { signOut } from "./auth.functions";
 import type { AuthState } from "./types";
+import { useProviderSignOut } from "./ui";
 
 export function UserMenu({ auth }: { auth: AuthState }) {
   const signOutFn = useServerFn(signOut);
+  const providerSignOut = useProviderSignOut();
   const [pending, setPending] = useState(false);
   if (!auth.userId) {
     return (
@@ -23,7 +25,8 @@ export function UserMenu({ auth }: { auth: AuthState }) {
         disabled={pending}
         onClick={async () => {
           setPending(true);
-          const { redirectTo } = await signOutFn();
+          // Clerk signs out in the browser (clerk-js clears its cookies); local sign-in on the server.
+          const redirectTo = providerSignOut ? await providerSignOut() : (await signOutFn()).redirectTo;
           // A full load: nothing cached for this user survives into the next session.
           window.location.assign(redirectTo);
         }}

@@ -12,6 +12,7 @@ import {
 import { type ReactNode, useEffect } from "react";
 import type { PublicConfig } from "../../app.config";
 import { authQueryOptions } from "../auth/queries";
+import type { ClerkUi } from "../auth/ui";
 import { UserMenu } from "../auth/user-menu";
 import { publicConfigScript } from "../lib/public-config";
 import appCss from "../styles/app.css?url";
@@ -20,6 +21,8 @@ export interface RouterContext {
   queryClient: QueryClient;
   convexQueryClient: ConvexQueryClient;
   publicConfig: PublicConfig;
+  /** Clerk's browser UI in Clerk mode; null with local sign-in. */
+  authUi: ClerkUi | null;
 }
 
 export const Route = createRootRouteWithContext<RouterContext>()({
@@ -67,12 +70,12 @@ function RootDocument({ children }: { children: ReactNode }) {
 }
 
 function RootLayout() {
-  const { convexQueryClient, auth } = Route.useRouteContext();
+  const { convexQueryClient, auth, authUi, publicConfig } = Route.useRouteContext();
   useEffect(() => {
     // Lets tests and tools wait for hydration instead of guessing with timeouts.
     document.documentElement.dataset.hydrated = "true";
   }, []);
-  return (
+  const app = (
     <ConvexProvider client={convexQueryClient.convexClient}>
       <div className="app">
         <header className="app-header">
@@ -94,4 +97,6 @@ function RootLayout() {
       </div>
     </ConvexProvider>
   );
+  if (!authUi || !publicConfig.clerkPublishableKey) return app;
+  return <authUi.Provider publishableKey={publicConfig.clerkPublishableKey}>{app}</authUi.Provider>;
 }

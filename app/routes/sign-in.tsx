@@ -14,7 +14,7 @@ export const Route = createFileRoute("/sign-in")({
   head: () => ({ meta: [{ title: "Sign in · Clientele" }] }),
   component: function SignInRoute() {
     const { redirect: target } = Route.useSearch();
-    const { publicConfig } = Route.useRouteContext();
-    return <SignInPage redirect={target} authMode={publicConfig.authMode} />;
+    const { authUi } = Route.useRouteContext();
+    return <SignInPage redirect={target} clerkSignIn={authUi?.SignIn ?? null} />;
   },
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig, toPublicConfig } from "../../app.config";
+import { clerkIssuerFromPublishableKey, ConfigError, parseConfig, toPublicConfig } from "../../app.config";
 
 describe("parseConfig", () => {
   it("defaults to the local backend, local sign-in and intent preloading", () => {
@@ -54,5 +54,18 @@ describe("parseConfig", () => {
   ])("rejects %o naming the setting, the value and what is allowed", (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);
+  });
+});
+
+describe("clerkIssuerFromPublishableKey", () => {
+  it("decodes the Frontend API host a publishable key names", () => {
+    expect(clerkIssuerFromPublishableKey("pk_test_ZXhhbXBsZS5jbGVyay5hY2NvdW50cy5kZXYk")).toBe("https://example.clerk.accounts.dev");
+    const live = `pk_live_${Buffer.from("clerk.clientele.example$").toString("base64")}`;
+    expect(clerkIssuerFromPublishableKey(live)).toBe("https://clerk.clientele.example");
+  });
+
+  it("refuses a key that encodes no host", () => {
+    expect(() => clerkIssuerFromPublishableKey("pk_test_not-base64!")).toThrow(ConfigError);
+    expect(() => clerkIssuerFromPublishableKey(`pk_test_${Buffer.from("evil.example/path$").toString("base64")}`)).toThrow(ConfigError);
   });
 });

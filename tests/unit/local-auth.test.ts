@@ -1,0 +1,123 @@
+/** The local adapter's pieces: the session cookie, the post-sign-in redirect, the Convex tokens. */
+import { createHmac, randomBytes } from "node:crypto";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
+import { afterAll, describe, expect, it } from "vitest";
+import { LOCAL_ISSUER, loadLocalIdentityProvider } from "../../app/auth/local/identity-provider.server";
+import { decodeSession, encodeSession, SESSION_MAX_AGE_SECONDS } from "../../app/auth/local/session.server";
+import { DEFAULT_AFTER_SIGN_IN, safeRedirect } from "../../app/auth/redirect";
+
+const secret = randomBytes(32);
+const now = Date.parse("2026-11-24T12:00:00Z");
+const iat = Math.floor(now / 1000);
+
+describe("local session cookie", () => {
+  const valid = encodeSession({ email: "ada@example.com", iat }, secret);
+
+  it("round-trips a fresh session", () => {
+    expect(decodeSession(valid, secret, now)).toEqual({ email: "ada@example.com", iat });
+  });
+
+  it("rejects a payload changed after signing", () => {
+    const [, mac] = valid.split(".");
+    const otherPayload = Buffer.from(JSON.stringify({ email: "eve@example.com", iat })).toString("base64url");
+    expect(decodeSession(`${otherPayload}.${mac}`, secret, now)).toBeNull();
+  });
+
+  it("rejects a changed or missing signature, and another server's secret", () => {
+    const [payload, mac = ""] = valid.split(".");
+    const flipped = `${mac.slice(0, -1)}${mac.endsWith("A") ? "B" : "A"}`;
+    expect(decodeSession(`${payload}.${flipped}`, secret, now)).toBeNull();
+    expect(decodeSession(`${payload}.`, secret, now)).toBeNull();
+    expect(decodeSession(`${payload}`, secret, now)).toBeNull();
+    expect(decodeSession(valid, randomBytes(32), now)).toBeNull();
+  });
+
+  it("rejects malformed values", () => {
+    expect(decodeSession(undefined, secret, now)).toBeNull();
+    expect(decodeSession("", secret, now)).toBeNull();
+    expect(decodeSession(`${valid}.extra`, secret, now)).toBeNull();
+    // Correctly signed, but not a session: not JSON, or JSON of the wrong shape.
+    const signed = (text: string) => {
+      const payload = Buffer.from(text).toString("base64url");
+      return `${payload}.${createHmac("sha256", secret).update(payload).digest("base64url")}`;
+    };
+    expect(decodeSession(signed(JSON.stringify({ email: "ada@example.com", iat })), secret, now)).not.toBeNull();
+    expect(decodeSession(signed("not json"), secret, now)).toBeNull();
+    expect(decodeSession(signed(JSON.stringify({ iat })), secret, now)).toBeNull();
+    expect(decodeSession(signed(JSON.stringify({ email: "ada@example.com", iat: "yesterday" })), secret, now)).toBeNull();
+  });
+
+  it("expires after its maximum age, and refuses sessions issued in the future", () => {
+    const old = encodeSession({ email: "ada@example.com", iat: iat - SESSION_MAX_AGE_SECONDS - 1 }, secret);
+    expect(decodeSession(old, secret, now)).toBeNull();
+    const almostOld = encodeSession({ email: "ada@example.com", iat: iat - SESSION_MAX_AGE_SECONDS + 60 }, secret);
+    expect(decodeSession(almostOld, secret, now)).not.toBeNull();
+    const future = encodeSession({ email: "ada@example.com", iat: iat + 3600 }, secret);
+    expect(decodeSession(future, secret, now)).toBeNull();
+  });
+});
+
+describe("safeRedirect", () => {
+  it("keeps paths on this site", () => {
+    expect(safeRedirect("/customers/new")).toBe("/customers/new");
+    expect(safeRedirect("/customers?status=lead#top")).toBe("/customers?status=lead#top");
+  });
+
+  it.each([
+    ["an absolute URL", "https://evil.example/"],
+    ["a protocol-relative URL", "//evil.example"],
+    ["a backslash that browsers read as a slash", "/\\evil.example"],
+    ["a javascript: URL", "javascript:alert(1)"],
+    ["a relative path", "customers"],
+    ["a control character", "/\t/evil.example"],
+    ["a newline", "/customers\n"],
+    ["the sign-in page itself", "/sign-in?redirect=/x"],
+    ["nothing", undefined],
+    ["a non-string", ["/customers"]],
+    ["an overlong value", `/${"a".repeat(2048)}`],
+  ])("falls back to the list for %s", (_label, value) => {
+    expect(safeRedirect(value)).toBe(DEFAULT_AFTER_SIGN_IN);
+  });
+});
+
+describe("local identity provider", () => {
+  const dirs: string[] = [];
+  const keysDir = async () => {
+    const dir = await mkdtemp(join(tmpdir(), "clientele-idp-"));
+    dirs.push(dir);
+    return join(dir, "keys");
+  };
+  afterAll(async () => {
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it("mints Convex tokens: iss, aud 'convex', sub = the normalized email, exp = iat + ttl", async () => {
+    const provider = await loadLocalIdentityProvider(await keysDir());
+    const token = await provider.mintConvexToken({ email: " Ada@Example.COM " }, { ttlSeconds: 120 });
+    const jwks = JSON.parse(Buffer.from(provider.jwksDataUri.split(",")[1] ?? "", "base64").toString("utf8"));
+    const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), {
+      issuer: LOCAL_ISSUER,
+      audience: "convex",
+      algorithms: ["RS256"],
+    });
+    expect(protectedHeader.kid).toBe(jwks.keys[0].kid);
+    expect(payload).toMatchObject({ iss: LOCAL_ISSUER, aud: "convex", sub: "ada@example.com", email: "ada@example.com" });
+    expect(payload.exp! - payload.iat!).toBe(120);
+    expect(Math.abs(payload.iat! - Date.now() / 1000)).toBeLessThan(5);
+  });
+
+  it("keeps its keys private and per directory: another directory's tokens do not verify", async () => {
+    const dirA = await keysDir();
+    const a = await loadLocalIdentityProvider(dirA);
+    const b = await loadLocalIdentityProvider(await keysDir());
+    expect((await stat(join(dirA, "local-idp.json"))).mode & 0o777).toBe(0o600);
+    expect(await loadLocalIdentityProvider(dirA)).toBe(a);
+    const jwksOfA = JSON.parse(Buffer.from(a.jwksDataUri.split(",")[1] ?? "", "base64").toString("utf8"));
+    const tokenOfB = await b.mintConvexToken({ email: "eve@example.com" });
+    expect(decodeProtectedHeader(tokenOfB).alg).toBe("RS256");
+    await expect(jwtVerify(tokenOfB, createLocalJWKSet(jwksOfA))).rejects.toThrow();
+  });
+});
