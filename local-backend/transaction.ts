@@ -6,7 +6,7 @@
  */
 import { convexToJson, getDocumentSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { Database, DocumentWrite, Table } from "./database";
-import { comparePrefix, type Bound, type KeyRange, type SortedIndex } from "./indexes";
+import { keyInRange, type Bound, type KeyRange, type SortedIndex } from "./indexes";
 import {
   compareFieldValues,
   compareKeys,
@@ -684,19 +684,8 @@ export function writeAffects(
   for (const doc of docs) {
     const key = keyOf(read.table, read.index, doc);
     if (key === null) return true;
-    if (inRange(key, read.range)) return true;
+    if (keyInRange(key, read.range)) return true;
   }
   return false;
 }
 
-function inRange(key: FieldValue[], range: KeyRange): boolean {
-  if (range.lower) {
-    const c = comparePrefix(key, range.lower.key);
-    if (c < 0 || (c === 0 && !range.lower.inclusive)) return false;
-  }
-  if (range.upper) {
-    const c = comparePrefix(key, range.upper.key);
-    if (c > 0 || (c === 0 && !range.upper.inclusive)) return false;
-  }
-  return true;
-}
