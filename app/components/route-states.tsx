@@ -1,6 +1,7 @@
 import { type ErrorComponentProps, Link, useRouter } from "@tanstack/react-router";
 import { useQueryErrorResetBoundary } from "@tanstack/react-query";
 import { useEffect } from "react";
+import { toUserFacingError } from "../lib/convex-errors";
 
 export function PendingPage() {
   return (
@@ -18,7 +19,7 @@ export function ErrorPage({ error, reset }: ErrorComponentProps) {
   return (
     <section className="card" role="alert">
       <h1>Something went wrong</h1>
-      <p>{error instanceof Error ? error.message : "The page could not be loaded."}</p>
+      <p>{toUserFacingError(error, "The page could not be loaded. Please try again.").message}</p>
       <button
         type="button"
         className="button"

@@ -10,8 +10,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
 
-/** Turns whatever a mutation threw into a message a user understands. */
-export function toUserFacingError(error: unknown): UserFacingError {
+const SAVE_FAILED = "Something went wrong; your change was not saved. Please try again.";
+
+/** Turns whatever a mutation (or a page's loader) threw into a message a user understands. */
+export function toUserFacingError(error: unknown, fallback = SAVE_FAILED): UserFacingError {
   if (error instanceof ConvexError && isRecord(error.data)) {
     const { message, fields } = error.data;
     return {
@@ -21,8 +23,8 @@ export function toUserFacingError(error: unknown): UserFacingError {
         : {},
     };
   }
-  if (error instanceof Error && /network|connection|fetch/i.test(error.message)) {
+  if (error instanceof Error && /network|connection|fetch|ECONNREFUSED/i.test(error.message)) {
     return { message: "Could not reach the server. Check your connection and try again.", fields: {} };
   }
-  return { message: "Something went wrong; your change was not saved. Please try again.", fields: {} };
+  return { message: fallback, fields: {} };
 }

@@ -52,3 +52,24 @@ test("a page survives a backend restart: it reconnects, shows current data, and 
   expect(stored.page.map((customer) => customer.name)).toEqual(["After Restart", "Made Offline", "Before Outage"]);
   await context.close();
 });
+
+test("with the backend down, a page says so and its retry loads it once the backend is back", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const email = uniqueEmail("down");
+  await addCustomers(email, [{ name: "Worth The Wait", email: "wait@example.com" }], stack.backendURL);
+  const context = await browser.newContext({ baseURL: stack.baseURL });
+  const page = await context.newPage();
+  await signIn(page, email);
+  await expect(page.getByTestId("customer-row")).toHaveText(["Worth The Wait"]);
+
+  await stack.stopBackend();
+  const response = await page.goto("/customers");
+  expect(response?.status()).toBe(500);
+  await expect(page.getByRole("alert")).toContainText("Could not reach the server");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+
+  await stack.startBackend();
+  await page.getByRole("button", { name: "Try again" }).click();
+  await expect(page.getByTestId("customer-row")).toHaveText(["Worth The Wait"], { timeout: 20_000 });
+  await context.close();
+});

@@ -1,0 +1,22 @@
+import { ConvexError } from "convex/values";
+import { describe, expect, it } from "vitest";
+import { toUserFacingError } from "../../app/lib/convex-errors";
+
+describe("toUserFacingError", () => {
+  it("shows the server's message and field messages from a ConvexError", () => {
+    const error = new ConvexError({ code: "INVALID_INPUT", message: "Please fix the highlighted fields.", fields: { email: "Enter a valid email address", bogus: 3 } });
+    expect(toUserFacingError(error)).toEqual({
+      message: "Please fix the highlighted fields.",
+      fields: { email: "Enter a valid email address" },
+    });
+  });
+
+  it("says the server is unreachable when the network failed", () => {
+    expect(toUserFacingError(new TypeError("fetch failed")).message).toMatch(/Could not reach the server/);
+  });
+
+  it("never shows an internal message; the caller's fallback instead", () => {
+    expect(toUserFacingError(new Error("Cannot read properties of undefined")).message).toMatch(/your change was not saved/);
+    expect(toUserFacingError(new Error("boom"), "The page could not be loaded.").message).toBe("The page could not be loaded.");
+  });
+});
