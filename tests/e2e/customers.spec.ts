@@ -1,6 +1,7 @@
 import { type Browser, type BrowserContext, expect, type Page, test } from "@playwright/test";
 import { baseURL } from "./support/env";
-import { addCustomers, signIn, uniqueEmail } from "./support/users";
+import { api } from "../../convex/_generated/api";
+import { addCustomers, convexAs, signIn, uniqueEmail } from "./support/users";
 
 /** A signed-in browser context of its own (another tab, another person). */
 async function signedInContext(browser: Browser, email: string): Promise<{ context: BrowserContext; page: Page }> {
@@ -240,4 +241,53 @@ test("a second user sees none of the first user's customers", async ({ browser }
   expect(response?.status()).toBe(404);
   await expect(second.page.getByText("First's Customer")).toHaveCount(0);
   await second.context.close();
+});
+
+test("a change the server refuses is rolled back, with the server's reason", async ({ page }) => {
+  const email = uniqueEmail("rollback");
+  const [id] = await addCustomers(email, [{ name: "Soon Deleted", email: "soon@example.com" }]);
+  // A slow network: the server's pushes can be held back while its replies still arrive.
+  let holding = false;
+  const held: (() => void)[] = [];
+  await page.routeWebSocket(/\/api\/[^/]+\/sync$/, (socket) => {
+    const server = socket.connectToServer();
+    socket.onMessage((message) => server.send(message));
+    server.onMessage((message) => {
+      if (holding && String(message).includes('"type":"Transition"')) held.push(() => socket.send(message));
+      else socket.send(message);
+    });
+  });
+  await signIn(page, email);
+  await page.goto(`/customers/${id}/edit`);
+  await expect(page.getByRole("heading", { name: "Edit Soon Deleted" })).toBeVisible();
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+
+  // Every title the page shows from here on: the optimistic one, then the rolled-back one.
+  await page.evaluate(() => {
+    const titles = [document.querySelector("h1")?.textContent ?? ""];
+    (window as unknown as { __titles: string[] }).__titles = titles;
+    new MutationObserver(() => {
+      const title = document.querySelector("h1")?.textContent ?? "";
+      if (titles[titles.length - 1] !== title) titles.push(title);
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+  });
+
+  // Someone else deletes the customer; this page has not heard yet.
+  holding = true;
+  await convexAs(email).mutation(api.customers.remove, { id: id! });
+  await page.getByLabel("Name").fill("Renamed Too Late");
+  await page.getByRole("button", { name: "Save changes" }).click();
+
+  await expect(page.getByRole("alert")).toHaveText("That customer does not exist or was deleted.");
+  await expect(page.getByRole("heading", { name: "Edit Soon Deleted" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Save changes" })).toBeEnabled();
+  expect(await page.evaluate(() => (window as unknown as { __titles: string[] }).__titles)).toEqual([
+    "Edit Soon Deleted",
+    "Edit Renamed Too Late",
+    "Edit Soon Deleted",
+  ]);
+
+  holding = false;
+  for (const release of held.splice(0)) release();
+  await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
 });
