@@ -6,6 +6,7 @@
  * from inside the executor task that committed it, so it always precedes the Transition that
  * contains its writes. Mutations are deduplicated by (sessionId, requestId).
  */
+import { decodeJwt } from "jose";
 import type { JSONValue } from "convex/values";
 import type { WebSocket } from "ws";
 import { AuthenticationError, type TokenVerifier, type UserIdentity } from "./auth";
@@ -73,6 +74,8 @@ export class SyncConnection {
   private readonly subscriptions = new Map<number, Subscription>();
   private readonly dirty = new Set<number>();
   private caller: Caller = { identity: null, allowInternal: false };
+  /** Fires when the user token this connection runs as expires. */
+  private tokenExpiry: ReturnType<typeof setTimeout> | undefined;
   /** Largest commit ts acknowledged to the client that no Transition has reached yet. */
   private awaitingTs = 0n;
   private inbox: Promise<void> = Promise.resolve();
@@ -104,6 +107,7 @@ export class SyncConnection {
     });
     ws.on("close", () => {
       this.closed = true;
+      clearTimeout(this.tokenExpiry);
       server.remove(this);
     });
     ws.on("error", () => undefined);
@@ -328,12 +332,29 @@ export class SyncConnection {
         throw new ProtocolError(`Authenticate base version ${baseVersion} doesn't match the current identity version ${this.identityVersion}`);
       }
       this.caller = caller;
+      this.expireWithToken(message.tokenType === "User" ? String(message.value) : null);
       for (const [queryId, sub] of this.subscriptions) {
         sub.lastSent = null;
         this.dirty.add(queryId);
       }
       await this.transition([], { identity: baseVersion + 1 }, true);
     });
+  }
+
+  /**
+   * As Convex does, a session does not outlive its user token: at expiry the client gets an
+   * AuthError for the identity it holds (not one it just sent, so `authUpdateAttempted: false`)
+   * and the connection ends; the client fetches a fresh token and reconnects with it.
+   */
+  private expireWithToken(token: string | null): void {
+    clearTimeout(this.tokenExpiry);
+    const exp = token === null ? undefined : decodeJwt(token).exp;
+    if (typeof exp !== "number") return;
+    this.tokenExpiry = setTimeout(() => {
+      this.send({ type: "AuthError", error: "Token expired", baseVersion: this.identityVersion - 1, authUpdateAttempted: false });
+      this.ws.close(1000, "Token expired");
+    }, Math.max(0, exp * 1000 - Date.now()));
+    this.tokenExpiry.unref();
   }
 
   /** Marks subscriptions whose reads a commit touched; returns whether any were. */

@@ -180,6 +180,15 @@ describe("sync protocol invariants (raw WebSocket)", () => {
     raw.close();
   });
 
+  it("ends a session whose user token expires with an AuthError for the identity it holds", async () => {
+    const raw = await RawSyncClient.open(backend.url);
+    raw.send({ type: "Authenticate", tokenType: "User", value: await signToken(keys, "short-lived", { expiresIn: "2s" }), baseVersion: 0 });
+    await raw.next((m) => m.type === "Transition" && (m.endVersion as { identity: number }).identity === 1);
+    const expired = await raw.next((m) => m.type === "AuthError", 5000);
+    expect(expired).toMatchObject({ error: "Token expired", baseVersion: 0, authUpdateAttempted: false });
+    await waitFor(() => raw.closed, 2000, "the connection to close");
+  });
+
   it("re-runs all queries on Authenticate and bumps the identity version", async () => {
     const raw = await RawSyncClient.open(backend.url);
     raw.send({
