@@ -218,7 +218,7 @@ export const productSuite: BenchSuite = {
       for (const url of scripts) {
         gzipBytes += gzipSync(Buffer.from(await (await fetch(url)).arrayBuffer()), { level: 9 }).length;
       }
-      const kb = gzipBytes / 1024;
+      const kb = gzipBytes / 1000;
       figures.push(figure(`/customers JavaScript, gzip (${scripts.size} files)`, kb, "kB", "< 150 kB", kb < 150));
     } finally {
       await stack.close();
