@@ -21,6 +21,16 @@ export default defineConfig({
       },
       {
         test: {
+          // Regression tests for every hole closed (issue 11): each file names what it guards.
+          name: "security",
+          include: ["tests/security/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           // Imports the built server (npm run build first); one file per Clerk configuration,
           // each in its own process, because the configuration is read once per process.
           name: "clerk",
