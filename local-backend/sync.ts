@@ -250,9 +250,7 @@ export class SyncConnection {
       // A retry after reconnecting: answer with the original outcome, never run it again.
       const response = await previous;
       this.send(response);
-      if ((response as { success?: boolean }).success) {
-        await this.server.runtime.serial(() => this.transition([], {}, this.ts < this.server.db.latestTs));
-      }
+      await this.server.runtime.serial(() => this.transition([], {}, true));
       return;
     }
     const args = Array.isArray(message.args) ? (message.args[0] as JSONValue) : {};
@@ -283,8 +281,10 @@ export class SyncConnection {
     });
     if (dedupe) this.server.ledger.set(this.sessionId, requestId, outcome);
     await outcome;
-    // Make sure a Transition reaches the mutation's ts even if none of our queries changed.
-    await this.server.runtime.serial(() => this.transition([], {}, false));
+    // As Convex's sync worker does after every mutation response, a Transition follows (empty if
+    // nothing changed): the client resolves a mutation only once a Transition reaches its ts, and
+    // a mutation that wrote nothing answers with a ts the client may already hold.
+    await this.server.runtime.serial(() => this.transition([], {}, true));
   }
 
   private async handleAction(message: Record<string, unknown>): Promise<void> {
