@@ -17,7 +17,7 @@ import type { Doc, FieldValue } from "./values";
 
 type Modification =
   | { type: "QueryUpdated"; queryId: number; value: JSONValue; logLines: string[]; journal: string | null }
-  | { type: "QueryFailed"; queryId: number; errorMessage: string; logLines: string[]; errorData: JSONValue; journal: string | null }
+  | { type: "QueryFailed"; queryId: number; errorMessage: string; logLines: string[]; errorData?: JSONValue; journal: string | null }
   | { type: "QueryRemoved"; queryId: number };
 
 interface Subscription {
@@ -166,7 +166,10 @@ export class SyncConnection {
         queryId,
         errorMessage: fe.message,
         logLines: fe.logLines,
-        errorData: fe.errorData ?? null,
+        // Only a ConvexError carries data; the client turns any `errorData` (even null) into a
+        // ConvexError (remote_query_set.ts), and Convex omits the field otherwise
+        // (convex-backend crates/convex/sync_types/src/types/json.rs, QueryFailed).
+        ...(fe.errorData !== undefined ? { errorData: fe.errorData } : {}),
         journal: sub.journal,
       };
     }
