@@ -85,6 +85,54 @@ describe("customers", () => {
     expect((await alice.query(api.customers.listByUser, { paginationOpts: firstPage })).page).toEqual([]);
   });
 
+  it("rejects control characters and text-direction overrides in every field, with a field message", async () => {
+    const { alice } = setup();
+    // U+202E (right-to-left override) makes "Invoice\u202Efdp.exe" display as "Invoiceexe.pdf".
+    const data = await convexErrorOf(
+      alice.mutation(api.customers.create, {
+        name: "Invoice\u202Efdp.exe",
+        email: "ada\u0000@example.com",
+        company: "Acme\u2066 Corp\u2069",
+        phone: "+1 555\u0007",
+        notes: "fine line\nthen a bell\u0007 and a C1 \u0085",
+      }),
+    );
+    expect(data.code).toBe(INVALID_INPUT);
+    expect(data.fields).toEqual({
+      name: "Name must not contain control characters or text-direction overrides",
+      email: "Email must not contain control characters or text-direction overrides",
+      company: "Company must not contain control characters or text-direction overrides",
+      phone: "Phone must not contain control characters or text-direction overrides",
+      notes: "Notes must not contain control characters or text-direction overrides",
+    });
+    for (const name of ["Tab\tinside", "New\nline", "LRM\u200Emark", "Line\u2028separator", "DEL\u007F", "Embedding\u202Atext"]) {
+      const error = await convexErrorOf(alice.mutation(api.customers.create, { name, email: "x@example.com" }));
+      expect(error.fields, JSON.stringify(name)).toEqual({ name: "Name must not contain control characters or text-direction overrides" });
+    }
+    expect((await alice.query(api.customers.listByUser, { paginationOpts: firstPage })).page).toEqual([]);
+
+    // Updates follow the same rules, and leave the stored value as it was.
+    const id = await alice.mutation(api.customers.create, { name: "Ada", email: "ada@example.com" });
+    const update = await convexErrorOf(alice.mutation(api.customers.update, { id, name: "\u202EadA" }));
+    expect(update.fields).toEqual({ name: "Name must not contain control characters or text-direction overrides" });
+    expect(await alice.query(api.customers.get, { id })).toMatchObject({ name: "Ada" });
+  });
+
+  it("keeps right-to-left text, accents and the notes' line breaks and tabs", async () => {
+    const { alice } = setup();
+    const id = await alice.mutation(api.customers.create, {
+      name: "  שלום עליכם  ",
+      email: "rtl@example.com",
+      company: "Café Zoë – مقهى",
+      notes: "first line\r\nsecond\tline\n",
+    });
+    expect(await alice.query(api.customers.get, { id })).toMatchObject({
+      name: "שלום עליכם",
+      company: "Café Zoë – مقهى",
+      notes: "first line\r\nsecond\tline",
+    });
+  });
+
   it("updates with the same rules, and clears optional fields given as empty", async () => {
     const { alice } = setup();
     const id = await alice.mutation(api.customers.create, { name: "Linus", email: "linus@example.com", company: "OSDL" });

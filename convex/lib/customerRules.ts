@@ -6,18 +6,36 @@
 import * as z from "zod/mini";
 import { CUSTOMER_STATUSES, LIMITS } from "./customerFields";
 
+/**
+ * Characters that make a stored value display as something else: control characters (C0, DEL,
+ * C1), line and paragraph separators, and Unicode's bidirectional controls (overrides such as
+ * U+202E, embeddings, isolates and marks), which reorder how the title and table show it.
+ */
+const SPOOFING_CHARACTERS = /[\p{Cc}\p{Zl}\p{Zp}\p{Bidi_Control}]/u;
+/** Multi-line text (notes) keeps its tabs and line breaks. */
+const SPOOFING_CHARACTERS_MULTILINE = /[\p{Zl}\p{Zp}\p{Bidi_Control}]|(?![\t\n\r])\p{Cc}/u;
+
+const plainText = (label: string, pattern = SPOOFING_CHARACTERS) =>
+  z.refine<string>((value) => !pattern.test(value), `${label} must not contain control characters or text-direction overrides`);
 
 /** "" and whitespace mean "not given" for optional text fields. */
-const optionalText = (max: number, label: string) =>
+const optionalText = (max: number, label: string, pattern = SPOOFING_CHARACTERS) =>
   z.pipe(
-    z.optional(z.string().check(z.trim(), z.maxLength(max, `${label} must be at most ${max} characters`))),
+    z.optional(
+      z.string().check(z.trim(), z.maxLength(max, `${label} must be at most ${max} characters`), plainText(label, pattern)),
+    ),
     z.transform((value: string | undefined) => (value ? value : undefined)),
   );
 
 export const customerInputSchema = z.object({
   name: z
     .string()
-    .check(z.trim(), z.minLength(1, "Enter a name"), z.maxLength(LIMITS.name, `Name must be at most ${LIMITS.name} characters`)),
+    .check(
+      z.trim(),
+      z.minLength(1, "Enter a name"),
+      z.maxLength(LIMITS.name, `Name must be at most ${LIMITS.name} characters`),
+      plainText("Name"),
+    ),
   email: z.pipe(
     z
       .string()
@@ -25,6 +43,7 @@ export const customerInputSchema = z.object({
         z.trim(),
         z.minLength(1, "Enter an email address"),
         z.maxLength(LIMITS.email, `Email must be at most ${LIMITS.email} characters`),
+        plainText("Email"),
       ),
     z.email("Enter a valid email address"),
   ),
@@ -36,7 +55,7 @@ export const customerInputSchema = z.object({
     ),
   ),
   status: z._default(z.enum(CUSTOMER_STATUSES, { error: "Choose lead, active or inactive" }), "lead"),
-  notes: optionalText(LIMITS.notes, "Notes"),
+  notes: optionalText(LIMITS.notes, "Notes", SPOOFING_CHARACTERS_MULTILINE),
 });
 
 export type CustomerInput = z.input<typeof customerInputSchema>;

@@ -1,0 +1,28 @@
+/**
+ * Security regressions in the browser (issue 11): what only a real browser shows.
+ */
+import { expect, test } from "@playwright/test";
+import { signIn, uniqueEmail } from "./support/users";
+
+test("the customer form refuses control characters and text-direction overrides with a field message", async ({ page }) => {
+  await signIn(page, uniqueEmail("spoof"));
+  await page.goto("/customers/new");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  // U+202E would show "Invoice\u202Efdp.exe" as "Invoiceexe.pdf" in the title and the table.
+  await page.getByLabel("Name").fill("Invoice\u202Efdp.exe");
+  await page.getByLabel("Email").fill("invoice@example.com");
+  await page.getByLabel("Company").fill("Acme\u0007");
+  await page.getByLabel("Notes").fill("Two lines\nare fine");
+  await page.getByRole("button", { name: "Create customer" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Please fix the highlighted fields.");
+  await expect(page.getByLabel("Name")).toHaveAccessibleDescription(
+    "Name must not contain control characters or text-direction overrides",
+  );
+  await expect(page.getByLabel("Company")).toHaveAccessibleDescription(
+    "Company must not contain control characters or text-direction overrides",
+  );
+  await expect(page.getByLabel("Notes")).not.toHaveAttribute("aria-invalid");
+  await expect(page.getByLabel("Name")).toBeFocused();
+  await page.goto("/customers");
+  await expect(page.getByText("No customers yet.")).toBeVisible();
+});
