@@ -7,10 +7,11 @@
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet, type JWTPayload } from "jose";
 import type { AuthProviderConfig } from "./modules";
 
+/** What `ctx.auth.getUserIdentity()` returns: a token's identity has subject and issuer too. */
 export type UserIdentity = Record<string, unknown> & {
   tokenIdentifier: string;
-  subject: string;
-  issuer: string;
+  subject?: string;
+  issuer?: string;
 };
 
 export class AuthenticationError extends Error {
@@ -145,4 +146,33 @@ export class TokenVerifier {
     }
     return identity;
   }
+}
+
+/** Typed fields of an identity; any other field is a custom claim, passed through as given. */
+const BOOLEAN_FIELDS = new Set(["emailVerified", "phoneNumberVerified"]);
+const STRING_FIELDS = new Set(["issuer", "subject", ...Object.values(CLAIM_TO_FIELD).filter((f) => !BOOLEAN_FIELDS.has(f))]);
+
+/**
+ * The identity an admin acts as (`setAdminAuth(key, identity)`, the CLI's and dashboard's "act
+ * as"), derived as Convex derives it (convex-backend crates/convex/sync_types/src/types/json.rs,
+ * `UserIdentityAttributes` from JSON): `tokenIdentifier` as given, else `issuer|subject`.
+ */
+export function actingAsIdentity(value: unknown): UserIdentity {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new AuthenticationError("The identity to act as must be an object");
+  }
+  const fields: Record<string, unknown> = {};
+  for (const [field, v] of Object.entries(value)) {
+    const typed = STRING_FIELDS.has(field) || BOOLEAN_FIELDS.has(field) || field === "tokenIdentifier";
+    // An absent typed field is left out, as Convex serializes an identity.
+    if (typed && (v === undefined || v === null)) continue;
+    if (STRING_FIELDS.has(field) && typeof v !== "string") throw new AuthenticationError(`The identity's \`${field}\` must be a string`);
+    if (BOOLEAN_FIELDS.has(field) && typeof v !== "boolean") throw new AuthenticationError(`The identity's \`${field}\` must be a boolean`);
+    fields[field] = v;
+  }
+  const { tokenIdentifier, issuer, subject } = fields;
+  if (typeof tokenIdentifier === "string") return { ...fields, tokenIdentifier };
+  if (tokenIdentifier !== undefined) throw new AuthenticationError("The identity's `tokenIdentifier` must be a string");
+  if (typeof issuer === "string" && typeof subject === "string") return { ...fields, tokenIdentifier: `${issuer}|${subject}` };
+  throw new AuthenticationError('Either "tokenIdentifier" or "issuer" and "subject" must be set');
 }

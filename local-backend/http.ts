@@ -78,7 +78,13 @@ export class HttpApi {
           throw new HttpError(400, "BadAdminKey", "The identity after the admin key is not base64-encoded JSON");
         }
       }
-      const admin = this.admin(key, impersonating);
+      let admin: Caller | null;
+      try {
+        admin = this.admin(key, impersonating);
+      } catch (error) {
+        if (error instanceof AuthenticationError) throw new HttpError(400, "BadAdminKey", error.message);
+        throw error;
+      }
       if (!admin) throw new HttpError(401, "BadAdminKey", "The provided admin key was invalid for this instance");
       return admin;
     }

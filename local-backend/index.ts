@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:http";
 import { join, resolve } from "node:path";
 import type { Value } from "convex/values";
 import { WebSocketServer } from "ws";
-import { TokenVerifier, type UserIdentity } from "./auth";
+import { actingAsIdentity, TokenVerifier } from "./auth";
 import { Database } from "./database";
 import { HttpApi, MAX_BODY_BYTES } from "./http";
 import { ModuleLoader } from "./modules";
@@ -99,11 +99,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
 
   const admin = (key: string, impersonating: unknown): Caller | null => {
     if (!sameKey(key, adminKey)) return null;
-    const identity =
-      typeof impersonating === "object" && impersonating !== null
-        ? (impersonating as UserIdentity)
-        : null;
-    return { identity, allowInternal: true };
+    return { identity: impersonating === undefined || impersonating === null ? null : actingAsIdentity(impersonating), allowInternal: true };
   };
   const sync = new SyncServer(runtime, db, () => verifier, admin, options.pingIntervalMs);
   const api = new HttpApi(runtime, () => verifier, admin, LOCAL_BACKEND_VERSION);

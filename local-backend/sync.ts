@@ -40,6 +40,7 @@ export function decodeTs(encoded: string): bigint | null {
   return bytes.length === 8 ? bytes.readBigUInt64LE() : null;
 }
 
+/** null for a wrong key; throws AuthenticationError for an identity to act as that is malformed. */
 export type AdminAuthenticator = (key: string, impersonating: unknown) => Caller | null;
 
 /** Recent mutation outcomes per session, so a retried mutation is answered, not re-run. */
