@@ -7,7 +7,7 @@
 import { ConvexClient } from "convex/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "./fixtures/convex/_generated/api";
-import { adminClient, startTestBackend, waitFor, type TestBackend } from "./helpers";
+import { adminClient, startTestBackend, waitFor, type AdminAuthCapable, type TestBackend } from "./helpers";
 
 let backend: TestBackend;
 beforeAll(async () => {
@@ -31,7 +31,8 @@ describe("admin acting as an identity", () => {
 
   it("over the WebSocket (ConvexClient)", async () => {
     const client = new ConvexClient(backend.url);
-    client.client.setAdminAuth(backend.adminKey, attributes);
+    // setAdminAuth is @internal in the client's types (the CLI and dashboard use it).
+    (client.client as unknown as AdminAuthCapable).setAdminAuth(backend.adminKey, attributes);
     const seen: unknown[] = [];
     const stop = client.onUpdate(api.fidelity.identity, {}, (value) => seen.push(value));
     await waitFor(() => seen.length > 0, 5000, "identity");

@@ -6,7 +6,7 @@
  */
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
-import { ConvexError } from "convex/values";
+import { ConvexError, type Value } from "convex/values";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "./fixtures/convex/_generated/api";
 import { startTestBackend, type TestBackend } from "./helpers";
@@ -28,11 +28,11 @@ describe("failed queries over the WebSocket", () => {
   it("a ConvexError thrown by the query arrives as a ConvexError with its data", async () => {
     const error = await failure(() => client.query(api.fidelity.failConvexError, {}));
     expect(error).toBeInstanceOf(ConvexError);
-    expect((error as ConvexError<unknown>).data).toEqual({ code: "QUERY_REFUSED" });
+    expect((error as ConvexError<Value>).data).toEqual({ code: "QUERY_REFUSED" });
   });
 
   it("any other failure is a plain Error, not a ConvexError with null data", async () => {
-    const missing = anyApi.fidelity!.doesNotExist! as typeof api.fidelity.failPlain;
+    const missing = anyApi.fidelity!.doesNotExist! as unknown as typeof api.fidelity.failPlain;
     for (const error of [
       await failure(() => client.query(api.fidelity.failPlain, {})),
       await failure(() => client.query(missing, {})),
@@ -47,6 +47,6 @@ describe("failed queries over the WebSocket", () => {
     const http = new ConvexHttpClient(backend.url);
     expect(await failure(() => http.query(api.fidelity.failPlain, {}))).not.toBeInstanceOf(ConvexError);
     const error = await failure(() => http.query(api.fidelity.failConvexError, {}));
-    expect((error as ConvexError<unknown>).data).toEqual({ code: "QUERY_REFUSED" });
+    expect((error as ConvexError<Value>).data).toEqual({ code: "QUERY_REFUSED" });
   });
 });

@@ -82,7 +82,7 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5000, 
   }
 }
 
-interface AdminAuthCapable {
+export interface AdminAuthCapable {
   setAdminAuth(token: string, actingAsIdentity?: Record<string, unknown>): void;
 }
 
