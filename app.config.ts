@@ -8,6 +8,8 @@
  * |--------------------------|----------------------|----------------------------------------------------------------|
  * | NODE_ENV                 | development          | `npm start` sets `production`: Secure cookies, React prod SSR  |
  * | HOST                     | 127.0.0.1            | interface the app server listens on (0.0.0.0 in a container)   |
+ * | LOCAL_AUTH_ALLOW_REMOTE  | 0                    | 1: allow local sign-in (no password) on a non-loopback HOST    |
+ * | LOCAL_BACKEND_PUBLIC_URL | (derived from HOST)  | embedded backend's URL for browsers when HOST is not loopback  |
  * | PORT                     | 3000                 | port of the app server                                         |
  * | VITE_CONVEX_URL          | (local backend)      | Convex deployment URL; CONVEX_URL is accepted too              |
  * | LOCAL_BACKEND_PORT       | 3210                 | port of the embedded local backend                             |
@@ -44,6 +46,12 @@ const httpUrl = z
   .url({ protocol: /^https?$/, error: "expected an http(s) URL such as https://happy-otter-123.convex.cloud" })
   .transform((value) => value.replace(/\/+$/, ""));
 
+/** An explicit yes or no: "1"/"true" or "0"/"false" (unset means no). */
+const flag = z
+  .enum(["1", "0", "true", "false"], { error: "expected 1 or 0" })
+  .default("0")
+  .transform((value) => value === "1" || value === "true");
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   HOST: z.string().trim().min(1).default("127.0.0.1"),
@@ -51,7 +59,9 @@ const envSchema = z.object({
   VITE_CONVEX_URL: optionalText.pipe(httpUrl.optional()),
   CONVEX_URL: optionalText.pipe(httpUrl.optional()),
   LOCAL_BACKEND_PORT: port(DEFAULT_LOCAL_BACKEND_PORT),
+  LOCAL_BACKEND_PUBLIC_URL: optionalText.pipe(httpUrl.optional()),
   LOCAL_BACKEND_DATA_DIR: z.string().trim().min(1).default(".local/data"),
+  LOCAL_AUTH_ALLOW_REMOTE: flag,
   LOCAL_AUTH_KEYS_DIR: z.string().trim().min(1).default(".local/keys"),
   LOCAL_AUTH_TOKEN_TTL: z.coerce
     .number({ error: "expected a number of seconds" })
@@ -98,7 +108,8 @@ export interface AppConfig {
     /** True when no Convex URL is configured and the embedded local backend serves `url`. */
     local: boolean;
   };
-  localBackend: { port: number; dataDir: string };
+  /** `host`: the interface the embedded backend listens on (HOST when that is not loopback). */
+  localBackend: { port: number; dataDir: string; host: string };
   auth: AuthConfig;
   preload: "intent" | false;
 }
@@ -113,6 +124,56 @@ export interface PublicConfig {
 
 export class ConfigError extends Error {
   override name = "ConfigError";
+}
+
+/** Whether a host name or address only reaches this machine (`[::1]` as in URLs, too). */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  return bare === "localhost" || bare.endsWith(".localhost") || bare === "::1" || /^127\.\d+\.\d+\.\d+$/.test(bare);
+}
+
+/** Listens on every interface: which address browsers use cannot be known from it. */
+function isWildcardHost(host: string): boolean {
+  return host === "0.0.0.0" || host === "::" || host === "[::]";
+}
+
+function invalid(line: string): ConfigError {
+  return new ConfigError(`Invalid configuration:\n  ${line}`);
+}
+
+/**
+ * The Convex URL browsers get, and where the embedded backend listens. On loopback both stay on
+ * 127.0.0.1. On any other HOST, browsers run on other machines, where 127.0.0.1 is themselves:
+ * the URL must name this machine as they reach it (HOST itself, or LOCAL_BACKEND_PUBLIC_URL when
+ * HOST listens on every interface), and the embedded backend listens on HOST as the app does.
+ */
+function convexEndpoints(env: Env): { convex: AppConfig["convex"]; backendHost: string } {
+  const configuredUrl = env.VITE_CONVEX_URL ?? env.CONVEX_URL;
+  const remote = !isLoopbackHost(env.HOST);
+  if (configuredUrl !== undefined) {
+    if (remote && isLoopbackHost(new URL(configuredUrl).hostname)) {
+      const name = env.VITE_CONVEX_URL !== undefined ? "VITE_CONVEX_URL" : "CONVEX_URL";
+      throw invalid(
+        `${name}=${JSON.stringify(configuredUrl)}: browsers on other machines cannot reach a loopback Convex URL while HOST=${JSON.stringify(env.HOST)} serves them; give the address they use`,
+      );
+    }
+    return { convex: { url: configuredUrl, local: false }, backendHost: "127.0.0.1" };
+  }
+  if (!remote) return { convex: { url: `http://127.0.0.1:${env.LOCAL_BACKEND_PORT}`, local: true }, backendHost: "127.0.0.1" };
+  let url = env.LOCAL_BACKEND_PUBLIC_URL;
+  if (url === undefined) {
+    if (isWildcardHost(env.HOST)) {
+      throw invalid(
+        `LOCAL_BACKEND_PUBLIC_URL is not set but HOST=${JSON.stringify(env.HOST)} listens on every interface: set it to the local backend's URL as browsers reach it (e.g. http://192.168.1.20:${env.LOCAL_BACKEND_PORT})`,
+      );
+    }
+    url = `http://${env.HOST.includes(":") && !env.HOST.startsWith("[") ? `[${env.HOST}]` : env.HOST}:${env.LOCAL_BACKEND_PORT}`;
+  } else if (isLoopbackHost(new URL(url).hostname)) {
+    throw invalid(
+      `LOCAL_BACKEND_PUBLIC_URL=${JSON.stringify(url)}: browsers on other machines cannot reach a loopback URL while HOST=${JSON.stringify(env.HOST)} serves them`,
+    );
+  }
+  return { convex: { url, local: true }, backendHost: env.HOST };
 }
 
 /** Parses and validates a configuration; throws a `ConfigError` naming each bad setting. */
@@ -141,17 +202,23 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     );
   }
 
-  const configuredUrl = env.VITE_CONVEX_URL ?? env.CONVEX_URL;
+  // Both keys or neither (checked above): local sign-in is the mode without them.
+  if (!hasPublishable && !isLoopbackHost(env.HOST) && !env.LOCAL_AUTH_ALLOW_REMOTE) {
+    throw invalid(
+      `HOST=${JSON.stringify(env.HOST)} with local sign-in: anyone who can reach this address could sign in as any email, with no password. ` +
+        "Keep HOST on loopback (127.0.0.1), configure Clerk (CLERK_PUBLISHABLE_KEY and CLERK_SECRET_KEY), " +
+        "or set LOCAL_AUTH_ALLOW_REMOTE=1 to accept that on a network you trust",
+    );
+  }
+
+  const { convex, backendHost } = convexEndpoints(env);
   return {
     env: env.NODE_ENV,
     isProduction: env.NODE_ENV === "production",
     host: env.HOST,
     port: env.PORT,
-    convex: {
-      url: configuredUrl ?? `http://127.0.0.1:${env.LOCAL_BACKEND_PORT}`,
-      local: configuredUrl === undefined,
-    },
-    localBackend: { port: env.LOCAL_BACKEND_PORT, dataDir: env.LOCAL_BACKEND_DATA_DIR },
+    convex,
+    localBackend: { port: env.LOCAL_BACKEND_PORT, dataDir: env.LOCAL_BACKEND_DATA_DIR, host: backendHost },
     auth:
       env.CLERK_PUBLISHABLE_KEY && env.CLERK_SECRET_KEY
         ? {

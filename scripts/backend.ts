@@ -27,7 +27,8 @@ if (config.auth.mode === "local") {
 
 await runLocalBackendProcess({
   port: config.localBackend.port,
-  host: "127.0.0.1",
+  // Loopback unless HOST serves other machines, whose browsers then reach it too (app.config.ts).
+  host: config.localBackend.host,
   dataDir: config.localBackend.dataDir,
   functionsDir: "convex",
   env: deploymentEnv,

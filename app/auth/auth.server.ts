@@ -5,7 +5,7 @@
  */
 import { deleteCookie, getCookie, getRequest, setCookie } from "@tanstack/react-start/server";
 import { decodeJwt } from "jose";
-import { getConfig } from "../../app.config";
+import { getConfig, isLoopbackHost } from "../../app.config";
 import { normalizeEmail } from "./email";
 import { type LocalIdentityProvider, loadLocalIdentityProvider } from "./local/identity-provider.server";
 import { decodeSession, encodeSession, SESSION_COOKIE, SESSION_MAX_AGE_SECONDS } from "./local/session.server";
@@ -56,10 +56,6 @@ function requireLocalMode() {
   return config;
 }
 
-function isLoopback(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" || hostname.startsWith("127.");
-}
-
 export async function signInLocally(email: string): Promise<void> {
   const config = requireLocalMode();
   if (config.auth.mode !== "local") return;
@@ -70,7 +66,7 @@ export async function signInLocally(email: string): Promise<void> {
     sameSite: "lax",
     // Loopback is a secure context in browsers but Safari still refuses Secure cookies over
     // http://localhost, so `npm start` on this machine keeps working in every browser.
-    secure: config.isProduction && !isLoopback(new URL(getRequest().url).hostname),
+    secure: config.isProduction && !isLoopbackHost(new URL(getRequest().url).hostname),
     path: "/",
     maxAge: SESSION_MAX_AGE_SECONDS,
   });

@@ -6,7 +6,7 @@ describe("parseConfig", () => {
     const config = parseConfig({});
     expect(config.port).toBe(3000);
     expect(config.convex).toEqual({ url: "http://127.0.0.1:3210", local: true });
-    expect(config.localBackend).toEqual({ port: 3210, dataDir: ".local/data" });
+    expect(config.localBackend).toEqual({ port: 3210, dataDir: ".local/data", host: "127.0.0.1" });
     expect(config.auth).toEqual({ mode: "local", keysDir: ".local/keys", tokenTtlSeconds: 3600 });
     expect(config.preload).toBe("intent");
   });
@@ -54,6 +54,64 @@ describe("parseConfig", () => {
   ])("rejects %o naming the setting, the value and what is allowed", (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);
+  });
+});
+
+describe("a HOST other than loopback", () => {
+  const clerkKeys = { CLERK_PUBLISHABLE_KEY: "pk_test_abc", CLERK_SECRET_KEY: "sk_test_xyz" };
+
+  it("refuses local sign-in without LOCAL_AUTH_ALLOW_REMOTE, saying why and what to do", () => {
+    for (const HOST of ["0.0.0.0", "192.168.1.20", "::", "crm.example.com"]) {
+      expect(() => parseConfig({ HOST }), HOST).toThrow(ConfigError);
+      expect(() => parseConfig({ HOST }), HOST).toThrow(
+        /HOST=".*" with local sign-in: anyone who can reach this address could sign in as any email, with no password.*LOCAL_AUTH_ALLOW_REMOTE=1/,
+      );
+    }
+    expect(() => parseConfig({ HOST: "192.168.1.20", LOCAL_AUTH_ALLOW_REMOTE: "0" })).toThrow(/LOCAL_AUTH_ALLOW_REMOTE=1/);
+    expect(() => parseConfig({ HOST: "0.0.0.0", LOCAL_AUTH_ALLOW_REMOTE: "yes" })).toThrow(
+      /LOCAL_AUTH_ALLOW_REMOTE="yes": expected 1 or 0/,
+    );
+  });
+
+  it("keeps every loopback spelling as it was", () => {
+    for (const HOST of ["127.0.0.1", "127.0.1.1", "localhost", "::1", "[::1]"]) {
+      expect(parseConfig({ HOST }).convex, HOST).toEqual({ url: "http://127.0.0.1:3210", local: true });
+      expect(parseConfig({ HOST }).localBackend.host, HOST).toBe("127.0.0.1");
+    }
+  });
+
+  it("with the opt-in, gives browsers the backend at HOST, and has it listen there", () => {
+    const config = parseConfig({ HOST: "192.168.1.20", LOCAL_AUTH_ALLOW_REMOTE: "1", LOCAL_BACKEND_PORT: "4000" });
+    expect(config.convex).toEqual({ url: "http://192.168.1.20:4000", local: true });
+    expect(config.localBackend.host).toBe("192.168.1.20");
+    expect(toPublicConfig(config).convexUrl).toBe("http://192.168.1.20:4000");
+    expect(parseConfig({ HOST: "fd00::20", LOCAL_AUTH_ALLOW_REMOTE: "true" }).convex.url).toBe("http://[fd00::20]:3210");
+  });
+
+  it("on every interface, needs LOCAL_BACKEND_PUBLIC_URL, which must not be loopback", () => {
+    expect(() => parseConfig({ HOST: "0.0.0.0", LOCAL_AUTH_ALLOW_REMOTE: "1" })).toThrow(
+      /LOCAL_BACKEND_PUBLIC_URL is not set but HOST="0.0.0.0" listens on every interface/,
+    );
+    expect(() =>
+      parseConfig({ HOST: "0.0.0.0", LOCAL_AUTH_ALLOW_REMOTE: "1", LOCAL_BACKEND_PUBLIC_URL: "http://127.0.0.1:3210" }),
+    ).toThrow(/LOCAL_BACKEND_PUBLIC_URL="http:\/\/127.0.0.1:3210": browsers on other machines cannot reach a loopback URL/);
+    const config = parseConfig({
+      HOST: "0.0.0.0",
+      LOCAL_AUTH_ALLOW_REMOTE: "1",
+      LOCAL_BACKEND_PUBLIC_URL: "http://crm.lan:3210/",
+    });
+    expect(config.convex).toEqual({ url: "http://crm.lan:3210", local: true });
+    expect(config.localBackend.host).toBe("0.0.0.0");
+  });
+
+  it("refuses a loopback Convex URL for browsers elsewhere, in Clerk mode too", () => {
+    expect(() => parseConfig({ ...clerkKeys, HOST: "0.0.0.0", CONVEX_URL: "http://127.0.0.1:3210" })).toThrow(
+      /CONVEX_URL="http:\/\/127.0.0.1:3210": browsers on other machines cannot reach a loopback Convex URL/,
+    );
+    expect(() => parseConfig({ ...clerkKeys, HOST: "0.0.0.0", VITE_CONVEX_URL: "http://localhost:3210" })).toThrow(/VITE_CONVEX_URL=/);
+    const config = parseConfig({ ...clerkKeys, HOST: "0.0.0.0", CONVEX_URL: "https://a-b-1.convex.cloud" });
+    expect(config.convex).toEqual({ url: "https://a-b-1.convex.cloud", local: false });
+    expect(config.auth.mode).toBe("clerk");
   });
 });
 
