@@ -5,7 +5,8 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { mkdirSync, watch, type FSWatcher } from "node:fs";
 import { chmod, readFile, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { join, resolve } from "node:path";
 import type { Value } from "convex/values";
 import { WebSocketServer } from "ws";
@@ -68,12 +69,39 @@ function sameKey(a: string, b: string): boolean {
 
 let backendCounter = 0;
 
+/**
+ * The functions' `process.env`: the deployment's variables, and the URLs Convex sets for every
+ * deployment (convex-backend crates/udf/src/environment.rs: CONVEX_CLOUD_URL, CONVEX_SITE_URL).
+ * Both are this server: it serves no HTTP actions, and says so for any other path.
+ */
+function deploymentEnv(url: string, env: Record<string, string>): Record<string, string> {
+  return { ...env, CONVEX_CLOUD_URL: url, CONVEX_SITE_URL: url };
+}
+
 export async function startLocalBackend(options: LocalBackendOptions): Promise<LocalBackend> {
   const log = options.log ?? ((m: string) => console.log(`[local-backend] ${m}`));
   const dataDir = resolve(options.dataDir);
   const functionsDir = resolve(options.functionsDir);
   const envGlobal = `__localBackendEnv${process.pid}_${backendCounter++}`;
-  (globalThis as Record<string, unknown>)[envGlobal] = { ...(options.env ?? {}) };
+
+  // Listen first: the functions see their own URL in process.env (even with port 0), and a port
+  // in use fails at once. Until the functions are loaded, requests get 503 and sockets close.
+  let ready: { request: (req: IncomingMessage, res: ServerResponse) => void; upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void } | null = null;
+  const server: Server = createServer((req, res) => {
+    if (ready) return ready.request(req, res);
+    res.writeHead(503, { "Content-Type": "application/json", "Retry-After": "1" });
+    res.end(JSON.stringify({ code: "BackendStarting", message: "The local backend is still loading its functions" }));
+  });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => (ready ? ready.upgrade(req, socket, head) : socket.destroy()));
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "127.0.0.1", () => resolvePromise());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  const host = options.host ?? "127.0.0.1";
+  const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
+  (globalThis as Record<string, unknown>)[envGlobal] = deploymentEnv(url, options.env ?? {});
 
   const started = performance.now();
   mkdirSync(dataDir, { recursive: true });
@@ -82,13 +110,21 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   // esbuild bundles convex/ in its own process while this one reads the database.
   const loading = loader.load();
   loading.catch(() => undefined);
-  const db = new Database(dataDir);
+  const closeServer = () => new Promise<void>((r) => server.close(() => r()));
+  let db: Database;
+  try {
+    db = new Database(dataDir);
+  } catch (error) {
+    await closeServer();
+    throw error;
+  }
   const loadedMs = performance.now() - started;
   let modules;
   try {
     modules = await loading;
   } catch (error) {
     db.close();
+    await closeServer();
     throw error;
   }
   const adminKey = await ensureAdminKey(dataDir);
@@ -104,13 +140,18 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   const sync = new SyncServer(runtime, db, () => verifier, admin, options.pingIntervalMs);
   const api = new HttpApi(runtime, () => verifier, admin, LOCAL_BACKEND_VERSION);
 
-  const server: Server = createServer((req, res) => {
+  const request = (req: IncomingMessage, res: ServerResponse) => {
     api
       .handle(req, res)
       .then((handled) => {
         if (!handled && !res.headersSent) {
           res.writeHead(404, { "Content-Type": "application/json" });
-          res.end(JSON.stringify({ code: "NotFound", message: `No route for ${req.method} ${req.url}` }));
+          res.end(
+            JSON.stringify({
+              code: "NotFound",
+              message: `No route for ${req.method} ${req.url}. The local backend serves Convex's HTTP API and sync protocol only: HTTP actions (convex/http.ts) are not supported.`,
+            }),
+          );
         }
       })
       .catch((error: unknown) => {
@@ -119,18 +160,18 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
           res.end(JSON.stringify({ code: "InternalServerError", message: String(error) }));
         }
       });
-  });
+  };
   // Frames well above the argument limit still arrive, so an oversized mutation gets a clear
   // function error instead of a closed socket (which the client would retry forever).
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_BODY_BYTES });
-  server.on("upgrade", (req, socket, head) => {
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (!/^\/api\/[^/]+\/sync$/.test(path)) {
       socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => sync.accept(ws));
-  });
+  };
 
   let watcher: FSWatcher | null = null;
   if (options.watch) {
@@ -158,18 +199,11 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
     });
   }
 
-  await new Promise<void>((resolvePromise, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host ?? "127.0.0.1", () => resolvePromise());
-  });
+  ready = { request, upgrade };
   // Sort the indexes right away (queries wait for it in the executor); build search indexes a
   // little later, off the start-up path (the first search builds them if it comes sooner).
   setImmediate(() => void runtime.serial(async () => db.warmIndexes()));
   setTimeout(() => void runtime.serial(async () => db.warmSearch()), 1000).unref();
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : options.port;
-  const host = options.host ?? "127.0.0.1";
-  const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
 
   let closing: Promise<void> | null = null;
   return {
@@ -184,7 +218,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
         for (const client of wss.clients) client.terminate();
         wss.close();
         server.closeAllConnections();
-        await new Promise<void>((r) => server.close(() => r()));
+        await closeServer();
         await runtime.close();
         db.close();
         delete (globalThis as Record<string, unknown>)[envGlobal];
