@@ -58,12 +58,12 @@ export class HttpApi {
   private async caller(req: IncomingMessage): Promise<Caller> {
     const header = req.headers.authorization;
     if (!header) return { identity: null, allowInternal: false };
-    if (header.startsWith("Bearer ")) {
+    if (/^bearer /i.test(header)) {
       try {
         return { identity: await this.verifier().verify(header.slice(7).trim()), allowInternal: false };
       } catch (error) {
-        const message = error instanceof AuthenticationError ? error.message : "Could not verify token";
-        throw new HttpError(401, "Unauthenticated", message);
+        if (!(error instanceof AuthenticationError)) throw new HttpError(401, "Unauthenticated", "Could not verify token");
+        throw new HttpError(error.code === "AuthProviderDiscoveryFailed" ? 400 : 401, error.code, error.message);
       }
     }
     if (header.startsWith("Convex ")) {
@@ -88,7 +88,7 @@ export class HttpApi {
       if (!admin) throw new HttpError(401, "BadAdminKey", "The provided admin key was invalid for this instance");
       return admin;
     }
-    throw new HttpError(401, "Unauthenticated", "Authorization header must be `Bearer <token>` or `Convex <admin key>`");
+    throw new HttpError(401, "InvalidAuthHeader", "Header must begin with `bearer `");
   }
 
   /** Handles a request if it is part of the API; returns false to let another handler try. */

@@ -173,8 +173,12 @@ export class ModuleLoader {
   }
 }
 
-/** `module:fn`, `module.js:fn`, `module` (= default export) all name the same function. */
+/**
+ * `module:fn`, `module.js:fn`, `module` (= default export) all name the same function. As in
+ * Convex, the function name is what follows the last `:`, so `mod:fn:extra` names no function.
+ */
 export function canonicalPath(udfPath: string): string {
-  const [modulePart, fn] = udfPath.includes(":") ? udfPath.split(":", 2) : [udfPath, "default"];
-  return `${modulePart!.replace(/\.(js|ts|mjs)$/, "")}:${fn}`;
+  const colon = udfPath.lastIndexOf(":");
+  const [modulePart, fn] = colon >= 0 ? [udfPath.slice(0, colon), udfPath.slice(colon + 1)] : [udfPath, "default"];
+  return `${modulePart.replace(/\.(js|ts|mjs)$/, "")}:${fn}`;
 }

@@ -102,7 +102,7 @@ export class SyncConnection {
         void this.handleAction(message);
         return;
       }
-      this.inbox = this.inbox.then(() => this.handle(message)).catch((error: unknown) => {
+      this.inbox = this.inbox.then(() => (this.closed ? undefined : this.handle(message))).catch((error: unknown) => {
         this.fail(error instanceof Error ? error.message : String(error));
       });
     });
@@ -121,6 +121,14 @@ export class SyncConnection {
   private fail(error: string): void {
     this.send({ type: "FatalError", error });
     this.ws.close(1011, error.slice(0, 100));
+  }
+
+  /** Ends the session: drops its identity, handles no further message, closes the socket. */
+  private end(code: number, reason: string): void {
+    this.caller = { identity: null, allowInternal: false };
+    this.closed = true;
+    clearTimeout(this.tokenExpiry);
+    this.ws.close(code, reason);
   }
 
   ping(): void {
@@ -297,6 +305,7 @@ export class SyncConnection {
     const args = Array.isArray(message.args) ? (message.args[0] as JSONValue) : {};
     // Wait for messages before it (e.g. Authenticate) so it runs as the right identity.
     await this.inbox;
+    if (this.closed) return;
     try {
       const outcome = await this.server.runtime.runAction(message.udfPath, args ?? {}, this.caller);
       this.send({ type: "ActionResponse", requestId, success: true, result: outcome.value, logLines: outcome.logLines });
@@ -323,12 +332,15 @@ export class SyncConnection {
         caller = { identity: await this.server.verifier().verify(message.value), allowInternal: false };
       } else if (message.tokenType === "Admin" && typeof message.value === "string") {
         const admin = this.server.admin(message.value, message.impersonating);
-        if (!admin) throw new AuthenticationError("Invalid admin key");
+        if (!admin) throw new AuthenticationError("Unauthenticated", "The provided admin key was invalid for this instance");
         caller = admin;
-      } else throw new AuthenticationError("Malformed Authenticate message");
+      } else throw new AuthenticationError("InvalidAuthHeader", "Malformed Authenticate message");
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       this.send({ type: "AuthError", error: text, baseVersion, authUpdateAttempted: true });
+      // As on Convex, a failed Authenticate ends the session: nothing after it runs as the
+      // previous identity. The client fetches a fresh token and reconnects.
+      this.end(1000, "AuthError");
       return;
     }
     await this.server.runtime.serial(async () => {
@@ -356,7 +368,7 @@ export class SyncConnection {
     if (typeof exp !== "number") return;
     this.tokenExpiry = setTimeout(() => {
       this.send({ type: "AuthError", error: "Token expired", baseVersion: this.identityVersion - 1, authUpdateAttempted: false });
-      this.ws.close(1000, "Token expired");
+      this.end(1000, "Token expired");
     }, Math.max(0, exp * 1000 - Date.now()));
     this.tokenExpiry.unref();
   }

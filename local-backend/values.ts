@@ -46,12 +46,17 @@ export function isPlainObject(value: unknown): value is Record<string, Value> {
   return proto === null || proto === Object.prototype;
 }
 
+/** A field the object itself holds: never one inherited from its prototype (`constructor`, …). */
+function ownField(object: Record<string, Value>, name: string): FieldValue {
+  return Object.hasOwn(object, name) ? object[name] : undefined;
+}
+
 export function fieldValue(doc: Doc, path: string): FieldValue {
-  if (!path.includes(".")) return doc[path];
+  if (!path.includes(".")) return ownField(doc, path);
   let current: FieldValue = doc;
   for (const part of path.split(".")) {
     if (!isPlainObject(current)) return undefined;
-    current = current[part];
+    current = ownField(current, part);
   }
   return current;
 }
@@ -139,7 +144,7 @@ export function validateValue(
     case "object": {
       if (!isPlainObject(value)) return mismatch("v.object(...)");
       for (const [k, field] of Object.entries(validator.value)) {
-        const fv = value[k];
+        const fv = ownField(value, k);
         if (fv === undefined) {
           if (!field.optional) {
             return `Object is missing the required field \`${k}\`. Consider wrapping the field validator in \`v.optional(...)\` if this is expected.\n\nObject: ${describe(value)}\nValidator: v.object(...)`;
@@ -149,8 +154,8 @@ export function validateValue(
         const err = validateValue(field.fieldType, fv, isId, `${path}.${k}`);
         if (err) return err;
       }
-      for (const k of Object.keys(value)) {
-        if (!(k in validator.value) && value[k] !== undefined) {
+      for (const [k, fv] of Object.entries(value)) {
+        if (!Object.hasOwn(validator.value, k) && fv !== undefined) {
           return `Object contains extra field \`${k}\` that is not in the validator.\n\nObject: ${describe(value)}\nValidator: v.object(...)`;
         }
       }

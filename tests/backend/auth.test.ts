@@ -10,12 +10,19 @@ import { RawSyncClient } from "./raw-sync";
 let issuerServer: Server;
 let issuer: string;
 let backend: TestBackend;
-let sign: (claims: { sub: string; aud?: string; iss?: string }) => Promise<string>;
+let sign: (claims: { sub: string; aud?: string; iss?: string; kid?: string | null; iat?: number }) => Promise<string>;
 let discoveryHits = 0;
 
 beforeAll(async () => {
   const { privateKey, publicKey } = await generateKeyPair("RS256");
-  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: "oidc-key", alg: "RS256", use: "sig" }] };
+  // Two keys, as during a key rotation: a token must say (kid) which one signed it.
+  const rotated = await generateKeyPair("RS256");
+  const jwks = {
+    keys: [
+      { ...(await exportJWK(publicKey)), kid: "oidc-key", alg: "RS256", use: "sig" },
+      { ...(await exportJWK(rotated.publicKey)), kid: "rotated-key", alg: "RS256", use: "sig" },
+    ],
+  };
   issuerServer = createServer((req, res) => {
     if (req.url === "/.well-known/openid-configuration") {
       discoveryHits++;
@@ -31,14 +38,14 @@ beforeAll(async () => {
   await new Promise<void>((r) => issuerServer.listen(0, "127.0.0.1", () => r()));
   const address = issuerServer.address();
   issuer = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  sign = ({ sub, aud, iss }) =>
+  sign = ({ sub, aud, iss, kid, iat }) =>
     new SignJWT({ email: `${sub}@example.com` })
-      .setProtectedHeader({ alg: "RS256", kid: "oidc-key" })
+      .setProtectedHeader(kid === null ? { alg: "RS256" } : { alg: "RS256", kid: kid ?? "oidc-key" })
       .setSubject(sub)
       .setIssuer(iss ?? issuer)
       .setAudience(aud ?? "convex")
-      .setIssuedAt()
-      .setExpirationTime("10m")
+      .setIssuedAt(iat)
+      .setExpirationTime((iat ?? Math.floor(Date.now() / 1000)) + 600)
       .sign(privateKey);
   // The same keys also serve a customJwt provider whose JWKS is fetched by URL.
   backend = await startTestBackend({
@@ -82,6 +89,82 @@ describe("auth with a customJwt provider whose JWKS is a URL", () => {
   it("verifies tokens against keys fetched from the URL", async () => {
     const client = new ConvexHttpClient(backend.url, { auth: await sign({ sub: "cj", iss: "https://custom.issuer.test" }) });
     expect(await client.query(api.contacts.whoAmI, {})).toMatchObject({ tokenIdentifier: "https://custom.issuer.test|cj" });
+  });
+});
+
+/** An HTTP query's 401 body: Convex's `{ code, message }`. */
+async function refusal(authorization: string): Promise<{ status: number; code: string; message: string }> {
+  const response = await fetch(`${backend.url}/api/query`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: authorization },
+    body: JSON.stringify({ path: "contacts:whoAmI", args: [{}], format: "convex_encoded_json" }),
+  });
+  const body = (await response.json()) as { code: string; message: string };
+  return { status: response.status, ...body };
+}
+
+describe("auth errors as Convex reports them", () => {
+  it("NoAuthProvider names the configured providers", async () => {
+    const result = await refusal(`Bearer ${await sign({ sub: "x", iss: "https://unknown.issuer.test" })}`);
+    expect(result).toMatchObject({ status: 401, code: "NoAuthProvider" });
+    expect(result.message).toBe(
+      "No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: " +
+        `[CustomJWT(issuer=https://custom.issuer.test, app_id=convex), OIDC(domain=${issuer}, app_id=convex)]`,
+    );
+  });
+
+  it("routes by audience too: a wrong audience matches no provider", async () => {
+    const result = await refusal(`Bearer ${await sign({ sub: "x", aud: "other-app" })}`);
+    expect(result).toMatchObject({ status: 401, code: "NoAuthProvider" });
+  });
+
+  it("InvalidAuthHeader for a token that is not a JWT, and for a header that is not bearer", async () => {
+    expect(await refusal("Bearer not-a-jwt")).toMatchObject({
+      status: 401,
+      code: "InvalidAuthHeader",
+      message: "Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts separated by dots.",
+    });
+    expect(await refusal("Basic dXNlcjpwYXNz")).toMatchObject({ status: 401, code: "InvalidAuthHeader", message: "Header must begin with `bearer `" });
+  });
+
+  it("custom JWT: names the kid that matches no key", async () => {
+    const result = await refusal(`Bearer ${await sign({ sub: "x", iss: "https://custom.issuer.test", kid: "gone-key" })}`);
+    expect(result).toMatchObject({
+      status: 401,
+      code: "InvalidAuthHeader",
+      message: "Could not decode token. The JWT's 'kid' (key ID) header is 'gone-key', does this key match any key in the provider's JWKS?",
+    });
+  });
+
+  it("refuses a token without kid when the key set has several keys (custom JWT and OIDC)", async () => {
+    const custom = await refusal(`Bearer ${await sign({ sub: "x", iss: "https://custom.issuer.test", kid: null })}`);
+    expect(custom).toMatchObject({
+      status: 401,
+      code: "InvalidAuthHeader",
+      message: "Could not decode token. JWT may be missing a 'kid' (key ID) header.",
+    });
+    const oidc = await refusal(`Bearer ${await sign({ sub: "x", kid: null })}`);
+    expect(oidc).toMatchObject({
+      status: 401,
+      code: "Unauthenticated",
+      message: "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.",
+    });
+  });
+
+  it("refuses a token issued in the future beyond the clock skew", async () => {
+    const ahead = Math.floor(Date.now() / 1000) + 120;
+    const custom = await refusal(`Bearer ${await sign({ sub: "x", iss: "https://custom.issuer.test", iat: ahead })}`);
+    expect(custom).toMatchObject({ status: 401, code: "InvalidAuthHeader" });
+    expect(custom.message).toMatch(/^Could not validate token: the token was issued in the future/);
+    expect(await refusal(`Bearer ${await sign({ sub: "x", iat: ahead })}`)).toMatchObject({ status: 401, code: "Unauthenticated" });
+  });
+
+  it("sends the same explanation in the WebSocket's AuthError", async () => {
+    const raw = await RawSyncClient.open(backend.url);
+    raw.send({ type: "Authenticate", tokenType: "User", value: await sign({ sub: "x", iss: "https://unknown.issuer.test" }), baseVersion: 0 });
+    const error = await raw.next((m) => m.type === "AuthError");
+    expect(error.error).toMatch(/^No auth provider found matching the given token\. .*configured providers: \[CustomJWT/);
+    raw.close();
   });
 });
 

@@ -1,0 +1,61 @@
+/**
+ * Issue 11.7: a token whose `iat` (issued at) lies in the future beyond Convex's clock skew
+ * (5 s) is refused, over HTTP and over the WebSocket; one within the skew is accepted.
+ */
+import { ConvexHttpClient } from "convex/browser";
+import { SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api } from "../backend/fixtures/convex/_generated/api";
+import { ISSUER, makeKeys, startTestBackend, type TestBackend, type TestKeys } from "../backend/helpers";
+import { RawSyncClient } from "../backend/raw-sync";
+
+let backend: TestBackend;
+let keys: TestKeys;
+
+beforeAll(async () => {
+  keys = await makeKeys();
+  backend = await startTestBackend({ env: { TEST_ISSUER: ISSUER, TEST_JWKS: keys.jwksDataUri } });
+});
+afterAll(async () => {
+  await backend.destroy();
+});
+
+/** A token otherwise valid, issued `aheadSeconds` from now, valid for an hour after that. */
+async function issuedAhead(aheadSeconds: number): Promise<string> {
+  const iat = Math.floor(Date.now() / 1000) + aheadSeconds;
+  return await new SignJWT({})
+    .setProtectedHeader({ alg: "RS256", kid: "test-key" })
+    .setSubject("time-traveller")
+    .setIssuer(ISSUER)
+    .setAudience("convex")
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + 3600)
+    .sign(keys.privateKey);
+}
+
+describe("tokens issued in the future", () => {
+  it("are refused over HTTP with Convex's code", async () => {
+    const response = await fetch(`${backend.url}/api/query`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${await issuedAhead(3600)}` },
+      body: JSON.stringify({ path: "contacts:whoAmI", args: [{}], format: "convex_encoded_json" }),
+    });
+    expect(response.status).toBe(401);
+    const body = (await response.json()) as { code: string; message: string };
+    expect(body.code).toBe("InvalidAuthHeader");
+    expect(body.message).toMatch(/^Could not validate token: the token was issued in the future/);
+  });
+
+  it("are refused over the WebSocket with an AuthError", async () => {
+    const raw = await RawSyncClient.open(backend.url);
+    raw.send({ type: "Authenticate", tokenType: "User", value: await issuedAhead(600), baseVersion: 0 });
+    const error = await raw.next((m) => m.type === "AuthError");
+    expect(error.error).toMatch(/issued in the future/);
+    raw.close();
+  });
+
+  it("are accepted within the clock skew", async () => {
+    const client = new ConvexHttpClient(backend.url, { auth: await issuedAhead(2) });
+    expect(await client.query(api.contacts.whoAmI, {})).toMatchObject({ subject: "time-traveller" });
+  });
+});
