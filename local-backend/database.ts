@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import { CursorCodec } from "./cursors";
 import { FIRST_USER_TABLE_NUMBER, newDocumentId, tableNumberOfId } from "./ids";
 import { SearchIndex, SortedIndex } from "./indexes";
 import type { Doc, ValidatorJson } from "./values";
@@ -109,9 +110,12 @@ export class Database {
   private lastTs: bigint;
   private lastCreationTime = 0;
   schema: SchemaJson | null = null;
+  /** Seals and opens pagination cursors with this deployment's secret. */
+  readonly cursors: CursorCodec;
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
+    this.cursors = CursorCodec.forDataDir(dataDir);
     this.sqlite = new DatabaseSync(join(dataDir, "convex.sqlite3"));
     this.sqlite.exec(`
       PRAGMA journal_mode = WAL;

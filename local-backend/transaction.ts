@@ -6,7 +6,8 @@
  */
 import { convexToJson, getDocumentSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { Database, DocumentWrite, Table } from "./database";
-import { keyInRange, type Bound, type KeyRange, type SortedIndex } from "./indexes";
+import { fingerprintOf, type CursorPosition } from "./cursors";
+import { comparePrefix, keyInRange, type Bound, type KeyRange, type SortedIndex } from "./indexes";
 import {
   compareFieldValues,
   compareKeys,
@@ -25,7 +26,6 @@ export type ReadEntry =
   | { kind: "range"; table: string; index: string; range: KeyRange }
   | { kind: "search"; table: string; eq: [string, FieldValue][] };
 
-const END_CURSOR = "_end";
 /** Convex's limit on one document. */
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;
 
@@ -42,6 +42,26 @@ export interface PageRequest {
   endCursor: string | null;
   pageSize: number;
   maximumRowsRead: number | null;
+}
+
+/** What `1.0/queryPage` answers. */
+export interface PageResult {
+  page: Doc[];
+  isDone: boolean;
+  continueCursor: string;
+  splitCursor: string | null;
+  pageStatus: "SplitRecommended" | "SplitRequired" | null;
+}
+
+/** A page request whose cursors were opened and checked against its query. */
+interface OpenedPage {
+  query: SerializedQuery;
+  start: CursorPosition | null;
+  /** From `endCursor` or the journal: the cursor as sent, and where it points. */
+  end: { cursor: string; position: CursorPosition } | null;
+  pageSize: number;
+  /** Seals a position of this query into a cursor. */
+  seal: (position: CursorPosition) => string;
 }
 
 /** A query as `convex/server` serializes it for `1.0/queryStream` and `1.0/queryPage`. */
@@ -62,21 +82,23 @@ function queryValue(json: JSONValue): FieldValue {
   return jsonToConvex(json);
 }
 
-function encodeCursor(key: FieldValue[]): string {
-  return JSON.stringify(key.map((v) => (v === undefined ? [0] : [1, convexToJson(v)])));
-}
+/** Convex's wording for a cursor it cannot open (convex-backend's keybroker). */
+export const CURSOR_PARSE_ERROR = "Failed to parse cursor";
+/** Convex's wording for a cursor of another query; the client resets pagination on it. */
+export const INVALID_CURSOR_ERROR =
+  "InvalidCursor: Tried to run a query starting from a cursor, but it looks like this cursor is from a different query.";
 
-function decodeCursor(cursor: string): FieldValue[] {
-  try {
-    const parts = JSON.parse(cursor) as unknown;
-    if (!Array.isArray(parts)) throw new Error();
-    return parts.map((p: unknown) => {
-      if (!Array.isArray(p)) throw new Error();
-      return p[0] === 0 ? undefined : jsonToConvex(p[1] as JSONValue);
-    });
-  } catch {
-    throw new UserError(`Invalid cursor: ${JSON.stringify(cursor).slice(0, 100)}. Cursors must come from a previous page of the same query.`);
-  }
+/** The query a cursor is bound to: source (table, index, range, order, or search) and operators. */
+function queryFingerprint(query: SerializedQuery): string {
+  const s = query.source;
+  const order = "order" in s && s.order === "desc" ? "desc" : "asc";
+  const source =
+    s.type === "Search"
+      ? [s.type, s.indexName, s.filters]
+      : s.type === "FullTableScan"
+        ? [s.type, s.tableName, order]
+        : [s.type, s.indexName, s.range, order];
+  return fingerprintOf([source, query.operators] as JSONValue);
 }
 
 /** Evaluates a serialized `q.filter(...)` expression against a document. */
@@ -152,31 +174,40 @@ class IndexStream {
   ) {
     this.lastKey = startAfter;
     // Until something is read the recorded range is empty; it grows as the stream advances.
-    const start = startAfter ? { key: startAfter, inclusive: false } : null;
+    const start = this.remaining().lower;
+    const end = this.remaining().upper;
     this.entry = {
       kind: "range",
       table,
       index: index.name,
-      range:
-        order === "asc"
-          ? { lower: start ?? range.lower, upper: start ?? emptyBound(range.lower) }
-          : { lower: start ?? emptyBound(range.upper), upper: start ?? range.upper },
+      range: order === "asc" ? { lower: start, upper: emptyBound(start) } : { lower: emptyBound(end), upper: end },
     };
     reads.push(this.entry);
+  }
+
+  /**
+   * The part of the range after the last key read: the range intersected with "after that key",
+   * never the key's bound alone, so a start position can never take the stream outside its range.
+   */
+  private remaining(): KeyRange {
+    const last = this.lastKey;
+    if (last === null) return this.range;
+    const after = { key: last, inclusive: false };
+    if (this.order === "asc") {
+      const lower = this.range.lower;
+      const c = lower ? comparePrefix(last, lower.key) : 1;
+      return { lower: lower && (c < 0 || (c === 0 && !lower.inclusive)) ? lower : after, upper: this.range.upper };
+    }
+    const upper = this.range.upper;
+    const c = upper ? comparePrefix(last, upper.key) : -1;
+    return { lower: this.range.lower, upper: upper && (c > 0 || (c === 0 && !upper.inclusive)) ? upper : after };
   }
 
   /** The next raw document in index order (no filters), or null at the end of the range. */
   private advance(): Doc | null {
     if (this.done) return null;
     if (this.span === null || this.span.version !== this.index.version) {
-      const last = this.lastKey;
-      const effective: KeyRange =
-        last === null
-          ? this.range
-          : this.order === "asc"
-            ? { lower: { key: last, inclusive: false }, upper: this.range.upper }
-            : { lower: this.range.lower, upper: { key: last, inclusive: false } };
-      const [start, end] = this.index.span(effective);
+      const [start, end] = this.index.span(this.remaining());
       this.span = { version: this.index.version, start, end };
     }
     const { start, end } = this.span;
@@ -424,102 +455,96 @@ export class Transaction {
     this.streams.delete(queryId);
   }
 
-  queryPage(args: PageRequest): { page: Doc[]; isDone: boolean; continueCursor: string; splitCursor: string | null; pageStatus: string | null } {
+  /** Opens a cursor of this query, or fails as Convex does: never restarts silently. */
+  private openCursor(cursor: string, fingerprint: string): CursorPosition {
+    const decoded = this.db.cursors.decode(cursor, fingerprint);
+    if (decoded.ok) return decoded.position;
+    if (decoded.reason === "unreadable") throw new UserError(CURSOR_PARSE_ERROR);
+    // Convex attaches this data to the error it throws into the function.
+    throw Object.assign(new UserError(INVALID_CURSOR_ERROR), { data: { isConvexSystemError: true, paginationError: "InvalidCursor" } });
+  }
+
+  queryPage(args: PageRequest): PageResult {
     if (this.paginated) {
       throw new UserError(
         "This query or mutation function ran multiple paginated queries. Convex only supports a single paginated query in each function.",
       );
     }
     this.paginated = true;
-    let endCursor = args.endCursor;
-    if (endCursor === null && this.options.journal) {
-      try {
-        const parsed = JSON.parse(this.options.journal) as { endCursor?: unknown };
-        if (typeof parsed.endCursor === "string") endCursor = parsed.endCursor;
-      } catch {
-        // A journal we cannot read only loses the page's fixed end; the page is recomputed.
-      }
+    const fingerprint = queryFingerprint(args.query);
+    const start = args.cursor === null ? null : this.openCursor(args.cursor, fingerprint);
+    // A subscription's journal holds where its page ended on the first run, so re-runs keep
+    // pages gapless as rows come and go; it is a cursor like any other, bound to this query.
+    const endCursor = args.endCursor ?? this.options.journal;
+    const end = endCursor === null ? null : { cursor: endCursor, position: this.openCursor(endCursor, fingerprint) };
+    const search = args.query.source.type === "Search";
+    for (const p of [start, end?.position]) {
+      // Only this code seals cursors, so a position of the other kind would be a bug, not input.
+      if (p && p.kind !== "end" && p.kind !== (search ? "rank" : "after")) throw new Error(`A ${p.kind} cursor for a ${search ? "search" : "index"} query`);
     }
-    if (args.query.source.type === "Search") return this.searchPage(args.query, args.cursor, endCursor, args.endCursor === null, args.pageSize);
-    if (args.cursor === END_CURSOR) {
-      return { page: [], isDone: true, continueCursor: END_CURSOR, splitCursor: null, pageStatus: null };
-    }
-    const startAfter = args.cursor === null ? null : decodeCursor(args.cursor);
-    const stream = this.openStream(args.query, startAfter);
+    const page: OpenedPage = {
+      query: args.query,
+      start,
+      end,
+      pageSize: args.pageSize,
+      seal: (position) => this.db.cursors.encode(fingerprint, position),
+    };
+    const result = search ? this.searchPage(page) : this.indexPage(page);
+    this.journalOut = args.endCursor === null ? result.continueCursor : null;
+    return result;
+  }
+
+  private indexPage({ query, start, end, pageSize, seal }: OpenedPage): PageResult {
     const page: Doc[] = [];
-    let continueCursor: string;
-    let isDone: boolean;
-    if (!(stream instanceof IndexStream)) {
-      for (let d = stream.next(); d; d = stream.next()) page.push(d);
-      continueCursor = END_CURSOR;
-      isDone = true;
-    } else if (endCursor !== null) {
-      const endKey = endCursor === END_CURSOR ? null : decodeCursor(endCursor);
-      const sign = args.query.source.order === "desc" ? -1 : 1;
-      for (;;) {
-        const pos = stream.position;
-        if (endKey && pos && compareKeys(pos, endKey) * sign >= 0) break;
+    // A page that starts at the end is empty; one with an end cursor ends exactly there.
+    const stream = start?.kind === "end" ? null : this.openStream(query, start?.kind === "after" ? start.key : null);
+    let position: CursorPosition = { kind: "end" };
+    if (end !== null) {
+      const endKey = end.position.kind === "after" ? end.position.key : null;
+      const sign = query.source.type !== "Search" && query.source.order === "desc" ? -1 : 1;
+      const pastEnd = (key: FieldValue[] | null) => endKey !== null && key !== null && compareKeys(key, endKey) * sign > 0;
+      while (stream !== null) {
+        const before = stream instanceof IndexStream ? stream.position : null;
+        if (endKey !== null && before !== null && compareKeys(before, endKey) * sign >= 0) break;
         const d = stream.next();
-        if (!d) break;
-        const key = stream.position!;
-        if (endKey && compareKeys(key, endKey) * sign > 0) break;
+        if (!d || (stream instanceof IndexStream && pastEnd(stream.position))) break;
         page.push(d);
       }
-      continueCursor = endCursor;
-      isDone = endCursor === END_CURSOR;
-    } else {
-      while (page.length < args.pageSize) {
-        const d = stream.next();
-        if (!d) break;
-        page.push(d);
-      }
-      if (page.length < args.pageSize || stream.exhausted()) {
-        continueCursor = END_CURSOR;
-        isDone = true;
-      } else {
-        continueCursor = encodeCursor(stream.position!);
-        isDone = false;
-      }
+      return { page, isDone: end.position.kind === "end", continueCursor: end.cursor, splitCursor: null, pageStatus: null };
     }
-    // The journal pins where this page ends, so re-runs keep pages gapless as rows come and go.
-    this.journalOut = args.endCursor === null ? JSON.stringify({ endCursor: continueCursor }) : null;
-    return { page, isDone, continueCursor, splitCursor: null, pageStatus: null };
+    while (stream !== null && page.length < pageSize) {
+      const d = stream.next();
+      if (!d) break;
+      page.push(d);
+    }
+    if (stream instanceof IndexStream && page.length === pageSize && !stream.exhausted()) {
+      position = { kind: "after", key: stream.position! };
+    }
+    return { page, isDone: position.kind === "end", continueCursor: seal(position), splitCursor: null, pageStatus: null };
   }
 
   /**
-   * A page of search results. They are ranked, not index-ordered, so a cursor is a position in
+   * A page of search results. They are ranked, not index-ordered, so a position is an offset in
    * the ranking (recomputed per call): pages stay consistent while the results do not change.
    */
-  private searchPage(
-    query: SerializedQuery,
-    cursor: string | null,
-    endCursor: string | null,
-    recordJournal: boolean,
-    pageSize: number,
-  ): { page: Doc[]; isDone: boolean; continueCursor: string; splitCursor: string | null; pageStatus: string | null } {
-    const position = (c: string): number => {
-      try {
-        const parsed = JSON.parse(c) as { search?: unknown };
-        if (typeof parsed.search === "number" && parsed.search >= 0) return parsed.search;
-      } catch {
-        // fall through to the error below
-      }
-      throw new UserError(`Invalid cursor: ${JSON.stringify(c).slice(0, 100)}. Cursors must come from a previous page of the same query.`);
-    };
+  private searchPage({ query, start, end, pageSize, seal }: OpenedPage): PageResult {
     const stream = this.openStream(query, null);
     const results: Doc[] = [];
     for (let d = stream.next(); d; d = stream.next()) results.push(d);
-    const start = cursor === null ? 0 : cursor === END_CURSOR ? results.length : position(cursor);
-    const end =
-      endCursor === null
-        ? Math.min(results.length, start + pageSize)
-        : endCursor === END_CURSOR
-          ? results.length
-          : position(endCursor);
-    const isDone = endCursor === null ? end >= results.length : endCursor === END_CURSOR;
-    const continueCursor = isDone ? END_CURSOR : endCursor ?? JSON.stringify({ search: end });
-    this.journalOut = recordJournal ? JSON.stringify({ endCursor: continueCursor }) : null;
-    return { page: results.slice(start, Math.max(start, end)), isDone, continueCursor, splitCursor: null, pageStatus: null };
+    const offset = (p: CursorPosition): number => (p.kind === "rank" ? Math.min(p.offset, results.length) : results.length);
+    const from = start === null ? 0 : offset(start);
+    if (end !== null) {
+      return {
+        page: results.slice(from, Math.max(from, offset(end.position))),
+        isDone: end.position.kind === "end",
+        continueCursor: end.cursor,
+        splitCursor: null,
+        pageStatus: null,
+      };
+    }
+    const to = Math.min(results.length, from + pageSize);
+    const position: CursorPosition = to >= results.length ? { kind: "end" } : { kind: "rank", offset: to };
+    return { page: results.slice(from, to), isDone: position.kind === "end", continueCursor: seal(position), splitCursor: null, pageStatus: null };
   }
 
   count(table: string): number {
