@@ -10,6 +10,7 @@ import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import type { SchemaJson } from "./database";
+import { checkSchemaNames } from "./schema-names";
 import type { ValidatorJson } from "./values";
 
 export type FunctionKind = "query" | "mutation" | "action";
@@ -100,6 +101,8 @@ export class ModuleLoader {
     let loaded: LoadedModules;
     try {
       loaded = await this.buildAndImport(outdir);
+      // As a Convex push does, refuse a schema with names Convex refuses.
+      checkSchemaNames(loaded.schema);
     } catch (error) {
       await rm(outdir, { recursive: true, force: true });
       throw error;
