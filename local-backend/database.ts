@@ -4,7 +4,7 @@
  * synchronous=FULL, so an acknowledged commit survives kill -9 and a crash never leaves
  * half of one.
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
@@ -97,6 +97,18 @@ export interface MutationRecord {
   response: string;
 }
 
+/**
+ * The data is the user's alone: the directory is 700 and the database 600. SQLite creates its
+ * -wal and -shm files with the database file's mode, so creating that file first (or tightening
+ * one an earlier version left readable) covers all three.
+ */
+function restrictToOwner(dataDir: string, file: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  if (!existsSync(file)) closeSync(openSync(file, "a", 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+}
+
 export class Database {
   private readonly sqlite: DatabaseSync;
   private readonly tablesByName = new Map<string, Table>();
@@ -114,9 +126,10 @@ export class Database {
   readonly cursors: CursorCodec;
 
   constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true });
+    const file = join(dataDir, "convex.sqlite3");
+    restrictToOwner(dataDir, file);
     this.cursors = CursorCodec.forDataDir(dataDir);
-    this.sqlite = new DatabaseSync(join(dataDir, "convex.sqlite3"));
+    this.sqlite = new DatabaseSync(file);
     this.sqlite.exec(`
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = FULL;

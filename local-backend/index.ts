@@ -104,7 +104,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   (globalThis as Record<string, unknown>)[envGlobal] = deploymentEnv(url, options.env ?? {});
 
   const started = performance.now();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const loader = new ModuleLoader(functionsDir, join(dataDir, "_build"), envGlobal);
   loader.clean();
   // esbuild bundles convex/ in its own process while this one reads the database.
