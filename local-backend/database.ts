@@ -93,6 +93,8 @@ export interface DocumentWrite {
 
 export interface MutationRecord {
   session: string;
+  /** Whom the mutation ran as (`callerKey`): a session id alone is chosen by the client. */
+  caller: string;
   request: number;
   response: string;
 }
@@ -137,16 +139,24 @@ export class Database {
       CREATE TABLE IF NOT EXISTS tables (name TEXT PRIMARY KEY, number INTEGER NOT NULL UNIQUE);
       CREATE TABLE IF NOT EXISTS documents (
         id TEXT PRIMARY KEY, table_number INTEGER NOT NULL, ts TEXT NOT NULL, json TEXT NOT NULL);
+    `);
+    // Responses stored before they were keyed by caller cannot be told apart: drop them (they
+    // only answer retries, which come within seconds of a reconnect).
+    const columns = this.sqlite.prepare("PRAGMA table_info(mutation_responses)").all() as { name: string }[];
+    if (columns.length > 0 && !columns.some((c) => c.name === "caller")) this.sqlite.exec("DROP TABLE mutation_responses");
+    this.sqlite.exec(`
       CREATE TABLE IF NOT EXISTS mutation_responses (
-        session TEXT NOT NULL, request INTEGER NOT NULL, at INTEGER NOT NULL, response TEXT NOT NULL,
-        PRIMARY KEY (session, request));
+        session TEXT NOT NULL, caller TEXT NOT NULL, request INTEGER NOT NULL, at INTEGER NOT NULL,
+        response TEXT NOT NULL, PRIMARY KEY (session, caller, request));
     `);
     // Retries come within seconds of a reconnect; a day of history is plenty.
     this.sqlite.prepare("DELETE FROM mutation_responses WHERE at < ?").run(Date.now() - 86_400_000);
     this.insertResponse = this.sqlite.prepare(
-      "INSERT OR REPLACE INTO mutation_responses (session, request, at, response) VALUES (?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO mutation_responses (session, caller, request, at, response) VALUES (?, ?, ?, ?, ?)",
     );
-    this.selectResponse = this.sqlite.prepare("SELECT response FROM mutation_responses WHERE session = ? AND request = ?");
+    this.selectResponse = this.sqlite.prepare(
+      "SELECT response FROM mutation_responses WHERE session = ? AND caller = ? AND request = ?",
+    );
     this.upsertDoc = this.sqlite.prepare(
       "INSERT INTO documents (id, table_number, ts, json) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET ts = excluded.ts, json = excluded.json",
     );
@@ -283,7 +293,7 @@ export class Database {
   persist(ts: bigint, writes: Iterable<DocumentWrite>, response?: MutationRecord): void {
     this.sqlite.exec("BEGIN IMMEDIATE");
     try {
-      if (response) this.insertResponse.run(response.session, response.request, Date.now(), response.response);
+      if (response) this.insertResponse.run(response.session, response.caller, response.request, Date.now(), response.response);
       const tsText = ts.toString();
       for (const w of writes) {
         if (w.after) {
@@ -346,8 +356,8 @@ export class Database {
   }
 
   /** The recorded response to a committed sync mutation, if any. */
-  mutationResponse(session: string, request: number): string | null {
-    const row = this.selectResponse.get(session, request) as { response: string } | undefined;
+  mutationResponse(session: string, caller: string, request: number): string | null {
+    const row = this.selectResponse.get(session, caller, request) as { response: string } | undefined;
     return row?.response ?? null;
   }
 

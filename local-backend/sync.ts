@@ -4,7 +4,7 @@
  * Transition starting exactly at the version the client holds. After a commit, only the
  * queries whose recorded reads the commit touched are re-run. A mutation's response is sent
  * from inside the executor task that committed it, so it always precedes the Transition that
- * contains its writes. Mutations are deduplicated by (sessionId, requestId).
+ * contains its writes. Mutations are deduplicated by (caller, sessionId, requestId).
  */
 import { decodeJwt } from "jose";
 import type { JSONValue } from "convex/values";
@@ -43,22 +43,31 @@ export function decodeTs(encoded: string): bigint | null {
 /** null for a wrong key; throws AuthenticationError for an identity to act as that is malformed. */
 export type AdminAuthenticator = (key: string, impersonating: unknown) => Caller | null;
 
-/** Recent mutation outcomes per session, so a retried mutation is answered, not re-run. */
+/**
+ * Whom a mutation runs as, for de-duplication: the client picks its session id, so another
+ * caller reusing it must neither get this caller's stored outcome nor have its mutation skipped.
+ */
+export function callerKey(caller: Caller): string {
+  return JSON.stringify([caller.allowInternal ? "admin" : "user", caller.identity?.tokenIdentifier ?? "none"]);
+}
+
+/** Recent mutation outcomes per caller and session, so a retried mutation is answered, not re-run. */
 class MutationLedger {
   private readonly sessions = new Map<string, Map<number, Promise<object>>>();
   private static readonly PER_SESSION = 1000;
   private static readonly SESSIONS = 10_000;
 
-  get(sessionId: string, requestId: number): Promise<object> | undefined {
-    return this.sessions.get(sessionId)?.get(requestId);
+  get(caller: string, sessionId: string, requestId: number): Promise<object> | undefined {
+    return this.sessions.get(JSON.stringify([caller, sessionId]))?.get(requestId);
   }
 
-  set(sessionId: string, requestId: number, outcome: Promise<object>): void {
-    let session = this.sessions.get(sessionId);
+  set(caller: string, sessionId: string, requestId: number, outcome: Promise<object>): void {
+    const key = JSON.stringify([caller, sessionId]);
+    let session = this.sessions.get(key);
     if (!session) {
       if (this.sessions.size >= MutationLedger.SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
       session = new Map();
-      this.sessions.set(sessionId, session);
+      this.sessions.set(key, session);
     }
     session.set(requestId, outcome);
     if (session.size > MutationLedger.PER_SESSION) session.delete(session.keys().next().value!);
@@ -253,10 +262,11 @@ export class SyncConnection {
     if (typeof requestId !== "number") throw new ProtocolError("Mutation without a requestId");
     // Without a Connect there is no session to deduplicate within.
     const dedupe = this.sessionId !== "";
-    const persisted = dedupe ? this.server.db.mutationResponse(this.sessionId, requestId) : null;
+    const caller = callerKey(this.caller);
+    const persisted = dedupe ? this.server.db.mutationResponse(this.sessionId, caller, requestId) : null;
     const previous = !dedupe
       ? undefined
-      : (this.server.ledger.get(this.sessionId, requestId) ??
+      : (this.server.ledger.get(caller, this.sessionId, requestId) ??
         (persisted !== null ? Promise.resolve(JSON.parse(persisted) as object) : undefined));
     if (previous) {
       // A retry after reconnecting: answer with the original outcome, never run it again.
@@ -272,6 +282,7 @@ export class SyncConnection {
         const session = this.sessionId;
         const result = await this.server.runtime.mutationInTask(message.udfPath, args ?? {}, this.caller, undefined, !dedupe ? undefined : (value, logLines, ts) => ({
           session,
+          caller,
           request: requestId,
           response: JSON.stringify({ type: "MutationResponse", requestId, success: true, result: value, ts: encodeTs(ts), logLines }),
         }));
@@ -291,7 +302,7 @@ export class SyncConnection {
       this.send(response);
       return response;
     });
-    if (dedupe) this.server.ledger.set(this.sessionId, requestId, outcome);
+    if (dedupe) this.server.ledger.set(caller, this.sessionId, requestId, outcome);
     await outcome;
     // As Convex's sync worker does after every mutation response, a Transition follows (empty if
     // nothing changed): the client resolves a mutation only once a Transition reaches its ts, and
