@@ -16,6 +16,7 @@
  * | LOCAL_BACKEND_DATA_DIR   | .local/data          | where the local backend persists its data                      |
  * | LOCAL_AUTH_KEYS_DIR      | .local/keys          | key pair of the local identity provider (never in git)         |
  * | LOCAL_AUTH_TOKEN_TTL     | 3600                 | lifetime in seconds of the local provider's Convex tokens      |
+ * | LOCAL_AUTH_SESSION_TTL   | 604800               | idle lifetime in seconds of a local sign-in (sliding)          |
  * | CLERK_PUBLISHABLE_KEY    | (unset)              | with CLERK_SECRET_KEY: use Clerk instead of local sign-in      |
  * | CLERK_SECRET_KEY         | (unset)              | Clerk secret key                                               |
  * | CLERK_JWT_TEMPLATE       | convex               | Clerk JWT template for Convex; `none` = native integration     |
@@ -70,6 +71,12 @@ const envSchema = z.object({
     .min(20, "expected at least 20 seconds")
     .max(86_400, "expected at most 86400 seconds (a day)")
     .default(3600),
+  LOCAL_AUTH_SESSION_TTL: z.coerce
+    .number({ error: "expected a number of seconds" })
+    .int("expected a whole number of seconds")
+    .min(300, "expected at least 300 seconds (5 minutes)")
+    .max(2_592_000, "expected at most 2592000 seconds (30 days)")
+    .default(604_800),
   CLERK_PUBLISHABLE_KEY: optionalText.pipe(
     z
       .string()
@@ -89,7 +96,13 @@ const envSchema = z.object({
 type Env = z.infer<typeof envSchema>;
 
 export type AuthConfig =
-  | { mode: "local"; keysDir: string; tokenTtlSeconds: number }
+  | {
+      mode: "local";
+      keysDir: string;
+      tokenTtlSeconds: number;
+      /** A session ends after this long without use; each use moves the end on (sliding). */
+      sessionTtlSeconds: number;
+    }
   | {
       mode: "clerk";
       publishableKey: string;
@@ -202,6 +215,12 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     );
   }
 
+  if (env.LOCAL_AUTH_SESSION_TTL < env.LOCAL_AUTH_TOKEN_TTL) {
+    throw invalid(
+      `LOCAL_AUTH_SESSION_TTL=${JSON.stringify(source.LOCAL_AUTH_SESSION_TTL ?? "")}: expected at least LOCAL_AUTH_TOKEN_TTL (${env.LOCAL_AUTH_TOKEN_TTL} seconds), or a session's Convex token would outlive the session`,
+    );
+  }
+
   // Both keys or neither (checked above): local sign-in is the mode without them.
   if (!hasPublishable && !isLoopbackHost(env.HOST) && !env.LOCAL_AUTH_ALLOW_REMOTE) {
     throw invalid(
@@ -227,7 +246,12 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
             secretKey: env.CLERK_SECRET_KEY,
             jwtTemplate: env.CLERK_JWT_TEMPLATE === "none" ? null : env.CLERK_JWT_TEMPLATE,
           }
-        : { mode: "local", keysDir: env.LOCAL_AUTH_KEYS_DIR, tokenTtlSeconds: env.LOCAL_AUTH_TOKEN_TTL },
+        : {
+            mode: "local",
+            keysDir: env.LOCAL_AUTH_KEYS_DIR,
+            tokenTtlSeconds: env.LOCAL_AUTH_TOKEN_TTL,
+            sessionTtlSeconds: env.LOCAL_AUTH_SESSION_TTL,
+          },
     preload: env.PRELOAD === "off" ? false : "intent",
   };
 }

@@ -7,7 +7,7 @@ describe("parseConfig", () => {
     expect(config.port).toBe(3000);
     expect(config.convex).toEqual({ url: "http://127.0.0.1:3210", local: true });
     expect(config.localBackend).toEqual({ port: 3210, dataDir: ".local/data", host: "127.0.0.1" });
-    expect(config.auth).toEqual({ mode: "local", keysDir: ".local/keys", tokenTtlSeconds: 3600 });
+    expect(config.auth).toEqual({ mode: "local", keysDir: ".local/keys", tokenTtlSeconds: 3600, sessionTtlSeconds: 604_800 });
     expect(config.preload).toBe("intent");
   });
 
@@ -47,6 +47,12 @@ describe("parseConfig", () => {
     [{ PORT: "70000" }, /PORT="70000": expected a port between 1 and 65535/],
     [{ LOCAL_AUTH_TOKEN_TTL: "5" }, /LOCAL_AUTH_TOKEN_TTL="5": expected at least 20 seconds/],
     [{ PRELOAD: "hover" }, /PRELOAD="hover": .*allowed: intent, off/],
+    [{ LOCAL_AUTH_SESSION_TTL: "60" }, /LOCAL_AUTH_SESSION_TTL="60": expected at least 300 seconds/],
+    [{ LOCAL_AUTH_SESSION_TTL: "31536000" }, /LOCAL_AUTH_SESSION_TTL="31536000": expected at most 2592000 seconds \(30 days\)/],
+    [
+      { LOCAL_AUTH_SESSION_TTL: "600", LOCAL_AUTH_TOKEN_TTL: "3600" },
+      /LOCAL_AUTH_SESSION_TTL="600": expected at least LOCAL_AUTH_TOKEN_TTL \(3600 seconds\)/,
+    ],
     [{ CONVEX_URL: "ftp://x" }, /CONVEX_URL="ftp:\/\/x": expected an http\(s\) URL/],
     [{ CLERK_PUBLISHABLE_KEY: "pk_test_abc" }, /CLERK_SECRET_KEY is not set but CLERK_PUBLISHABLE_KEY is/],
     [{ CLERK_SECRET_KEY: "sk_test_abc" }, /CLERK_PUBLISHABLE_KEY is not set but CLERK_SECRET_KEY is/],

@@ -1,16 +1,39 @@
 /**
  * The local adapter's session: an httpOnly, SameSite=Lax cookie (Secure in production) holding
- * the user's email, HMAC-signed with the identity provider's secret. Stateless: any app server
- * with the same keys directory can read it.
+ * a random session id, the user's email and the session's expiry, HMAC-signed with the identity
+ * provider's secret. Any app server with the same keys directory can read it; sign-out revokes
+ * its id there (./revocations.server.ts, docs/decisions/009-local-session-revocation.md).
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import * as z from "zod/mini";
 
 export const SESSION_COOKIE = "clientele_session";
-export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600;
 
-const sessionSchema = z.object({ email: z.string().check(z.minLength(3), z.maxLength(254)), iat: z.int() });
+/** 128 random bits, base64url: also a file name in the revocation directory. */
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
+const sessionSchema = z.object({
+  sid: z.string().check(z.regex(SESSION_ID_PATTERN)),
+  email: z.string().check(z.minLength(3), z.maxLength(254)),
+  /** When the session began (seconds). */
+  iat: z.int(),
+  /** When it ends unless used again (seconds); each use past half its lifetime moves it on. */
+  exp: z.int(),
+});
 export type LocalSession = z.infer<typeof sessionSchema>;
+
+const nowSeconds = (now: number) => Math.floor(now / 1000);
+
+export function newSession(email: string, ttlSeconds: number, now = Date.now()): LocalSession {
+  const iat = nowSeconds(now);
+  return { sid: randomBytes(16).toString("base64url"), email, iat, exp: iat + ttlSeconds };
+}
+
+/** The session with its expiry moved on, when less than half its lifetime is left; null otherwise. */
+export function renewedSession(session: LocalSession, ttlSeconds: number, now = Date.now()): LocalSession | null {
+  const left = session.exp - nowSeconds(now);
+  return left < ttlSeconds / 2 ? { ...session, exp: nowSeconds(now) + ttlSeconds } : null;
+}
 
 function signature(payload: string, secret: Buffer): string {
   return createHmac("sha256", secret).update(payload).digest("base64url");
@@ -21,7 +44,10 @@ export function encodeSession(session: LocalSession, secret: Buffer): string {
   return `${payload}.${signature(payload, secret)}`;
 }
 
-/** The session in a cookie value, or null when it is missing, malformed, forged or expired. */
+/**
+ * The session in a cookie value, or null when it is missing, malformed, forged, expired or
+ * issued in the future. Whether it was revoked is the caller's second question.
+ */
 export function decodeSession(value: string | undefined, secret: Buffer, now = Date.now()): LocalSession | null {
   if (!value) return null;
   const [payload, mac, ...rest] = value.split(".");
@@ -37,6 +63,7 @@ export function decodeSession(value: string | undefined, secret: Buffer, now = D
   }
   const session = sessionSchema.safeParse(parsed);
   if (!session.success) return null;
-  const ageSeconds = now / 1000 - session.data.iat;
-  return ageSeconds >= 0 - 60 && ageSeconds < SESSION_MAX_AGE_SECONDS ? session.data : null;
+  const seconds = now / 1000;
+  // A minute of clock skew between app processes is tolerated for the start, none for the end.
+  return session.data.iat <= seconds + 60 && seconds < session.data.exp ? session.data : null;
 }
