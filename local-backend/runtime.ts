@@ -569,7 +569,8 @@ export class Runtime {
         });
         return {};
       case "1.0/getFunctionMetadata":
-        return { name: ctx.path, componentPath: "" };
+        // Convex names a default export by its module alone (`strip` in convex-backend's udf_path.rs).
+        return { name: ctx.path.replace(/:default$/, ""), componentPath: "" };
       case "1.0/getDeploymentMetadata":
         return { name: "local", region: null, class: "local" };
       case "1.0/getRequestMetadata":

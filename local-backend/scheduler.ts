@@ -10,12 +10,17 @@ import type { Caller, Runtime } from "./runtime";
 import { Transaction, UserError } from "./transaction";
 import type { Doc } from "./values";
 
+/** A failed job records the function's own error, without Convex's "[Request ID: …] Server Error" line. */
+function jobError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^\[Request ID: [^\]]*\] Server Error\n/, "");
+}
+
 export class Scheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private closed = false;
 
   constructor(private readonly host: Runtime) {}
-
 
   schedule(tx: Transaction, args: Record<string, unknown>): JSONValue {
     const fn = this.host.resolve(args.name, "any", { identity: null, allowInternal: true });
@@ -37,6 +42,17 @@ export class Scheduler {
     if (state.kind === "pending" || state.kind === "inProgress") {
       tx.systemPatch(id, "_scheduled_functions", { state: { kind: "canceled" }, completedTime: Date.now() });
     }
+  }
+
+  /**
+   * Ends a job in `state`, unless it was canceled meanwhile (also by its own function): as in
+   * Convex, completing a canceled job leaves it canceled (convex-backend crates/model/src/
+   * scheduled_jobs/mod.rs, `complete`).
+   */
+  private complete(tx: Transaction, id: string, state: Value): void {
+    const job = tx.get(id, "_scheduled_functions", true);
+    if (!job || (job.state as { kind: string }).kind === "canceled") return;
+    tx.systemPatch(id, "_scheduled_functions", { state, completedTime: Date.now() });
   }
 
   arm(job: Doc): void {
@@ -87,15 +103,10 @@ export class Scheduler {
       if (fn?.kind === "mutation") {
         // The mutation and its job's completion commit together: it runs exactly once.
         try {
-          await this.host.mutationInTask(name, args, caller, (tx) =>
-            tx.systemPatch(id, "_scheduled_functions", { state: { kind: "success" }, completedTime: Date.now() }),
-          );
+          await this.host.mutationInTask(name, args, caller, (tx) => this.complete(tx, id, { kind: "success" }));
         } catch (error) {
           const tx = new Transaction(this.host.db, { writable: true, journal: null });
-          tx.systemPatch(id, "_scheduled_functions", {
-            state: { kind: "failed", error: error instanceof Error ? error.message : String(error) },
-            completedTime: Date.now(),
-          });
+          this.complete(tx, id, { kind: "failed", error: jobError(error) });
           this.host.commit(tx);
         }
         return null;
@@ -111,11 +122,11 @@ export class Scheduler {
       await this.host.runAction(started.name, started.args, caller);
       state = { kind: "success" };
     } catch (error) {
-      state = { kind: "failed", error: error instanceof Error ? error.message : String(error) };
+      state = { kind: "failed", error: jobError(error) };
     }
     await this.host.serial(async () => {
       const tx = new Transaction(this.host.db, { writable: true, journal: null });
-      tx.systemPatch(id, "_scheduled_functions", { state, completedTime: Date.now() });
+      this.complete(tx, id, state);
       this.host.commit(tx);
     });
   }
