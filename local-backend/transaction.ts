@@ -77,6 +77,33 @@ export interface SerializedQuery {
   operators: ({ filter: JSONValue } | { limit: number })[];
 }
 
+/** A value as Convex's messages print it (Rust's `Display` of a Convex value). */
+function displayValue(value: FieldValue): string {
+  if (value === undefined) return "undefined";
+  if (value === null) return "null";
+  if (typeof value === "number") return Number.isInteger(value) ? `${value}.0` : Number.isNaN(value) ? "NaN" : Number.isFinite(value) ? String(value) : value > 0 ? "inf" : "-inf";
+  if (typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(displayValue).join(", ")}]`;
+  if (value instanceof ArrayBuffer) return `b"${Buffer.from(value).toString("hex")}"`;
+  return `{${Object.entries(value).map(([k, v]) => `${k}: ${displayValue(v)}`).join(", ")}}`;
+}
+
+function alreadyDefinedBound(kind: string, field: string, comparator: string, value: FieldValue): UserError {
+  return new UserError(`Already defined ${kind} bound in index range. Can't add ${JSON.stringify(field)} ${comparator} ${displayValue(value)}.`);
+}
+
+/** Convex's wording for an id of another table than the one named (helpers/mod.rs, `check_table_name`). */
+function wrongTable(method: string, requested: string, actual: string): UserError {
+  return new UserError(`Invalid argument \`id\` for \`${method}\`: expected to be an Id<"${requested}">, got Id<"${actual}"> instead.`);
+}
+
+/** A patch or replace that would change a document's `_id` (Convex: common/src/document.rs) or `_creationTime`. */
+function systemFieldChanged(field: "_id" | "_creationTime", doc: Doc, given: FieldValue): UserError {
+  if (field === "_id") return new UserError(`Provided document ID ${displayValue(doc._id)} doesn't match '_id' field ${displayValue(given)}`);
+  return new UserError("System field `_creationTime` cannot be modified.");
+}
+
 function queryValue(json: JSONValue): FieldValue {
   if (isPlainObject(json) && "$undefined" in json) return undefined;
   return jsonToConvex(json);
@@ -314,14 +341,12 @@ export class Transaction {
           : `Invalid argument \`id\` for \`db.get\`: Unable to decode ID "${id}"`,
       );
     }
-    if (table !== undefined && tableName !== table) {
-      throw new UserError(`Invalid argument \`id\` for \`db.get\`: "${id}" is an ID for table "${tableName}", not "${table}"`);
-    }
+    // Convex's order and wording: convex-backend crates/isolate/src/environment/udf/async_syscall.rs
+    // (`system_table_guard`, then `check_table_name` in helpers/mod.rs).
     if (tableName.startsWith("_") !== isSystem) {
-      throw new UserError(
-        isSystem ? `Use db.get, not db.system.get, for user table "${tableName}"` : `System table "${tableName}" can only be read with db.system.get`,
-      );
+      throw new UserError(isSystem ? "User tables cannot be accessed with db.system." : "System tables can only be accessed with db.system.");
     }
+    if (table !== undefined && tableName !== table) throw wrongTable(isSystem ? "db.system.get" : "db.get", table, tableName);
     this.recordPoint(tableName, id);
     return this.db.table(tableName)?.docs.get(id) ?? null;
   }
@@ -341,39 +366,66 @@ export class Transaction {
     return { table, index: table?.indexes.get(indexName) ?? null, fields };
   }
 
-  private rangeOf(exprs: RangeExpr[], fields: string[], indexName: string): KeyRange {
-    const prefix: FieldValue[] = [];
-    let lower: Bound | null = null;
-    let upper: Bound | null = null;
-    let i = 0;
+  /**
+   * The key range of a `withIndex` range, as Convex compiles it (convex-backend
+   * crates/common/src/query.rs, `IndexRange::split` and `compile`; wording from there too):
+   * equalities in any order, then at most one field with lower and/or upper bounds, together a
+   * prefix of the index's fields.
+   */
+  private rangeOf(exprs: RangeExpr[], fields: string[], tableName: string, indexName: string): KeyRange {
+    const name = `${tableName}.${indexName}`;
+    const equalities = new Map<string, FieldValue>();
+    let inequality: string | null = null;
+    let lower: { value: FieldValue; inclusive: boolean } | null = null;
+    let upper: { value: FieldValue; inclusive: boolean } | null = null;
     for (const expr of exprs) {
       const value = queryValue(expr.value);
+      const field = expr.fieldPath;
       if (expr.type === "Eq") {
-        if (lower || upper || fields[i] !== expr.fieldPath) {
-          throw new UserError(
-            `Incorrect field used in \`withIndex\` on index "${indexName}": expected "${fields[i]}", got "${expr.fieldPath}". Index fields must be used in order: ${fields.join(", ")}`,
-          );
-        }
-        prefix.push(value);
-        i++;
+        if (equalities.has(field)) throw alreadyDefinedBound("equality", field, "==", equalities.get(field));
+        equalities.set(field, value);
         continue;
       }
-      const onNext = fields[i] === expr.fieldPath && !lower && !upper;
-      const onSame = fields[i] === expr.fieldPath || (i > 0 && fields[i] === expr.fieldPath);
-      if (!onNext && !onSame) {
-        throw new UserError(`Incorrect field used in \`withIndex\` on index "${indexName}": expected "${fields[i]}", got "${expr.fieldPath}"`);
+      const isLess = expr.type === "Lt" || expr.type === "Lte";
+      const inclusive = expr.type === "Gte" || expr.type === "Lte";
+      if (isLess ? upper : lower) {
+        throw alreadyDefinedBound(isLess ? "upper" : "lower", field, isLess ? (inclusive ? "<=" : "<") : inclusive ? ">=" : ">", value);
       }
-      const key = [...prefix, value];
-      if (expr.type === "Gt" || expr.type === "Gte") {
-        if (lower) throw new UserError("`withIndex` can have only one lower bound (.gt/.gte)");
-        lower = { key, inclusive: expr.type === "Gte" };
-      } else {
-        if (upper) throw new UserError("`withIndex` can have only one upper bound (.lt/.lte)");
-        upper = { key, inclusive: expr.type === "Lte" };
+      if (inequality !== null && inequality !== field) {
+        throw new UserError(
+          `Upper and lower bounds in \`range\` can only be applied to a single index field. This query against index ${name} attempted to set a range bound on both ${JSON.stringify(inequality)} and ${JSON.stringify(field)}. Consider using \`filter\` instead. See https://docs.convex.dev/using/indexes for more info.`,
+        );
+      }
+      inequality = field;
+      if (isLess) upper = { value, inclusive };
+      else lower = { value, inclusive };
+    }
+    if (inequality !== null && equalities.has(inequality)) throw alreadyDefinedBound("inequality", inequality, "==", equalities.get(inequality));
+    // The index's fields as Convex lists them: declared ones and _creationTime, without _id.
+    const indexed = `[${fields.slice(0, -1).map((f) => JSON.stringify(f)).join(", ")}]`;
+    const rank = new Map(fields.map((f, i) => [f, i]));
+    for (const field of [...[...equalities.keys()].sort(), ...(inequality !== null ? [inequality] : [])]) {
+      if (!rank.has(field)) {
+        throw new UserError(
+          `The index range included a comparison with ${JSON.stringify(field)}, but ${name} with fields ${indexed} doesn't index this field. For more information see https://docs.convex.dev/using/indexes.`,
+        );
       }
     }
-    const eqBound = prefix.length ? { key: prefix, inclusive: true } : null;
-    return { lower: lower ?? eqBound, upper: upper ?? eqBound };
+    const used = [...equalities.keys()].sort((a, b) => rank.get(a)! - rank.get(b)!);
+    if (inequality !== null) used.push(inequality);
+    used.forEach((field, i) => {
+      if (fields[i] !== field) {
+        throw new UserError(
+          `Tried to query index ${name} but the query didn't use the index fields in order.\nIndex fields: ${indexed}\nQuery fields: [${used.map((f) => JSON.stringify(f)).join(", ")}]\nFirst incorrect field: ${JSON.stringify(field)}\nFor more information see https://docs.convex.dev/using/indexes.`,
+        );
+      }
+    });
+    const prefix = used.slice(0, equalities.size).map((f) => equalities.get(f));
+    const eqBound: Bound | null = prefix.length ? { key: prefix, inclusive: true } : null;
+    return {
+      lower: lower ? { key: [...prefix, lower.value], inclusive: lower.inclusive } : eqBound,
+      upper: upper ? { key: [...prefix, upper.value], inclusive: upper.inclusive } : eqBound,
+    };
   }
 
   private openStream(query: SerializedQuery, startAfter: FieldValue[] | null): IndexStream | ListStream {
@@ -395,7 +447,7 @@ export class Transaction {
       exprs = source.range;
     }
     const { table, index, fields } = this.resolveIndex(tableName, indexName);
-    const range = this.rangeOf(exprs, fields, indexName);
+    const range = this.rangeOf(exprs, fields, tableName, indexName);
     const order = source.order === "desc" ? "desc" : "asc";
     if (!table || !index) {
       // The table has no documents yet: record the read so the first insert re-runs the query.
@@ -609,9 +661,10 @@ export class Transaction {
   private existing(id: unknown, table: string | undefined, op: string): { table: string; doc: Doc } {
     if (typeof id !== "string") throw new UserError(`Invalid argument \`id\` for \`db.${op}\`: expected a string ID`);
     const tableName = this.db.tableNameOfId(id);
-    if (tableName === null || (table !== undefined && tableName !== table)) {
+    if (tableName === null) {
       throw new UserError(`Invalid argument \`id\` for \`db.${op}\`: "${id}" is not a valid ID${table ? ` for table "${table}"` : ""}`);
     }
+    if (table !== undefined && tableName !== table) throw wrongTable(`db.${op}`, table, tableName);
     const doc = this.db.table(tableName)?.docs.get(id);
     if (!doc) {
       const verb = op === "delete" ? "Delete" : "Update";
@@ -628,10 +681,8 @@ export class Transaction {
     const next: Doc = { ...doc };
     for (const [k, v] of Object.entries(value)) {
       if (k === "_id" || k === "_creationTime") {
-        const current = doc[k];
-        if (v !== undefined && compareFieldValues(queryValue(v as JSONValue), current) !== 0) {
-          throw new UserError(`System field \`${k}\` cannot be modified.`);
-        }
+        const given = system ? (v as FieldValue) : queryValue(v as JSONValue);
+        if (given !== undefined && compareFieldValues(given, doc[k]) !== 0) throw systemFieldChanged(k, doc, given);
         continue;
       }
       const fv = system ? (v as FieldValue) : queryValue(v as JSONValue);
@@ -647,9 +698,7 @@ export class Transaction {
     const { table: tableName, doc } = this.existing(id, table, "replace");
     if (tableName.startsWith("_")) throw new UserError("System tables (prefixed with `_`) are read-only.");
     for (const k of ["_id", "_creationTime"] as const) {
-      if (k in value && compareFieldValues(value[k], doc[k]) !== 0) {
-        throw new UserError(`System field \`${k}\` cannot be modified.`);
-      }
+      if (k in value && compareFieldValues(value[k], doc[k]) !== 0) throw systemFieldChanged(k, doc, value[k]);
     }
     const next: Doc = { ...value, _id: doc._id!, _creationTime: doc._creationTime! };
     this.validateDocument(tableName, next);
