@@ -15,6 +15,11 @@ export async function getRouter() {
     // The hydrated token was minted for this page load: use it until shortly before it expires
     // instead of fetching another at once (which would also re-run every subscribed query).
     initialAuthTokenReuse: true,
+    // Server renders read each query with one /api/query call, all of a page's queries at once:
+    // one round trip to Convex instead of two in a row (/api/query_ts, then /api/query_at_ts).
+    // Each page reads its data through one query function, which Convex runs on one snapshot;
+    // the browser's subscriptions then move every query to one timestamp. See docs/decisions/003.
+    dangerouslyUseInconsistentQueriesDuringSSR: true,
   });
   const queryClient = new QueryClient({
     defaultOptions: {

@@ -20,6 +20,8 @@ export async function startPrivateStack(options: {
   appPort: number;
   backendPort: number;
   appEnv?: Record<string, string>;
+  /** Where the app server and the browser reach Convex (e.g. a delay proxy); the backend by default. */
+  convexUrl?: string;
 }): Promise<PrivateStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "clientele-e2e-"));
   const backendURL = `http://127.0.0.1:${options.backendPort}`;
@@ -48,7 +50,7 @@ export async function startPrivateStack(options: {
     app = await startNpmScript({
       name: "app",
       script: "start",
-      env: { ...shared, ...options.appEnv, PORT: String(options.appPort), VITE_CONVEX_URL: backendURL },
+      env: { ...shared, ...options.appEnv, PORT: String(options.appPort), VITE_CONVEX_URL: options.convexUrl ?? backendURL },
       readyUrl: `${baseURL}/`,
       url: baseURL,
       timeoutMs: 120_000,
