@@ -66,7 +66,7 @@ function seedDemoDataOnFirstRun() {
 
 /**
  * The build's static files. Pages never touch the disk: only paths under one of dist/client's
- * top-level entries (assets/, favicon.svg, …) are looked up, and hashed assets are cached for good.
+ * top-level entries (assets/, …) are looked up, and hashed assets are cached for good.
  */
 function staticFiles(dir: string): ServerMiddleware {
   const entries = new Set(readdirSync(dir));

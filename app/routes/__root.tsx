@@ -14,6 +14,7 @@ import type { PublicConfig } from "../../app.config";
 import { authQueryOptions } from "../auth/queries";
 import type { ClerkUi } from "../auth/ui";
 import { UserMenu } from "../auth/user-menu";
+import { FAVICON_HREF } from "../lib/favicon";
 import { publicConfigScript } from "../lib/public-config";
 import appCss from "../styles/app.css?url";
 
@@ -35,7 +36,7 @@ export const Route = createRootRouteWithContext<RouterContext>()({
     ],
     links: [
       { rel: "stylesheet", href: appCss },
-      { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+      { rel: "icon", href: FAVICON_HREF, type: "image/svg+xml" },
     ],
   }),
   beforeLoad: async ({ context }) => {

@@ -69,10 +69,7 @@ test("hovering a row loads the detail before the click; the click renders it wit
 
   const pendingSeen = await watchForPendingUi(page);
   const requestsAfterClick: string[] = [];
-  page.on("request", (request) => {
-    // Chromium asks for the tab's icon again after a client-side navigation; that is not data.
-    if (!request.url().endsWith("/favicon.svg")) requestsAfterClick.push(request.url());
-  });
+  page.on("request", (request) => requestsAfterClick.push(request.url()));
   const framesBeforeClick = framesSent.length;
   await row.click();
   await expect(page.getByTestId("customer-detail")).toContainText("+1 555 0100");

@@ -1,0 +1,23 @@
+import { expect, test } from "@playwright/test";
+import { addCustomers, signIn, uniqueEmail } from "./support/users";
+
+test("client-side navigation requests no icon: the tab's icon is inline, not fetched again per page URL", async ({ page }) => {
+  const email = uniqueEmail("icon");
+  await addCustomers(email, [{ name: "Icon Check", email: "icon@example.com" }]);
+  await signIn(page, email);
+  const iconRequests: string[] = [];
+  page.on("request", (request) => {
+    // Chromium fetches icons as resource type "other"; a linked icon file is named so.
+    if (request.resourceType() === "other" || /icon/i.test(new URL(request.url()).pathname)) iconRequests.push(request.url());
+  });
+
+  for (let i = 0; i < 2; i++) {
+    await page.getByTestId("customer-row").first().click();
+    await expect(page.getByTestId("customer-detail")).toContainText("icon@example.com");
+    await page.getByRole("link", { name: "Customers", exact: true }).click();
+    await expect(page.getByTestId("customer-row")).toHaveText(["Icon Check"]);
+  }
+  // Chromium asks for the icon once a navigation has committed, shortly after the content shows.
+  await page.waitForTimeout(1_000);
+  expect(iconRequests).toEqual([]);
+});
