@@ -32,6 +32,8 @@ export interface LocalBackendOptions {
   log?: (message: string) => void;
   /** Longest a query or mutation may run before it fails (default 10 s): it holds the executor. */
   transactionTimeoutMs?: number;
+  /** Longest an action may run before it fails (default 10 minutes, as on Convex). */
+  actionTimeoutMs?: number;
   /** How often to send `Ping` on idle sync connections (default 15 s; the client gives up after 60 s). */
   pingIntervalMs?: number;
 }
@@ -101,11 +103,10 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   const port = typeof address === "object" && address ? address.port : options.port;
   const host = options.host ?? "127.0.0.1";
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
-  (globalThis as Record<string, unknown>)[envGlobal] = deploymentEnv(url, options.env ?? {});
 
   const started = performance.now();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const loader = new ModuleLoader(functionsDir, join(dataDir, "_build"), envGlobal);
+  const loader = new ModuleLoader(functionsDir, join(dataDir, "_build"), envGlobal, deploymentEnv(url, options.env ?? {}));
   loader.clean();
   // esbuild bundles convex/ in its own process while this one reads the database.
   const loading = loader.load();
@@ -129,7 +130,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   }
   const adminKey = await ensureAdminKey(dataDir);
   log(`loaded ${db.documentCount} documents in ${Math.round(loadedMs)} ms; functions ready after ${Math.round(performance.now() - started)} ms`);
-  const runtime = new Runtime(db, modules, options.transactionTimeoutMs);
+  const runtime = new Runtime(db, modules, options.transactionTimeoutMs, options.actionTimeoutMs);
   let verifier = new TokenVerifier(modules.authProviders);
   await runtime.scheduler.resume();
 
@@ -221,7 +222,6 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
         await closeServer();
         await runtime.close();
         db.close();
-        delete (globalThis as Record<string, unknown>)[envGlobal];
       })();
       return closing;
     },

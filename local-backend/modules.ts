@@ -1,33 +1,22 @@
 /**
- * Loads a `convex/` directory the way the Convex CLI does: bundles every module with esbuild
- * and imports the result, then reads each export's registration flags. The deployment's
- * environment reaches the functions as `process.env` through a per-backend object that the
- * bundle reads instead of the real `process.env`, so nothing leaks between backends.
+ * Loads a `convex/` directory the way the Convex CLI does: bundles every module with esbuild,
+ * then has a function worker (`worker.ts`) import the result and report each export's
+ * registration flags; function code never runs on the main thread. The deployment's
+ * environment reaches the functions as `process.env` through a global that the bundle reads
+ * instead of the real `process.env`, set in the worker, so nothing of the host's leaks in.
  */
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { SchemaJson } from "./database";
+import { FunctionWorker } from "./executor";
 import { checkSchemaNames } from "./schema-names";
 import type { ValidatorJson } from "./values";
+import type { AuthProviderConfig, FunctionKind, WorkerBundle } from "./worker-protocol";
 
-export type FunctionKind = "query" | "mutation" | "action";
-
-/** What `query()/mutation()/action()` from `convex/server` attach to the exported function. */
-interface RegisteredExport {
-  isQuery?: boolean;
-  isMutation?: boolean;
-  isAction?: boolean;
-  isPublic?: boolean;
-  isInternal?: boolean;
-  invokeQuery?: (args: string) => Promise<string>;
-  invokeMutation?: (args: string) => Promise<string>;
-  invokeAction?: (requestId: string, args: string) => Promise<string>;
-  exportArgs?: () => string;
-  exportReturns?: () => string;
-}
+export type { AuthProviderConfig, FunctionKind } from "./worker-protocol";
 
 export interface LoadedFunction {
   path: string;
@@ -35,25 +24,17 @@ export interface LoadedFunction {
   visibility: "public" | "internal";
   args: ValidatorJson | null;
   returns: ValidatorJson | null;
-  invoke(args: string, requestId: string): Promise<string>;
-}
-
-export interface AuthProviderConfig {
-  type?: string;
-  domain?: string;
-  applicationID?: string;
-  issuer?: string;
-  jwks?: string;
-  algorithm?: string;
 }
 
 export interface LoadedModules {
   functions: Map<string, LoadedFunction>;
   schema: SchemaJson | null;
   authProviders: AuthProviderConfig[];
+  /** The build, and a worker that already imported it (the executor's first). */
+  workerFile: string;
+  bundle: WorkerBundle;
+  worker: FunctionWorker;
 }
-
-const NON_FUNCTION_MODULES = new Set(["schema", "auth.config", "convex.config", "crons", "http"]);
 
 function listModules(dir: string, root = dir): string[] {
   const out: string[] = [];
@@ -74,13 +55,27 @@ function listModules(dir: string, root = dir): string[] {
   return out;
 }
 
-function parseJson<T>(text: string | undefined): T | null {
-  if (text === undefined) return null;
+function parseJson<T>(text: string | null): T | null {
+  if (text === null) return null;
   const value = JSON.parse(text) as T | null;
   return value;
 }
 
 let buildCounter = 0;
+
+/** Bundles `worker.ts` into plain JavaScript, so a worker runs under any loader (tsx, vitest). */
+async function buildWorkerScript(outfile: string): Promise<string> {
+  await build({
+    entryPoints: [fileURLToPath(new URL("./worker.ts", import.meta.url))],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node22",
+    outfile,
+    logLevel: "silent",
+  });
+  return outfile;
+}
 
 export class ModuleLoader {
   /** The build the loaded functions came from; removed once a newer one replaces it. */
@@ -89,21 +84,25 @@ export class ModuleLoader {
   constructor(
     private readonly functionsDir: string,
     private readonly buildRoot: string,
-    /** A global the bundle reads `process.env` from (one per backend). */
+    /** A global the bundle reads `process.env` from (one per backend), and its value. */
     private readonly envGlobal: string,
+    private readonly env: Record<string, string>,
   ) {}
+
+  private workerFile: Promise<string> | null = null;
 
   async load(): Promise<LoadedModules> {
     // Everything up to esbuild's start is synchronous, so a caller can start a load and do other
     // work (reading the database) while esbuild bundles in its own process.
     const outdir = join(this.buildRoot, `${process.pid}-${Date.now()}-${buildCounter++}`);
     mkdirSync(outdir, { recursive: true });
-    let loaded: LoadedModules;
+    let loaded: LoadedModules | null = null;
     try {
       loaded = await this.buildAndImport(outdir);
       // As a Convex push does, refuse a schema with names Convex refuses.
       checkSchemaNames(loaded.schema);
     } catch (error) {
+      await loaded?.worker.terminate();
       await rm(outdir, { recursive: true, force: true });
       throw error;
     }
@@ -116,59 +115,53 @@ export class ModuleLoader {
   private async buildAndImport(outdir: string): Promise<LoadedModules> {
     const files = listModules(this.functionsDir);
     const entryPoints = files.map((f) => ({ in: join(this.functionsDir, f), out: f.replace(/\.[^.]+$/, "") }));
-    await build({
-      entryPoints,
-      bundle: true,
-      format: "esm",
-      platform: "node",
-      target: "node22",
-      splitting: true,
-      outdir,
-      outExtension: { ".js": ".mjs" },
-      logLevel: "silent",
-      define: { "process.env": `globalThis.${this.envGlobal}` },
-      banner: {
-        js: "import { createRequire as __lbCreateRequire } from 'node:module'; const require = __lbCreateRequire(import.meta.url);",
-      },
+    this.workerFile ??= buildWorkerScript(join(this.buildRoot, "worker.mjs")).catch((error: unknown) => {
+      this.workerFile = null;
+      throw error;
     });
-    const functions = new Map<string, LoadedFunction>();
-    let schema: SchemaJson | null = null;
-    let authProviders: AuthProviderConfig[] = [];
-    for (const entry of entryPoints) {
-      const moduleName = entry.out.split("\\").join("/");
-      const mod = (await import(pathToFileURL(join(outdir, `${entry.out}.mjs`)).href)) as Record<string, unknown>;
-      if (moduleName === "schema") {
-        const def = mod.default as { export?: () => string } | undefined;
-        if (def?.export) schema = JSON.parse(def.export()) as SchemaJson;
-        continue;
-      }
-      if (moduleName === "auth.config") {
-        const config = mod.default as { providers?: AuthProviderConfig[] } | undefined;
-        authProviders = config?.providers ?? [];
-        continue;
-      }
-      if (NON_FUNCTION_MODULES.has(moduleName)) continue;
-      for (const [exportName, value] of Object.entries(mod)) {
-        const fn = value as RegisteredExport | null;
-        if (typeof fn !== "function" && (typeof fn !== "object" || fn === null)) continue;
-        const kind: FunctionKind | null = fn.isQuery ? "query" : fn.isMutation ? "mutation" : fn.isAction ? "action" : null;
-        if (!kind) continue;
-        const path = `${moduleName}:${exportName}`;
-        functions.set(path, {
-          path,
-          kind,
-          visibility: fn.isPublic ? "public" : "internal",
-          args: parseJson<ValidatorJson>(fn.exportArgs?.()),
-          returns: parseJson<ValidatorJson>(fn.exportReturns?.()),
-          invoke: (args, requestId) => {
-            if (kind === "query") return fn.invokeQuery!(args);
-            if (kind === "mutation") return fn.invokeMutation!(args);
-            return fn.invokeAction!(requestId, args);
-          },
-        });
-      }
+    const [workerFile] = await Promise.all([
+      this.workerFile,
+      build({
+        entryPoints,
+        bundle: true,
+        format: "esm",
+        platform: "node",
+        target: "node22",
+        splitting: true,
+        outdir,
+        outExtension: { ".js": ".mjs" },
+        logLevel: "silent",
+        define: { "process.env": `globalThis.${this.envGlobal}` },
+        banner: {
+          js: "import { createRequire as __lbCreateRequire } from 'node:module'; const require = __lbCreateRequire(import.meta.url);",
+        },
+      }),
+    ]);
+    const bundle: WorkerBundle = {
+      buildDir: outdir,
+      modules: entryPoints.map((e) => e.out.split("\\").join("/")),
+      envGlobal: this.envGlobal,
+      env: this.env,
+    };
+    const worker = new FunctionWorker(workerFile, bundle);
+    let metadata;
+    try {
+      metadata = await worker.ready;
+    } catch (error) {
+      await worker.terminate();
+      throw error;
     }
-    return { functions, schema, authProviders };
+    const functions = new Map<string, LoadedFunction>();
+    for (const fn of metadata.functions) {
+      functions.set(fn.path, {
+        path: fn.path,
+        kind: fn.kind,
+        visibility: fn.visibility,
+        args: parseJson<ValidatorJson>(fn.args),
+        returns: parseJson<ValidatorJson>(fn.returns),
+      });
+    }
+    return { functions, schema: parseJson<SchemaJson>(metadata.schema), authProviders: metadata.authProviders, workerFile, bundle, worker };
   }
 
   clean(): void {

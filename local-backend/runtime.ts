@@ -1,15 +1,14 @@
 /**
- * Runs Convex functions: answers their syscalls (through `globalThis.Convex`, routed by
- * AsyncLocalStorage to the execution that made them), validates arguments and return values,
+ * Runs Convex functions: has their code run in worker threads (`executor.ts`) and answers their
+ * syscalls, validates arguments and return values,
  * executes queries and mutations one at a time (which makes mutations serializable and gives
  * every query a consistent snapshot), commits mutations durably, and runs scheduled functions.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
-import { inspect } from "node:util";
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { UserIdentity } from "./auth";
 import type { Database, DocumentWrite, MutationRecord } from "./database";
+import { Executor, type ExecutionHost } from "./executor";
 import { canonicalPath, type FunctionKind, type LoadedFunction, type LoadedModules } from "./modules";
 import { Scheduler } from "./scheduler";
 import { Transaction, UserError, type PageRequest, type ReadEntry, type SerializedQuery } from "./transaction";
@@ -33,6 +32,8 @@ export class FunctionError extends Error {
 export const MAX_ARGS_BYTES = 16 * 1024 * 1024;
 /** Queries and mutations hold the one executor, so one that never finishes must not hang it. */
 export const MAX_TRANSACTION_MS = 10_000;
+/** Convex stops an action after 10 minutes. */
+export const MAX_ACTION_MS = 600_000;
 
 export interface Caller {
   identity: UserIdentity | null;
@@ -60,7 +61,6 @@ export interface ActionOutcome {
 }
 
 interface ExecutionContext {
-  runtime: Runtime;
   /** Lines the function (and functions it ran inline) logged with console.*, as Convex reports them. */
   logLines: string[];
   kind: FunctionKind;
@@ -68,81 +68,8 @@ interface ExecutionContext {
   writable: boolean;
   caller: Caller;
   path: string;
-}
-
-const executions = new AsyncLocalStorage<ExecutionContext>();
-
-function currentExecution(): ExecutionContext {
-  const ctx = executions.getStore();
-  if (!ctx) throw new Error("Convex syscall made outside of a function execution");
-  return ctx;
-}
-
-interface ConvexGlobal {
-  syscall(op: string, json: string): string;
-  asyncSyscall(op: string, json: string): Promise<string>;
-  jsSyscall(op: string, args: Record<string, unknown>): unknown;
-}
-
-let installed: ConvexGlobal | null = null;
-/** Whatever `globalThis.Convex` was before ours (e.g. convex-test's in the same process). */
-let fallback: ConvexGlobal | null = null;
-
-/**
- * Installs the process-wide syscall entry point; each call finds its execution via ALS. Calls
- * made outside any local-backend execution go to the host that was installed before, so an
- * in-process `convex-test` keeps working next to the backend.
- */
-function installConvexGlobal(): void {
-  const g = globalThis as { Convex?: ConvexGlobal };
-  if (installed && g.Convex === installed) return;
-  if (g.Convex && g.Convex !== installed) fallback = g.Convex;
-  installed = {
-    syscall: (op, json) => {
-      const ctx = executions.getStore();
-      if (!ctx && fallback) return fallback.syscall(op, json);
-      return JSON.stringify(currentExecution().runtime.syscall(op, JSON.parse(json) as Record<string, unknown>));
-    },
-    asyncSyscall: async (op, json) => {
-      const ctx = executions.getStore();
-      if (!ctx && fallback) return fallback.asyncSyscall(op, json);
-      const current = currentExecution();
-      try {
-        return JSON.stringify(await current.runtime.asyncSyscall(current, op, JSON.parse(json) as Record<string, unknown>));
-      } catch (error) {
-        // Nested function errors keep their ConvexError data across the syscall boundary.
-        if (error instanceof FunctionError && error.errorData !== undefined) {
-          throw Object.assign(new Error(error.message), { data: error.errorData });
-        }
-        throw error;
-      }
-    },
-    jsSyscall: (op, args) => {
-      if (!executions.getStore() && fallback) return fallback.jsSyscall(op, args);
-      throw new Error(`File storage is not supported by the local backend (${op})`);
-    },
-  };
-  g.Convex = installed;
-  captureConsole();
-}
-
-let consoleCaptured = false;
-
-/** console.* inside a function also goes to its logLines ("[LOG] 'text'"), as in Convex. */
-function captureConsole(): void {
-  if (consoleCaptured) return;
-  consoleCaptured = true;
-  const levels = { log: "LOG", info: "INFO", debug: "DEBUG", warn: "WARN", error: "ERROR" } as const;
-  for (const [method, level] of Object.entries(levels) as [keyof typeof levels, string][]) {
-    const original = console[method].bind(console);
-    console[method] = (...args: unknown[]) => {
-      const ctx = executions.getStore();
-      if (!ctx) return original(...args);
-      const line = args.map((a) => inspect(a, { depth: 4, breakLength: Infinity })).join(" ");
-      ctx.logLines.push(`[${level}] ${line}`);
-      original(`[${ctx.path}] [${level}]`, ...args);
-    };
-  }
+  /** `performance.now()` after which its syscalls fail; nested calls inherit their caller's. */
+  deadline?: number;
 }
 
 /** Narrows `1.0/queryPage` arguments, rejecting what `.paginate()` would never send. */
@@ -163,6 +90,10 @@ function pageRequest(args: Record<string, unknown>): PageRequest {
     pageSize,
     maximumRowsRead: typeof maximumRowsRead === "number" ? maximumRowsRead : null,
   };
+}
+
+function pastDeadline(ctx: ExecutionContext): boolean {
+  return ctx.deadline !== undefined && performance.now() >= ctx.deadline;
 }
 
 function requestId(): string {
@@ -201,20 +132,23 @@ export class Runtime {
   private readonly history: { ts: bigint; writes: DocumentWrite[] }[] = [];
   private historyFloor: bigint;
   private readonly runningActions = new Set<Promise<unknown>>();
+  private readonly executor: Executor;
 
   constructor(
     readonly db: Database,
     modules: LoadedModules,
     private readonly transactionTimeoutMs = MAX_TRANSACTION_MS,
+    private readonly actionTimeoutMs = MAX_ACTION_MS,
   ) {
-    installConvexGlobal();
     this.modules = modules;
+    this.executor = new Executor(modules.workerFile, modules.bundle, modules.worker);
     this.historyFloor = db.latestTs;
     db.setSchema(modules.schema);
   }
 
   setModules(modules: LoadedModules): void {
     this.modules = modules;
+    this.executor.setBundle(modules.bundle, modules.worker);
     this.db.setSchema(modules.schema);
   }
 
@@ -281,29 +215,31 @@ export class Runtime {
     return json;
   }
 
-  /** Invokes a function's code with `ctx` as the current execution. */
+  /** Invokes a function's code in a worker, answering its syscalls from `ctx`. */
   private async invoke(fn: LoadedFunction, args: JSONValue, ctx: ExecutionContext): Promise<JSONValue> {
     const reqId = requestId();
     this.checkArgs(fn, args);
-    installConvexGlobal();
+    const limitMs = ctx.tx ? this.transactionTimeoutMs : this.actionTimeoutMs;
     let resultJson: string;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const run = executions.run(ctx, () => fn.invoke(JSON.stringify([args]), reqId));
-      if (ctx.tx) {
-        const tx = ctx.tx;
-        const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            // Whatever the function still does after this fails: its transaction is over.
-            tx.closed = true;
-            reject(new FunctionError(`[Request ID: ${reqId}] Server Error\nFunction execution timed out (maximum duration: ${this.transactionTimeoutMs / 1000}s)`));
-          }, this.transactionTimeoutMs);
-        });
-        run.catch(() => undefined);
-        resultJson = await Promise.race([run, timeout]);
-      } else {
-        resultJson = await run;
-      }
+      const call = this.executor.run(fn.kind, fn.path, JSON.stringify([args]), reqId, this.host(ctx));
+      // The clock starts when the function can run, not while a fresh worker loads.
+      await call.started.catch(() => undefined);
+      const deadline = (ctx.deadline ??= performance.now() + limitMs);
+      const timedOut = () => new FunctionError(`[Request ID: ${reqId}] Server Error\nFunction execution timed out (maximum duration: ${limitMs / 1000}s)`);
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          // Whatever the function still does after this fails: its transaction is over.
+          if (ctx.tx) ctx.tx.closed = true;
+          reject(timedOut());
+          // Then its worker is terminated: code that never yields cannot be stopped otherwise.
+          call.stop();
+        }, Math.max(0, deadline - performance.now()));
+      });
+      call.result.catch(() => undefined);
+      // A function that failed past its deadline failed because of it (its syscalls refused).
+      resultJson = await Promise.race([call.result.catch((thrown: unknown) => Promise.reject(pastDeadline(ctx) ? timedOut() : thrown)), timeout]);
     } catch (thrown) {
       const error = toFunctionError(thrown, reqId);
       error.logLines = ctx.logLines;
@@ -319,13 +255,47 @@ export class Runtime {
     }
   }
 
+  /** The execution's side of its syscalls, as its worker sees it. */
+  private host(ctx: ExecutionContext): ExecutionHost {
+    return {
+      syscall: (op, args) => {
+        this.checkDeadline(ctx);
+        return this.syscall(ctx, op, args);
+      },
+      asyncSyscall: async (op, args) => {
+        this.checkDeadline(ctx);
+        try {
+          return await this.asyncSyscall(ctx, op, args);
+        } catch (error) {
+          // Nested function errors keep their ConvexError data across the syscall boundary.
+          if (error instanceof FunctionError && error.errorData !== undefined) {
+            throw Object.assign(new Error(error.message), { data: error.errorData });
+          }
+          throw error;
+        }
+      },
+      log: (level, line) => {
+        ctx.logLines.push(`[${level}] ${line}`);
+        const print = level === "ERROR" ? console.error : level === "WARN" ? console.warn : console.log;
+        print(`[${ctx.path}] [${level}] ${line}`);
+      },
+    };
+  }
+
+  /** A syscall after the deadline fails and ends the transaction, even before the timer fires. */
+  private checkDeadline(ctx: ExecutionContext): void {
+    if (!pastDeadline(ctx)) return;
+    if (ctx.tx) ctx.tx.closed = true;
+    throw new UserError("Function execution timed out");
+  }
+
   // ---- queries and mutations (always inside `serial`) ----
 
   private async executeQueryNow(fn: LoadedFunction, args: JSONValue, caller: Caller, journal: string | null): Promise<QueryOutcome> {
     const tx = new Transaction(this.db, { writable: false, journal });
     try {
       const logLines: string[] = [];
-      const value = await this.invoke(fn, args, { runtime: this, logLines, kind: "query", tx, writable: false, caller, path: fn.path });
+      const value = await this.invoke(fn, args, { logLines, kind: "query", tx, writable: false, caller, path: fn.path });
       return { value, logLines, reads: tx.reads, journal: tx.journalOut, ts: this.db.latestTs };
     } catch (error) {
       if (error instanceof FunctionError) error.reads = tx.reads;
@@ -361,7 +331,7 @@ export class Runtime {
     let value: JSONValue;
     const logLines: string[] = [];
     try {
-      value = await this.invoke(fn, args, { runtime: this, logLines, kind: "mutation", tx, writable: true, caller, path: fn.path });
+      value = await this.invoke(fn, args, { logLines, kind: "mutation", tx, writable: true, caller, path: fn.path });
       // Writes from a promise the function left running would escape the commit: refuse them.
       tx.closed = true;
       extra?.(tx);
@@ -455,7 +425,7 @@ export class Runtime {
   async runAction(udfPath: unknown, args: JSONValue, caller: Caller): Promise<ActionOutcome> {
     const fn = this.resolve(udfPath, "action", caller);
     const logLines: string[] = [];
-    const run = this.invoke(fn, args, { runtime: this, logLines, kind: "action", tx: null, writable: false, caller, path: fn.path });
+    const run = this.invoke(fn, args, { logLines, kind: "action", tx: null, writable: false, caller, path: fn.path });
     this.runningActions.add(run);
     try {
       return { value: await run, logLines };
@@ -466,8 +436,7 @@ export class Runtime {
 
   // ---- syscalls ----
 
-  syscall(op: string, args: Record<string, unknown>): JSONValue {
-    const ctx = currentExecution();
+  syscall(ctx: ExecutionContext, op: string, args: Record<string, unknown>): JSONValue {
     switch (op) {
       case "1.0/queryStream":
         return { queryId: this.tx(ctx).queryStream(args.query as SerializedQuery) };
@@ -603,6 +572,8 @@ export class Runtime {
   async close(): Promise<void> {
     this.scheduler.close();
     await this.serial(async () => undefined);
+    // Running actions are stopped with their workers.
+    await this.executor.close();
     await Promise.allSettled([...this.runningActions]);
   }
 }

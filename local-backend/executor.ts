@@ -1,0 +1,259 @@
+/**
+ * Where function code runs: in worker threads (`worker.ts`), never on the main thread, so a
+ * function that never yields (a CPU loop, or an async loop over syscalls) cannot stop the
+ * backend from serving, and is stopped by terminating its worker. Queries and mutations run one
+ * at a time on the Runtime's executor queue, so they share one long-lived worker (nested
+ * `ctx.runQuery/runMutation` run in it too). Each action gets a fresh worker of its own,
+ * terminated when it ends, so an action's stray timers or crashes touch nothing else.
+ */
+import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import type { JSONValue } from "convex/values";
+import { UserError } from "./transaction";
+import type { FromWorker, FunctionKind, ModuleMetadata, SyncReply, ToWorker, WireError, WorkerBundle, WorkerInit } from "./worker-protocol";
+
+/** The Runtime's side of one execution: answers its syscalls and collects its log lines. */
+export interface ExecutionHost {
+  syscall(op: string, args: Record<string, unknown>): JSONValue;
+  asyncSyscall(op: string, args: Record<string, unknown>): Promise<JSONValue>;
+  log(level: string, line: string): void;
+}
+
+/** A running invocation: its result (the function's JSON text), and a way to stop it. */
+export interface Invocation {
+  /** Settles once its worker has loaded the functions (a fresh worker takes a while). */
+  started: Promise<unknown>;
+  result: Promise<string>;
+  /** Terminates the worker it runs in (and everything else running there). */
+  stop(): void;
+}
+
+/** V8 heap limit of a function worker: a function that allocates without end fails alone. */
+const WORKER_HEAP_MB = 512;
+
+interface Execution {
+  host: ExecutionHost;
+  resolve(json: string): void;
+  reject(error: unknown): void;
+}
+
+/** Rebuilds what a function threw, so the Runtime formats it exactly as if thrown in-thread. */
+function fromWire(wire: WireError): unknown {
+  if (wire.convexData !== undefined) {
+    return { [Symbol.for("ConvexError")]: true, name: "ConvexError", message: wire.message, data: wire.convexData, stack: wire.stack };
+  }
+  const error = wire.user ? new UserError(wire.message) : Object.assign(new Error(wire.message), { name: wire.name });
+  if (wire.stack !== undefined) error.stack = wire.stack;
+  return error;
+}
+
+function toWire(thrown: unknown): WireError {
+  if (thrown instanceof Error) {
+    return { name: thrown.name, message: thrown.message, ...(thrown instanceof UserError ? { user: true } : {}) };
+  }
+  return { name: "Error", message: String(thrown) };
+}
+
+/** One worker thread running one build of `convex/`. */
+export class FunctionWorker {
+  /** What the build registers; rejects if importing it failed. */
+  readonly ready: Promise<ModuleMetadata>;
+  private readonly worker: Worker;
+  private readonly signal: Int32Array;
+  private readonly syncPort: MessagePort;
+  private readonly executions = new Map<number, Execution>();
+  private nextExec = 0;
+  private failure: unknown = null;
+
+  constructor(workerFile: string, bundle: WorkerBundle) {
+    const shared = new SharedArrayBuffer(4);
+    this.signal = new Int32Array(shared);
+    const { port1, port2 } = new MessageChannel();
+    this.syncPort = port1;
+    const init: WorkerInit = { bundle, signal: shared, syncPort: port2 };
+    this.worker = new Worker(workerFile, {
+      workerData: init,
+      transferList: [port2],
+      // The worker script is plain bundled JavaScript: it needs none of the parent's loaders.
+      execArgv: [],
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+    });
+    this.worker.unref();
+    let onReady!: (metadata: ModuleMetadata) => void;
+    let onLoadError!: (error: unknown) => void;
+    this.ready = new Promise<ModuleMetadata>((resolve, reject) => {
+      onReady = resolve;
+      onLoadError = reject;
+    });
+    this.ready.catch(() => undefined);
+    this.worker.on("message", (message: FromWorker) => {
+      switch (message.type) {
+        case "ready":
+          return onReady(message.metadata);
+        case "loadError": {
+          const error = fromWire(message.error);
+          onLoadError(error);
+          return this.fail(error);
+        }
+        case "result": {
+          const execution = this.executions.get(message.exec);
+          if (!execution) return;
+          this.executions.delete(message.exec);
+          if (message.ok) execution.resolve(message.json);
+          else execution.reject(fromWire(message.error));
+          return;
+        }
+        case "syscall":
+          return this.answerSync(message.exec, message.op, message.args);
+        case "asyncSyscall":
+          return this.answerAsync(message.id, message.exec, message.op, message.args);
+        case "log": {
+          const execution = this.executions.get(message.exec);
+          if (execution) execution.host.log(message.level, message.line);
+          else console.log(`[${message.level}] ${message.line}`);
+          return;
+        }
+        case "uncaught":
+          // Whatever runs here fails with it; the thread's state is no longer trusted.
+          return this.fail(fromWire(message.error));
+      }
+    });
+    this.worker.on("error", (error: Error & { code?: string }) => {
+      const failure =
+        error.code === "ERR_WORKER_OUT_OF_MEMORY"
+          ? new Error(`JavaScript execution ran out of memory (maximum memory usage: ${WORKER_HEAP_MB} MB)`)
+          : error;
+      onLoadError(failure);
+      this.fail(failure);
+    });
+    this.worker.on("exit", () => {
+      onLoadError(new Error("The function worker exited while loading"));
+      this.fail(new Error("The function worker stopped"));
+    });
+  }
+
+  /** Whether it can still run functions (not crashed, stopped or terminated). */
+  get alive(): boolean {
+    return this.failure === null;
+  }
+
+  invoke(path: string, args: string, requestId: string, host: ExecutionHost): Promise<string> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    const exec = this.nextExec++;
+    return new Promise<string>((resolve, reject) => {
+      this.executions.set(exec, { host, resolve, reject });
+      this.post({ type: "invoke", exec, path, args, requestId });
+    });
+  }
+
+  /** Fails every execution in it with `error` and terminates the thread. */
+  fail(error: unknown): void {
+    if (this.failure === null) this.failure = error;
+    const executions = [...this.executions.values()];
+    this.executions.clear();
+    for (const execution of executions) execution.reject(error);
+    void this.worker.terminate();
+  }
+
+  async terminate(): Promise<void> {
+    this.fail(new Error("The function worker stopped"));
+    await this.worker.terminate();
+  }
+
+  private post(message: ToWorker): void {
+    if (this.failure === null) this.worker.postMessage(message);
+  }
+
+  private answerSync(exec: number, op: string, args: string): void {
+    let reply: SyncReply;
+    const execution = this.executions.get(exec);
+    try {
+      if (!execution) throw new UserError("This function execution has already ended.");
+      reply = { ok: true, json: JSON.stringify(execution.host.syscall(op, JSON.parse(args) as Record<string, unknown>)) };
+    } catch (error) {
+      reply = { ok: false, error: toWire(error) };
+    }
+    this.syncPort.postMessage(reply);
+    Atomics.store(this.signal, 0, 1);
+    Atomics.notify(this.signal, 0);
+  }
+
+  private answerAsync(id: number, exec: number, op: string, args: string): void {
+    const execution = this.executions.get(exec);
+    const result = execution
+      ? Promise.resolve().then(() => execution.host.asyncSyscall(op, JSON.parse(args) as Record<string, unknown>))
+      : Promise.reject(new UserError("This function execution has already ended."));
+    result.then(
+      (value) => this.post({ type: "asyncResult", id, ok: true, json: JSON.stringify(value) }),
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        const data = (error as { data?: JSONValue } | null)?.data;
+        this.post({ type: "asyncResult", id, ok: false, message, ...(data !== undefined ? { data } : {}) });
+      },
+    );
+  }
+}
+
+/** Runs functions in workers: one shared by queries and mutations, one per running action. */
+export class Executor {
+  private transactionWorker: FunctionWorker;
+  /** A fresh worker waiting for the next action (started after the first one). */
+  private spare: FunctionWorker | null = null;
+  private readonly actionWorkers = new Set<FunctionWorker>();
+  private closed = false;
+
+  constructor(
+    private readonly workerFile: string,
+    private bundle: WorkerBundle,
+    /** A worker already running this bundle (the one the loader read the functions from). */
+    first: FunctionWorker,
+  ) {
+    this.transactionWorker = first;
+  }
+
+  /** Switches to a new build; actions still running finish on the code they started with. */
+  setBundle(bundle: WorkerBundle, first: FunctionWorker): void {
+    this.bundle = bundle;
+    void this.transactionWorker.terminate();
+    this.transactionWorker = first;
+    void this.spare?.terminate();
+    this.spare = null;
+  }
+
+  run(kind: FunctionKind, path: string, args: string, requestId: string, host: ExecutionHost): Invocation {
+    if (kind !== "action") {
+      if (!this.transactionWorker.alive && !this.closed) this.transactionWorker = this.startWorker();
+      const worker = this.transactionWorker;
+      return {
+        started: worker.ready,
+        result: worker.invoke(path, args, requestId, host),
+        stop: () => {
+          worker.fail(new Error("The function worker was stopped"));
+          // Start the replacement now, so the next query does not wait for it.
+          if (worker === this.transactionWorker && !this.closed) this.transactionWorker = this.startWorker();
+        },
+      };
+    }
+    const worker = this.spare?.alive ? this.spare : this.startWorker();
+    this.spare = null;
+    this.actionWorkers.add(worker);
+    const result = worker.invoke(path, args, requestId, host);
+    const done = () => {
+      this.actionWorkers.delete(worker);
+      void worker.terminate();
+    };
+    result.then(done, done);
+    if (!this.closed) this.spare = this.startWorker();
+    return { started: worker.ready, result, stop: () => worker.fail(new Error("The function worker was stopped")) };
+  }
+
+  private startWorker(): FunctionWorker {
+    return new FunctionWorker(this.workerFile, this.bundle);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const workers = [this.transactionWorker, ...this.actionWorkers, ...(this.spare ? [this.spare] : [])];
+    this.spare = null;
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Messages between the main thread (Runtime, through `executor.ts`) and a function worker
+ * (`worker.ts`). Function code runs only in workers, so one that never yields can be stopped
+ * by terminating its worker; every syscall it makes is answered by the main thread.
+ */
+import type { MessagePort } from "node:worker_threads";
+import type { JSONValue } from "convex/values";
+
+export type FunctionKind = "query" | "mutation" | "action";
+
+/** What a worker needs to load a build of `convex/`. */
+export interface WorkerBundle {
+  /** esbuild's output directory (one `.mjs` per module). */
+  buildDir: string;
+  /** Module names (`customers`, `lib/util`, `schema`…), relative to `buildDir` without `.mjs`. */
+  modules: string[];
+  /** The global the bundle reads `process.env` from, and its value (the deployment's env). */
+  envGlobal: string;
+  env: Record<string, string>;
+}
+
+export interface AuthProviderConfig {
+  type?: string;
+  domain?: string;
+  applicationID?: string;
+  issuer?: string;
+  jwks?: string;
+  algorithm?: string;
+}
+
+/** One registered function as the worker found it (validators still as JSON text). */
+export interface FunctionMetadata {
+  path: string;
+  kind: FunctionKind;
+  visibility: "public" | "internal";
+  args: string | null;
+  returns: string | null;
+}
+
+export interface ModuleMetadata {
+  functions: FunctionMetadata[];
+  schema: string | null;
+  authProviders: AuthProviderConfig[];
+}
+
+/**
+ * An error crossing the thread boundary. `convexData` marks a ConvexError (its data as JSON
+ * text, as `convex/server` serializes it); `user` marks the backend's own UserError.
+ */
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+  convexData?: string;
+  user?: boolean;
+}
+
+export type ToWorker =
+  | { type: "invoke"; exec: number; path: string; args: string; requestId: string }
+  | { type: "asyncResult"; id: number; ok: true; json: string }
+  /** `data` set: a nested function's ConvexError data (the function sees a ConvexError). */
+  | { type: "asyncResult"; id: number; ok: false; message: string; data?: JSONValue };
+
+export type FromWorker =
+  | { type: "ready"; metadata: ModuleMetadata }
+  | { type: "loadError"; error: WireError }
+  | { type: "result"; exec: number; ok: true; json: string }
+  | { type: "result"; exec: number; ok: false; error: WireError }
+  /** A synchronous syscall: the worker blocks until the reply is on its sync port. */
+  | { type: "syscall"; exec: number; op: string; args: string }
+  | { type: "asyncSyscall"; id: number; exec: number; op: string; args: string }
+  | { type: "log"; exec: number; level: string; line: string }
+  /** An exception nothing caught (a throw in a timer or event handler, an unhandled rejection). */
+  | { type: "uncaught"; error: WireError };
+
+export type SyncReply = { ok: true; json: string } | { ok: false; error: WireError };
+
+/** What the worker receives as `workerData`. */
+export interface WorkerInit {
+  bundle: WorkerBundle;
+  /** Int32Array(1) over it: the main thread sets it to 1 once a sync reply is posted. */
+  signal: SharedArrayBuffer;
+  syncPort: MessagePort;
+}

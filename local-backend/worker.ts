@@ -1,0 +1,207 @@
+/**
+ * A function worker (a `node:worker_threads` thread): imports one build of `convex/`, reports
+ * what it registers, and runs the `invoke*` entry points the main thread asks for. Every
+ * syscall goes to the main thread's Runtime: async ones as messages, the few synchronous ones
+ * by blocking on a shared flag until the reply waits on the sync port. Because function code
+ * only ever runs here, the main thread can stop a function that never yields by terminating
+ * this thread. Bundled by esbuild at load (see `modules.ts`), so it runs under any loader.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { inspect } from "node:util";
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import type {
+  AuthProviderConfig,
+  FromWorker,
+  FunctionKind,
+  FunctionMetadata,
+  SyncReply,
+  ToWorker,
+  WireError,
+  WorkerInit,
+} from "./worker-protocol";
+
+/** What `query()/mutation()/action()` from `convex/server` attach to the exported function. */
+interface RegisteredExport {
+  isQuery?: boolean;
+  isMutation?: boolean;
+  isAction?: boolean;
+  isPublic?: boolean;
+  invokeQuery?: (args: string) => Promise<string>;
+  invokeMutation?: (args: string) => Promise<string>;
+  invokeAction?: (requestId: string, args: string) => Promise<string>;
+  exportArgs?: () => string;
+  exportReturns?: () => string;
+}
+
+const NON_FUNCTION_MODULES = new Set(["schema", "auth.config", "convex.config", "crons", "http"]);
+/** Marks an error that came from the backend's own checks (UserError on the main thread). */
+const USER_ERROR = Symbol("localBackendUserError");
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const signal = new Int32Array(init.signal);
+/** The main thread's id of the execution the running code belongs to. */
+const execution = new AsyncLocalStorage<number>();
+const invokers = new Map<string, (args: string, requestId: string) => Promise<string>>();
+const pendingAsync = new Map<number, { resolve(json: string): void; reject(error: unknown): void }>();
+let nextAsyncId = 0;
+
+function post(message: FromWorker): void {
+  port.postMessage(message);
+}
+
+function toWire(thrown: unknown): WireError {
+  if (typeof thrown === "object" && thrown !== null && Symbol.for("ConvexError") in thrown) {
+    const e = thrown as { message?: unknown; stack?: unknown; data?: unknown };
+    let convexData: string;
+    try {
+      convexData = typeof e.data === "string" ? e.data : (JSON.stringify(e.data ?? null) ?? "null");
+    } catch {
+      convexData = "null";
+    }
+    return { name: "ConvexError", message: String(e.message), convexData, ...(typeof e.stack === "string" ? { stack: e.stack } : {}) };
+  }
+  if (thrown instanceof Error) {
+    return {
+      name: thrown.name,
+      message: thrown.message,
+      ...(thrown.stack !== undefined ? { stack: thrown.stack } : {}),
+      ...((thrown as { [USER_ERROR]?: boolean })[USER_ERROR] ? { user: true } : {}),
+    };
+  }
+  return { name: "Error", message: String(thrown) };
+}
+
+function fromWire(wire: WireError): Error {
+  const error = Object.assign(new Error(wire.message), { name: wire.name });
+  if (wire.user) Object.assign(error, { [USER_ERROR]: true });
+  return error;
+}
+
+function currentExecution(): number {
+  const exec = execution.getStore();
+  if (exec === undefined) throw new Error("Convex syscall made outside of a function execution");
+  return exec;
+}
+
+(globalThis as { Convex?: unknown }).Convex = {
+  syscall(op: string, args: string): string {
+    const exec = currentExecution();
+    Atomics.store(signal, 0, 0);
+    post({ type: "syscall", exec, op, args });
+    // The main thread always answers (or terminates this thread); nothing else can run meanwhile.
+    // Only the flag counts: a late wake-up meant for the previous reply must not end the wait.
+    while (Atomics.load(signal, 0) === 0) Atomics.wait(signal, 0, 0);
+    const reply = receiveMessageOnPort(init.syncPort)?.message as SyncReply | undefined;
+    if (!reply) throw new Error(`No reply to the synchronous syscall ${op}`);
+    if (reply.ok) return reply.json;
+    throw fromWire(reply.error);
+  },
+  asyncSyscall(op: string, args: string): Promise<string> {
+    let exec: number;
+    try {
+      exec = currentExecution();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const id = nextAsyncId++;
+    return new Promise<string>((resolve, reject) => {
+      pendingAsync.set(id, { resolve, reject });
+      post({ type: "asyncSyscall", id, exec, op, args });
+    });
+  },
+  jsSyscall(op: string): never {
+    throw new Error(`File storage is not supported by the local backend (${op})`);
+  },
+};
+
+/** console.* inside a function becomes one of its log lines ("[LOG] 'text'"), as in Convex. */
+const levels = { log: "LOG", info: "INFO", debug: "DEBUG", warn: "WARN", error: "ERROR" } as const;
+for (const [method, level] of Object.entries(levels) as [keyof typeof levels, string][]) {
+  const original = console[method].bind(console);
+  console[method] = (...args: unknown[]) => {
+    const exec = execution.getStore();
+    if (exec === undefined) return original(...args);
+    const line = args.map((a) => inspect(a, { depth: 4, breakLength: Infinity })).join(" ");
+    post({ type: "log", exec, level, line });
+  };
+}
+
+// A throw in a timer or event handler, or a rejection nobody handles, fails what runs here
+// (the main thread then replaces this thread), never the backend.
+process.on("uncaughtException", (error) => post({ type: "uncaught", error: toWire(error) }));
+process.on("unhandledRejection", (reason) => post({ type: "uncaught", error: toWire(reason) }));
+
+function run(message: Extract<ToWorker, { type: "invoke" }>): void {
+  execution.run(message.exec, () => {
+    // Invocations may arrive while the modules still load; a failed load is reported once.
+    loading.then(
+      () => {
+        const invoke = invokers.get(message.path);
+        if (!invoke) throw new Error(`The worker has no function ${message.path}`);
+        return invoke(message.args, message.requestId);
+      },
+      () => new Promise<string>(() => undefined),
+    ).then(
+      (json) => post({ type: "result", exec: message.exec, ok: true, json }),
+      (error: unknown) => post({ type: "result", exec: message.exec, ok: false, error: toWire(error) }),
+    );
+  });
+}
+
+async function load(): Promise<void> {
+  const { bundle } = init;
+  (globalThis as Record<string, unknown>)[bundle.envGlobal] = { ...bundle.env };
+  const functions: FunctionMetadata[] = [];
+  let schema: string | null = null;
+  let authProviders: AuthProviderConfig[] = [];
+  for (const moduleName of bundle.modules) {
+    const mod = (await import(pathToFileURL(join(bundle.buildDir, `${moduleName}.mjs`)).href)) as Record<string, unknown>;
+    if (moduleName === "schema") {
+      const def = mod.default as { export?: () => string } | undefined;
+      if (def?.export) schema = def.export();
+      continue;
+    }
+    if (moduleName === "auth.config") {
+      const config = mod.default as { providers?: AuthProviderConfig[] } | undefined;
+      authProviders = config?.providers ?? [];
+      continue;
+    }
+    if (NON_FUNCTION_MODULES.has(moduleName)) continue;
+    for (const [exportName, value] of Object.entries(mod)) {
+      const fn = value as RegisteredExport | null;
+      if (typeof fn !== "function" && (typeof fn !== "object" || fn === null)) continue;
+      const kind: FunctionKind | null = fn.isQuery ? "query" : fn.isMutation ? "mutation" : fn.isAction ? "action" : null;
+      if (!kind) continue;
+      const path = `${moduleName}:${exportName}`;
+      functions.push({
+        path,
+        kind,
+        visibility: fn.isPublic ? "public" : "internal",
+        args: fn.exportArgs?.() ?? null,
+        returns: fn.exportReturns?.() ?? null,
+      });
+      invokers.set(path, (args, requestId) => {
+        if (kind === "query") return fn.invokeQuery!(args);
+        if (kind === "mutation") return fn.invokeMutation!(args);
+        return fn.invokeAction!(requestId, args);
+      });
+    }
+  }
+  post({ type: "ready", metadata: { functions, schema, authProviders } });
+}
+
+const loading = load();
+loading.catch((error: unknown) => post({ type: "loadError", error: toWire(error) }));
+
+port.on("message", (message: ToWorker) => {
+  if (message.type === "invoke") return run(message);
+  const pending = pendingAsync.get(message.id);
+  if (!pending) return;
+  pendingAsync.delete(message.id);
+  if (message.ok) pending.resolve(message.json);
+  // performAsyncSyscall turns `data` into a ConvexError, anything else into an Error.
+  else pending.reject(Object.assign(new Error(message.message), message.data !== undefined ? { data: message.data } : {}));
+});
