@@ -23,6 +23,13 @@ export type UserIdentity = Record<string, unknown> & {
   issuer?: string;
 };
 
+/** Who runs a function. */
+export interface Caller {
+  identity: UserIdentity | null;
+  /** Admin (the CLI, trusted tooling) and other functions may call internal functions. */
+  allowInternal: boolean;
+}
+
 /** Convex's short codes for auth failures (the `code` of an HTTP 401 body). */
 export type AuthErrorCode = "NoAuthProvider" | "InvalidAuthHeader" | "Unauthenticated" | "AuthProviderDiscoveryFailed";
 

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
-import type { UserIdentity } from "./auth";
+import type { Caller } from "./auth";
 import type { Database, DocumentWrite, MutationRecord } from "./database";
 import { Executor, type ExecutionHost } from "./executor";
 import { canonicalPath, type FunctionKind, type LoadedFunction, type LoadedModules } from "./modules";
@@ -35,11 +35,7 @@ export const MAX_TRANSACTION_MS = 10_000;
 /** Convex stops an action after 10 minutes. */
 export const MAX_ACTION_MS = 600_000;
 
-export interface Caller {
-  identity: UserIdentity | null;
-  /** Admin (the CLI, trusted tooling) and other functions may call internal functions. */
-  allowInternal: boolean;
-}
+export type { Caller } from "./auth";
 
 export interface QueryOutcome {
   value: JSONValue;

@@ -6,7 +6,9 @@
  * actions that were running are marked failed.
  */
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
-import type { Caller, Runtime } from "./runtime";
+import type { Caller } from "./auth";
+import type { Database } from "./database";
+import type { FunctionKind, LoadedFunction } from "./modules";
 import { Transaction, UserError } from "./transaction";
 import type { Doc } from "./values";
 
@@ -16,11 +18,24 @@ function jobError(error: unknown): string {
   return message.replace(/^\[Request ID: [^\]]*\] Server Error\n/, "");
 }
 
+/** What the scheduler needs from whatever runs functions (the Runtime). */
+export interface SchedulerHost {
+  readonly db: Database;
+  readonly functions: Map<string, LoadedFunction>;
+  resolve(udfPath: unknown, kind: FunctionKind | "any", caller: Caller): LoadedFunction;
+  /** Runs `task` on the one-at-a-time executor. */
+  serial<T>(task: () => Promise<T>): Promise<T>;
+  /** Runs and commits a mutation now (inside `serial`); `extra` adds writes to its commit. */
+  mutationInTask(udfPath: unknown, args: JSONValue, caller: Caller, extra?: (tx: Transaction) => void): Promise<unknown>;
+  commit(tx: Transaction): bigint;
+  runAction(udfPath: unknown, args: JSONValue, caller: Caller): Promise<unknown>;
+}
+
 export class Scheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private closed = false;
 
-  constructor(private readonly host: Runtime) {}
+  constructor(private readonly host: SchedulerHost) {}
 
   schedule(tx: Transaction, args: Record<string, unknown>): JSONValue {
     const fn = this.host.resolve(args.name, "any", { identity: null, allowInternal: true });

@@ -71,4 +71,20 @@ describe("import boundaries", () => {
   it("the app never reaches into the local backend, which is only one possible deployment", () => {
     expect(violations("app", (target) => target.startsWith("local-backend/"))).toEqual([]);
   });
+
+  it("the local backend's modules import each other without cycles (the scheduler needs an interface, not the runtime)", () => {
+    const files = sourceFiles("local-backend").map((f) => f.replace(/\.ts$/, ""));
+    const graph = new Map(files.map((f) => [f, relativeImports(`${f}.ts`).filter((t) => files.includes(t))]));
+    expect(graph.get("local-backend/runtime")).toContain("local-backend/scheduler");
+    const cycles: string[] = [];
+    const visit = (file: string, path: string[]): void => {
+      if (path.includes(file)) {
+        cycles.push([...path.slice(path.indexOf(file)), file].join(" → "));
+        return;
+      }
+      for (const next of graph.get(file) ?? []) visit(next, [...path, file]);
+    };
+    for (const file of files) visit(file, []);
+    expect(cycles).toEqual([]);
+  });
 });
