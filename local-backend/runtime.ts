@@ -70,7 +70,7 @@ interface ExecutionContext {
 
 /** Narrows `1.0/queryPage` arguments, rejecting what `.paginate()` would never send. */
 function pageRequest(args: Record<string, unknown>): PageRequest {
-  const { query, cursor, endCursor, pageSize, maximumRowsRead } = args;
+  const { query, cursor, endCursor, pageSize, maximumRowsRead, maximumBytesRead } = args;
   if (typeof query !== "object" || query === null) throw new UserError("paginate: missing query");
   if (cursor !== null && typeof cursor !== "string") throw new UserError("paginate: `cursor` must be a string or null");
   if (endCursor !== null && endCursor !== undefined && typeof endCursor !== "string") {
@@ -85,6 +85,7 @@ function pageRequest(args: Record<string, unknown>): PageRequest {
     endCursor: endCursor ?? null,
     pageSize,
     maximumRowsRead: typeof maximumRowsRead === "number" ? maximumRowsRead : null,
+    maximumBytesRead: typeof maximumBytesRead === "number" ? maximumBytesRead : null,
   };
 }
 

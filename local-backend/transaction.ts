@@ -42,7 +42,14 @@ export interface PageRequest {
   endCursor: string | null;
   pageSize: number;
   maximumRowsRead: number | null;
+  maximumBytesRead: number | null;
 }
+
+/** Convex's per-transaction read limits; a page reading past 3/4 of them should be split. */
+const MAX_READ_ROWS = 32_000;
+const MAX_READ_BYTES = 16 * 1024 * 1024;
+const SOFT_MAX_PAGE_LENGTH = (8192 * 3) / 4;
+const soft = (limit: number | null, max: number): number => (Math.min(limit ?? max, max) * 3) / 4;
 
 /** What `1.0/queryPage` answers. */
 export interface PageResult {
@@ -60,6 +67,8 @@ interface OpenedPage {
   /** From `endCursor` or the journal: the cursor as sent, and where it points. */
   end: { cursor: string; position: CursorPosition } | null;
   pageSize: number;
+  maximumRowsRead: number | null;
+  maximumBytesRead: number | null;
   /** Seals a position of this query into a cursor. */
   seal: (position: CursorPosition) => string;
 }
@@ -254,11 +263,26 @@ class IndexStream {
     return doc;
   }
 
+  /** Set by `paginate`: what it may read before the page must end here (`SplitRequired`). */
+  readLimits: { rows: number; bytes: number } | null = null;
+  /** Whether the read limits ended the stream early. */
+  hitReadLimit = false;
+  /** Rows read from the index (filtered out or not), their size, and their keys (split points). */
+  readonly read = { rows: 0, bytes: 0, keys: [] as FieldValue[][] };
+
   next(): Doc | null {
     if (this.limit !== null && this.emitted >= this.limit) return null;
     for (;;) {
+      // Checked before a read, so a page always makes progress by at least one row.
+      if (this.readLimits && (this.read.rows >= this.readLimits.rows || this.read.bytes >= this.readLimits.bytes)) {
+        this.hitReadLimit = true;
+        return null;
+      }
       const doc = this.advance();
       if (doc === null) return null;
+      this.read.rows++;
+      this.read.bytes += getDocumentSize(doc as Record<string, Value>);
+      this.read.keys.push(this.lastKey!);
       if (this.filters.every((f) => evaluate(f, doc) === true)) {
         this.emitted++;
         return doc;
@@ -523,6 +547,9 @@ export class Transaction {
       );
     }
     this.paginated = true;
+    if ([args.maximumRowsRead, args.maximumBytesRead].some((limit) => limit !== null && !(limit > 0))) {
+      throw new UserError("maximumRowsRead and maximumBytesRead must be greater than 0");
+    }
     const fingerprint = queryFingerprint(args.query);
     const start = args.cursor === null ? null : this.openCursor(args.cursor, fingerprint);
     // A subscription's journal holds where its page ended on the first run, so re-runs keep
@@ -539,6 +566,8 @@ export class Transaction {
       start,
       end,
       pageSize: args.pageSize,
+      maximumRowsRead: args.maximumRowsRead,
+      maximumBytesRead: args.maximumBytesRead,
       seal: (position) => this.db.cursors.encode(fingerprint, position),
     };
     const result = search ? this.searchPage(page) : this.indexPage(page);
@@ -546,33 +575,50 @@ export class Transaction {
     return result;
   }
 
-  private indexPage({ query, start, end, pageSize, seal }: OpenedPage): PageResult {
+  private indexPage({ query, start, end, pageSize, maximumRowsRead, maximumBytesRead, seal }: OpenedPage): PageResult {
     const page: Doc[] = [];
     // A page that starts at the end is empty; one with an end cursor ends exactly there.
     const stream = start?.kind === "end" ? null : this.openStream(query, start?.kind === "after" ? start.key : null);
+    const index = stream instanceof IndexStream ? stream : null;
     let position: CursorPosition = { kind: "end" };
     if (end !== null) {
       const endKey = end.position.kind === "after" ? end.position.key : null;
       const sign = query.source.type !== "Search" && query.source.order === "desc" ? -1 : 1;
       const pastEnd = (key: FieldValue[] | null) => endKey !== null && key !== null && compareKeys(key, endKey) * sign > 0;
       while (stream !== null) {
-        const before = stream instanceof IndexStream ? stream.position : null;
+        const before = index?.position ?? null;
         if (endKey !== null && before !== null && compareKeys(before, endKey) * sign >= 0) break;
         const d = stream.next();
-        if (!d || (stream instanceof IndexStream && pastEnd(stream.position))) break;
+        if (!d || pastEnd(index?.position ?? null)) break;
         page.push(d);
       }
-      return { page, isDone: end.position.kind === "end", continueCursor: end.cursor, splitCursor: null, pageStatus: null };
+    } else {
+      // As in Convex, the read limits apply only to a page that has no fixed end.
+      if (index) index.readLimits = { rows: maximumRowsRead ?? Infinity, bytes: maximumBytesRead ?? Infinity };
+      while (stream !== null && page.length < pageSize) {
+        const d = stream.next();
+        if (!d) break;
+        page.push(d);
+      }
+      if (index?.hitReadLimit || (index && page.length === pageSize && !index.exhausted())) {
+        position = { kind: "after", key: index.position! };
+      }
     }
-    while (stream !== null && page.length < pageSize) {
-      const d = stream.next();
-      if (!d) break;
-      page.push(d);
-    }
-    if (stream instanceof IndexStream && page.length === pageSize && !stream.exhausted()) {
-      position = { kind: "after", key: stream.position! };
-    }
-    return { page, isDone: position.kind === "end", continueCursor: seal(position), splitCursor: null, pageStatus: null };
+    const read = index?.read ?? { rows: 0, bytes: 0, keys: [] };
+    const pageStatus = index?.hitReadLimit
+      ? "SplitRequired"
+      : read.rows > soft(maximumRowsRead, MAX_READ_ROWS) || read.bytes > soft(maximumBytesRead, MAX_READ_BYTES) || page.length > SOFT_MAX_PAGE_LENGTH
+        ? "SplitRecommended"
+        : null;
+    // The middle of what the page read: where the client splits it in two.
+    const splitKey = read.keys.length > 2 ? read.keys[Math.floor(read.keys.length / 2)]! : null;
+    return {
+      page,
+      isDone: (end?.position ?? position).kind === "end",
+      continueCursor: end?.cursor ?? seal(position),
+      splitCursor: splitKey && seal({ kind: "after", key: splitKey }),
+      pageStatus,
+    };
   }
 
   /**

@@ -33,7 +33,10 @@ function normalize(value: unknown, ids: Map<string, string>): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (k === "_creationTime") out[k] = typeof v;
-      else if (k === "continueCursor" || k === "splitCursor") out[k] = typeof v;
+      else if (k === "continueCursor") out[k] = typeof v;
+      // convex-test differs from Convex here: it gives a splitCursor only with a split status,
+      // Convex (and the local backend) for any page that read more than two rows.
+      else if (k === "splitCursor") out[k] = "string or null";
       else out[k] = normalize(v, ids);
     }
     return out;
