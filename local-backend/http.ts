@@ -7,10 +7,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JSONValue } from "convex/values";
 import { AuthenticationError, type TokenVerifier } from "./auth";
+import { MAX_REQUEST_BYTES, OVER_BUDGET_CODE, overBudgetMessage, tooLargeMessage, type ByteBudget, type Lease } from "./limits";
 import { FunctionError, type Caller, type Runtime } from "./runtime";
 import type { AdminAuthenticator } from "./sync";
 
-export const MAX_BODY_BYTES = 20 * 1024 * 1024;
 const STATUS_UDF_FAILED = 560;
 
 class HttpError extends Error {
@@ -23,20 +23,37 @@ class HttpError extends Error {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/**
+ * Reads a request body within the size limit and the in-flight budget. A body whose declared
+ * length does not fit is refused before any of it is read; one without a declared length, as
+ * soon as what arrived stops fitting.
+ */
+function readBody(req: IncomingMessage, lease: Lease, budget: ByteBudget): Promise<string> {
+  const header = req.headers["content-length"];
+  const declared = header === undefined ? null : Number(header);
+  const tooLarge = (bytes: number | null) => new HttpError(413, "RequestTooLarge", tooLargeMessage(bytes));
+  const overBudget = () => new HttpError(429, OVER_BUDGET_CODE, overBudgetMessage(budget));
+  if (declared !== null && declared > MAX_REQUEST_BYTES) return Promise.reject(tooLarge(declared));
+  if (declared !== null && !lease.resize(declared)) return Promise.reject(overBudget());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, "RequestTooLarge", `Request body is larger than the maximum of ${MAX_BODY_BYTES} bytes`));
-        req.resume();
+      const refusal = size > MAX_REQUEST_BYTES ? tooLarge(null) : size > (declared ?? 0) && !lease.resize(size) ? overBudget() : null;
+      if (refusal) {
+        req.off("data", onData);
+        // A body within the size limit is read to its end and dropped, so the client gets the
+        // 429 rather than a broken pipe; a too large one is cut off (the connection closes).
+        if (refusal.status === 429) req.resume();
+        else req.pause();
+        reject(refusal);
         return;
       }
       chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    };
+    req.on("data", onData);
+    req.on("end", () => resolve(Buffer.concat(chunks, size).toString("utf8")));
     req.on("error", reject);
   });
 }
@@ -47,6 +64,8 @@ export class HttpApi {
     private readonly verifier: () => TokenVerifier,
     private readonly admin: AdminAuthenticator,
     private readonly version: string,
+    /** Request bytes held at once, shared with the sync endpoint. */
+    private readonly budget: ByteBudget,
   ) {}
 
   private send(res: ServerResponse, status: number, body: unknown): void {
@@ -111,9 +130,12 @@ export class HttpApi {
     }
     const endpoint = /^\/api\/(query|mutation|action|function|query_ts|query_at_ts)$/.exec(url.pathname)?.[1];
     if (!endpoint) return false;
+    const lease = this.budget.lease();
     try {
       if (req.method !== "POST") throw new HttpError(405, "MethodNotAllowed", `Use POST for ${url.pathname}`);
-      const text = await readBody(req);
+      // Who is asking is known before the body is read: a bad token costs no body.
+      const caller = await this.caller(req);
+      const text = await readBody(req, lease, this.budget);
       if (endpoint === "query_ts") {
         this.send(res, 200, { ts: this.runtime.db.latestTs.toString() });
         return true;
@@ -131,7 +153,6 @@ export class HttpApi {
         throw new HttpError(400, "BadFormat", `Unsupported format ${JSON.stringify(body.format)}; use "convex_encoded_json"`);
       }
       const args = (Array.isArray(body.args) ? body.args[0] : body.args ?? {}) as JSONValue;
-      const caller = await this.caller(req);
       let outcome: { value: JSONValue; logLines: string[] };
       try {
         outcome = await this.run(endpoint, body, args, caller);
@@ -148,8 +169,12 @@ export class HttpApi {
       }
       this.send(res, 200, { status: "success", value: outcome.value, logLines: outcome.logLines });
     } catch (error) {
+      // A body too large is not read to its end: close the connection after answering.
+      if (error instanceof HttpError && error.status === 413) res.setHeader("Connection", "close");
       if (error instanceof HttpError) this.send(res, error.status, { code: error.code, message: error.message });
       else this.send(res, 500, { code: "InternalServerError", message: error instanceof Error ? error.message : String(error) });
+    } finally {
+      lease.end();
     }
     return true;
   }

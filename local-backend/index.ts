@@ -7,12 +7,14 @@ import { mkdirSync, watch, type FSWatcher } from "node:fs";
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import type { Socket } from "node:net";
 import { join, resolve } from "node:path";
 import type { Value } from "convex/values";
 import { WebSocketServer } from "ws";
 import { actingAsIdentity, TokenVerifier } from "./auth";
 import { Database } from "./database";
-import { HttpApi, MAX_BODY_BYTES } from "./http";
+import { HttpApi } from "./http";
+import { ByteBudget, IN_FLIGHT_BUDGET_BYTES, LimitedWebSocket, MAX_REQUEST_BYTES, meterIncoming } from "./limits";
 import { ModuleLoader } from "./modules";
 import { Runtime, type Caller } from "./runtime";
 import { SyncServer } from "./sync";
@@ -36,6 +38,8 @@ export interface LocalBackendOptions {
   actionTimeoutMs?: number;
   /** How often to send `Ping` on idle sync connections (default 15 s; the client gives up after 60 s). */
   pingIntervalMs?: number;
+  /** Request bytes held at once across all connections before new ones are refused (default 4 × 16 MiB). */
+  inFlightBudgetBytes?: number;
 }
 
 export interface LocalBackend {
@@ -138,8 +142,9 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
     if (!sameKey(key, adminKey)) return null;
     return { identity: impersonating === undefined || impersonating === null ? null : actingAsIdentity(impersonating), allowInternal: true };
   };
-  const sync = new SyncServer(runtime, db, () => verifier, admin, options.pingIntervalMs);
-  const api = new HttpApi(runtime, () => verifier, admin, LOCAL_BACKEND_VERSION);
+  const budget = new ByteBudget(options.inFlightBudgetBytes ?? IN_FLIGHT_BUDGET_BYTES);
+  const sync = new SyncServer(runtime, db, () => verifier, admin, budget, options.pingIntervalMs);
+  const api = new HttpApi(runtime, () => verifier, admin, LOCAL_BACKEND_VERSION, budget);
 
   const request = (req: IncomingMessage, res: ServerResponse) => {
     api
@@ -162,16 +167,19 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
         }
       });
   };
-  // Frames well above the argument limit still arrive, so an oversized mutation gets a clear
-  // function error instead of a closed socket (which the client would retry forever).
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_BODY_BYTES });
+  // A message longer than Convex accepts is refused from its frame header, before its payload
+  // is buffered (close 1009 with the limit as the reason).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES, WebSocket: LimitedWebSocket });
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (!/^\/api\/[^/]+\/sync$/.test(path)) {
       socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => sync.accept(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      meterIncoming(ws, socket as Socket, budget);
+      sync.accept(ws);
+    });
   };
 
   let watcher: FSWatcher | null = null;

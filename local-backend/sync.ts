@@ -11,6 +11,7 @@ import type { JSONValue } from "convex/values";
 import type { WebSocket } from "ws";
 import { AuthenticationError, type TokenVerifier, type UserIdentity } from "./auth";
 import type { Database, DocumentWrite } from "./database";
+import type { ByteBudget } from "./limits";
 import { FunctionError, type Caller, type Runtime } from "./runtime";
 import { writeAffects, type ReadEntry } from "./transaction";
 import type { Doc, FieldValue } from "./values";
@@ -106,14 +107,20 @@ export class SyncConnection {
       } catch {
         return this.fail(`Malformed message: ${text.slice(0, 100)}`);
       }
+      // The parsed message counts against the request budget until it has been handled.
+      const held = server.budget.lease();
+      held.resize((data as Buffer).length, true);
       // Actions run concurrently; everything else is handled in arrival order.
       if (message.type === "Action") {
-        void this.handleAction(message);
+        void this.handleAction(message).finally(() => held.end());
         return;
       }
-      this.inbox = this.inbox.then(() => (this.closed ? undefined : this.handle(message))).catch((error: unknown) => {
-        this.fail(error instanceof Error ? error.message : String(error));
-      });
+      this.inbox = this.inbox
+        .then(() => (this.closed ? undefined : this.handle(message)))
+        .catch((error: unknown) => {
+          this.fail(error instanceof Error ? error.message : String(error));
+        })
+        .finally(() => held.end());
     });
     ws.on("close", () => {
       this.closed = true;
@@ -425,6 +432,8 @@ export class SyncServer {
     readonly db: Database,
     readonly verifier: () => TokenVerifier,
     readonly admin: AdminAuthenticator,
+    /** Request bytes held at once, shared with the HTTP API: a message holds its share until handled. */
+    readonly budget: ByteBudget,
     pingIntervalMs = 15_000,
   ) {
     runtime.onCommit((_ts, writes) => this.onCommit(writes));

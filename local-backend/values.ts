@@ -73,15 +73,25 @@ export type ValidatorJson =
 /** Resolves whether a string is a valid id of the named table. */
 export type IdChecker = (tableName: string, id: string) => boolean;
 
+/** As the `convex` client does, a value in an error message is cut at 16,384 characters. */
+const MAX_VALUE_FOR_ERROR_LEN = 16384;
+const TRUNCATED = "[...truncated]";
+
 function describe(value: FieldValue): string {
   if (value === undefined) return "undefined";
   if (typeof value === "bigint") return `${value}n`;
   if (value instanceof ArrayBuffer) return "ArrayBuffer";
+  let text: string;
   try {
-    return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)) ?? String(value);
+    text = JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)) ?? String(value);
   } catch {
-    return String(value);
+    text = String(value);
   }
+  if (text.length <= MAX_VALUE_FOR_ERROR_LEN) return text;
+  let end = MAX_VALUE_FOR_ERROR_LEN - TRUNCATED.length;
+  // Never split a surrogate pair.
+  if (/[\uD800-\uDBFF]/.test(text[end - 1] ?? "")) end -= 1;
+  return text.slice(0, end) + TRUNCATED;
 }
 
 /**

@@ -265,9 +265,9 @@ describe("sync protocol invariants (raw WebSocket)", () => {
     raw.close();
   });
 
-  it("rejects an oversized mutation with a function error, keeping the connection", async () => {
+  it("rejects arguments over 16 MiB (in a message within the limit) with a function error, keeping the connection", async () => {
     const raw = await RawSyncClient.open(backend.url);
-    raw.send({ type: "Mutation", requestId: 1, udfPath: "contacts:add", args: [{ owner: "x".repeat(17 * 1024 * 1024), name: "n", email: "e" }] });
+    raw.send({ type: "Mutation", requestId: 1, udfPath: "contacts:add", args: [{ owner: "x".repeat(16 * 1024 * 1024), name: "n", email: "e" }] });
     const response = await raw.next((m) => m.type === "MutationResponse", 10_000);
     expect(response).toMatchObject({ success: false, result: expect.stringMatching(/too large/) });
     expect(raw.closed).toBe(false);
