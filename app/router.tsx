@@ -4,6 +4,7 @@ import { createRouter } from "@tanstack/react-router";
 import { setupRouterSsrQueryIntegration } from "@tanstack/react-router-ssr-query";
 import { convexTokenFetcher } from "./auth/queries";
 import { loadAuthUi } from "./auth/ui";
+import { requestNonce } from "./lib/csp-nonce";
 import { getPublicConfig } from "./lib/public-config";
 import { routeTree } from "./routeTree.gen";
 
@@ -46,6 +47,8 @@ export async function getRouter() {
     // React Query's copy current. A preload therefore always runs the (cheap) loader, and
     // React Query decides whether anything needs fetching. See docs/decisions/003.
     defaultPreloadStaleTime: 0,
+    // The request's CSP nonce on every inline script and style the server renders.
+    ssr: { nonce: requestNonce() },
   });
   setupRouterSsrQueryIntegration({ router, queryClient });
   return router;

@@ -75,6 +75,8 @@ function staticFiles(dir: string): ServerMiddleware {
     const firstSegment = new URL(request.url).pathname.split("/")[1] ?? "";
     if (!entries.has(firstSegment)) return next();
     const response = await serveFile(request, next);
+    // Pages get the full set in app/server.ts; files must not be sniffed into another type.
+    response.headers.set("x-content-type-options", "nosniff");
     if (firstSegment === "assets" && response.ok) {
       response.headers.set("cache-control", "public, max-age=31536000, immutable");
     }

@@ -1,8 +1,54 @@
 /**
  * Security regressions in the browser (issue 11): what only a real browser shows.
  */
-import { expect, test } from "@playwright/test";
-import { signIn, uniqueEmail } from "./support/users";
+import { expect, type Page, test } from "@playwright/test";
+import { addCustomers, signIn, uniqueEmail } from "./support/users";
+
+/** Every Content-Security-Policy violation the page reports, from its first script on. */
+async function recordCspViolations(page: Page): Promise<() => Promise<string[]>> {
+  const consoleErrors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy/i.test(message.text())) consoleErrors.push(message.text());
+  });
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
+    document.addEventListener("securitypolicyviolation", (event) => {
+      seen.push(`${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
+    });
+  });
+  return async () => [
+    ...consoleErrors,
+    ...(await page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? [])),
+  ];
+}
+
+test("the main pages run under the Content-Security-Policy with no violation", async ({ page }) => {
+  const violations = await recordCspViolations(page);
+  const email = uniqueEmail("csp");
+  const [id] = await addCustomers(email, [{ name: "Policy Person", email: "policy@example.com" }]);
+  const response = await page.goto("/");
+  expect(response?.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+  await signIn(page, email);
+  await expect(page.getByText("Policy Person")).toBeVisible();
+  expect(await violations()).toEqual([]);
+  // Client-side navigation (preloaded on hover), then full loads of the other pages.
+  await page.getByText("Policy Person").hover();
+  await page.getByText("Policy Person").click();
+  await expect(page.getByTestId("customer-detail")).toBeVisible();
+  expect(await violations()).toEqual([]);
+  for (const path of [`/customers/${id}`, `/customers/${id}/edit`, "/customers/new", "/customers?sort=name"]) {
+    await page.goto(path);
+    await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+    expect(await violations(), path).toEqual([]);
+  }
+  // The live WebSocket to Convex is allowed too: a change made elsewhere arrives.
+  await page.goto("/customers");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await addCustomers(email, [{ name: "Arrived Live", email: "live@example.com" }]);
+  await expect(page.getByText("Arrived Live")).toBeVisible();
+  expect(await violations()).toEqual([]);
+});
 
 test("a session cookie copied before sign-out does not sign anyone in afterwards", async ({ browser }) => {
   const email = uniqueEmail("revoked");
