@@ -97,6 +97,15 @@ function requestId(): string {
   return randomBytes(8).toString("hex");
 }
 
+/**
+ * Convex's text for a failed function, as clients get it: "[Request ID: …] Server Error", then the
+ * function's own error, which ends in a newline (convex-backend crates/application/src/
+ * redaction.rs, RedactedJsError; crates/common/src/errors.rs, JsError's Display).
+ */
+export function serverErrorMessage(reqId: string, jsError: string): string {
+  return `[Request ID: ${reqId}] Server Error\n${jsError}\n`;
+}
+
 /** Turns whatever a function threw into Convex's error shape. */
 function toFunctionError(thrown: unknown, reqId: string): FunctionError {
   if (thrown instanceof FunctionError) return thrown;
@@ -108,11 +117,13 @@ function toFunctionError(thrown: unknown, reqId: string): FunctionError {
     } catch {
       data = typeof e.data === "string" ? e.data : null;
     }
-    return new FunctionError(e.message, data);
+    return new FunctionError(serverErrorMessage(reqId, `Uncaught ConvexError: ${e.message}`), data);
   }
-  if (thrown instanceof UserError) return new FunctionError(`[Request ID: ${reqId}] Server Error\nUncaught Error: ${thrown.message}`);
-  const message = thrown instanceof Error ? `${thrown.name === "Error" ? "Error" : thrown.name}: ${thrown.message}` : `Error: ${String(thrown)}`;
-  return new FunctionError(`[Request ID: ${reqId}] Server Error\nUncaught ${message}`);
+  if (thrown instanceof UserError) return new FunctionError(serverErrorMessage(reqId, `Uncaught Error: ${thrown.message}`));
+  if (thrown instanceof Error) return new FunctionError(serverErrorMessage(reqId, `Uncaught ${thrown.name || "Error"}: ${thrown.message}`));
+  // What V8 says of a thrown non-Error ("Uncaught foo", "Uncaught #<Object>"), as Convex reports it.
+  const shown = typeof thrown === "object" && thrown !== null ? `#<${(thrown as { constructor?: { name?: string } }).constructor?.name || "Object"}>` : String(thrown);
+  return new FunctionError(serverErrorMessage(reqId, `Uncaught ${shown}`));
 }
 
 export interface CommitListener {
@@ -170,13 +181,23 @@ export class Runtime {
     }
     const path = canonicalPath(udfPath);
     const fn = this.modules.functions.get(path);
+    // Convex's wording (convex-backend crates/udf/src/validation.rs; /api/function:
+    // crates/application/src/lib.rs): a default export is named by its module alone.
     if (!fn || (fn.visibility === "internal" && !caller.allowInternal)) {
+      const name = path.replace(/:default$/, "");
       throw new FunctionError(
-        `Could not find public function for '${udfPath.replace(/:default$/, "")}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`,
+        serverErrorMessage(
+          requestId(),
+          kind === "any" ? `Could not find function for '${name}'. Did you forget to run \`npx convex dev\`?` : `Could not find public function for '${name}'.`,
+        ),
       );
     }
     if (kind !== "any" && fn.kind !== kind) {
-      throw new FunctionError(`Trying to execute ${path} as ${kind === "action" ? "an" : "a"} ${kind}, but it is defined as ${fn.kind === "action" ? "an" : "a"} ${fn.kind}.`);
+      const typeName = (k: FunctionKind) => k[0]!.toUpperCase() + k.slice(1);
+      const [module, name] = [path.slice(0, path.lastIndexOf(":")), path.slice(path.lastIndexOf(":") + 1)];
+      throw new FunctionError(
+        serverErrorMessage(requestId(), `Trying to execute ${module}.js:${name} as ${typeName(kind)}, but it is defined as ${typeName(fn.kind)}.`),
+      );
     }
     return fn;
   }
@@ -224,7 +245,7 @@ export class Runtime {
       // The clock starts when the function can run, not while a fresh worker loads.
       await call.started.catch(() => undefined);
       const deadline = (ctx.deadline ??= performance.now() + limitMs);
-      const timedOut = () => new FunctionError(`[Request ID: ${reqId}] Server Error\nFunction execution timed out (maximum duration: ${limitMs / 1000}s)`);
+      const timedOut = () => new FunctionError(serverErrorMessage(reqId, `Function execution timed out (maximum duration: ${limitMs / 1000}s)`));
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           // Whatever the function still does after this fails: its transaction is over.

@@ -50,3 +50,41 @@ describe("failed queries over the WebSocket", () => {
     expect((error as ConvexError<Value>).data).toEqual({ code: "QUERY_REFUSED" });
   });
 });
+
+/** The server's text inside the client's "[CONVEX Q(path)] … Called by client" (browser/logging.ts). */
+function serverText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^\[CONVEX [QMA]\([^)]*\)\] /, "").replace(/\n {2}Called by client$/, "");
+}
+
+describe("error text as Convex writes it (crates/application/src/redaction.rs, crates/common/src/errors.rs)", () => {
+  const requestLine = /^\[Request ID: [0-9a-f]+\] Server Error\n/;
+
+  it("an Error: the request line, then Uncaught Error: message", async () => {
+    const text = serverText(await failure(() => client.query(api.fidelity.failPlain, {})));
+    expect(text).toMatch(requestLine);
+    expect(text.replace(requestLine, "")).toMatch(/^Uncaught Error: plain query failure\n/);
+  });
+
+  it("a ConvexError: Uncaught ConvexError: its message, with its data", async () => {
+    const error = await failure(() => client.query(api.fidelity.failConvexError, {}));
+    expect(serverText(error)).toMatch(/^\[Request ID: [0-9a-f]+\] Server Error\nUncaught ConvexError: \{"code":"QUERY_REFUSED"\}\n/);
+    expect((error as ConvexError<Value>).data).toEqual({ code: "QUERY_REFUSED" });
+  });
+
+  it("a thrown non-Error as V8 reports it", async () => {
+    expect(serverText(await failure(() => client.query(api.fidelity.throwString, {})))).toMatch(/Server Error\nUncaught not an Error\n$/);
+  });
+
+  it("a missing function (crates/udf/src/validation.rs), and one of another type", async () => {
+    const missing = anyApi.fidelity!.doesNotExist! as unknown as typeof api.fidelity.failPlain;
+    expect(serverText(await failure(() => client.query(missing, {})))).toMatch(
+      /^\[Request ID: [0-9a-f]+\] Server Error\nCould not find public function for 'fidelity:doesNotExist'\.\n$/,
+    );
+    const http = new ConvexHttpClient(backend.url);
+    const asQuery = api.fidelity.double as unknown as typeof api.fidelity.failPlain;
+    expect(serverText(await failure(() => http.query(asQuery, {})))).toMatch(
+      /Server Error\nTrying to execute fidelity\.js:double as Query, but it is defined as Mutation\.\n$/,
+    );
+  });
+});
