@@ -10,6 +10,7 @@ import type { Caller } from "./auth";
 import type { Database, DocumentWrite, MutationRecord } from "./database";
 import { Executor, type ExecutionHost } from "./executor";
 import { canonicalPath, type FunctionKind, type LoadedFunction, type LoadedModules } from "./modules";
+import { describeThrown } from "./worker-protocol";
 import { Scheduler } from "./scheduler";
 import { Transaction, UserError, type PageRequest, type ReadEntry, type SerializedQuery } from "./transaction";
 import { isPlainObject, validateValue } from "./values";
@@ -120,11 +121,15 @@ function toFunctionError(thrown: unknown, reqId: string): FunctionError {
     return new FunctionError(serverErrorMessage(reqId, `Uncaught ConvexError: ${e.message}`), data);
   }
   if (thrown instanceof UserError) return new FunctionError(serverErrorMessage(reqId, `Uncaught Error: ${thrown.message}`));
-  if (thrown instanceof Error) return new FunctionError(serverErrorMessage(reqId, `Uncaught ${thrown.name || "Error"}: ${thrown.message}`));
-  // What V8 says of a thrown non-Error ("Uncaught foo", "Uncaught #<Object>"), as Convex reports it.
-  const shown = typeof thrown === "object" && thrown !== null ? `#<${(thrown as { constructor?: { name?: string } }).constructor?.name || "Object"}>` : String(thrown);
-  return new FunctionError(serverErrorMessage(reqId, `Uncaught ${shown}`));
+  if (thrown instanceof Error) return new FunctionError(serverErrorMessage(reqId, uncaught(thrown.name, thrown.message)));
+  return new FunctionError(serverErrorMessage(reqId, uncaught("", describeThrown(thrown))));
 }
+
+/** "Uncaught name: message", leaving out an empty part (convex-backend isolate helpers.rs, `format_uncaught_error`). */
+function uncaught(name: string, message: string): string {
+  return ["Uncaught", [name, message].filter((part) => part !== "").join(": ")].filter((part) => part !== "").join(" ");
+}
+
 
 export interface CommitListener {
   (ts: bigint, writes: DocumentWrite[]): void;

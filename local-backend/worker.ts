@@ -21,6 +21,7 @@ import type {
   WireError,
   WorkerInit,
 } from "./worker-protocol";
+import { describeThrown } from "./worker-protocol";
 
 /** What `query()/mutation()/action()` from `convex/server` attach to the exported function. */
 interface RegisteredExport {
@@ -71,7 +72,8 @@ function toWire(thrown: unknown): WireError {
       ...((thrown as { [USER_ERROR]?: boolean })[USER_ERROR] ? { user: true } : {}),
     };
   }
-  return { name: "Error", message: String(thrown) };
+  // Not an Error: no name, so the Runtime reports it as V8 does ("Uncaught foo").
+  return { name: "", message: describeThrown(thrown) };
 }
 
 function fromWire(wire: WireError): Error {
