@@ -146,6 +146,8 @@ export class Runtime {
   private historyFloor: bigint;
   private readonly runningActions = new Set<Promise<unknown>>();
   private readonly executor: Executor;
+  /** Mutations' transactions on hold while a `useStaleSnapshot` query they started runs. */
+  private readonly onHold = new WeakSet<Transaction>();
 
   constructor(
     readonly db: Database,
@@ -478,6 +480,9 @@ export class Runtime {
   private tx(ctx: ExecutionContext): Transaction {
     if (!ctx.tx) throw new UserError("The database is not available in actions: use ctx.runQuery or ctx.runMutation.");
     if (ctx.tx.closed) throw new UserError("This function's transaction has already ended.");
+    if (this.onHold.has(ctx.tx)) {
+      throw new UserError("The local backend cannot use a mutation's transaction while a query it started with `useStaleSnapshot` runs: await that query first.");
+    }
     return ctx.tx;
   }
 
@@ -565,6 +570,8 @@ export class Runtime {
         return { name: ctx.path.replace(/:default$/, ""), componentPath: "" };
       case "1.0/getDeploymentMetadata":
         return { name: "local", region: null, class: "local" };
+      case "1.0/getTransactionMetrics":
+        throw new UserError("ctx.meta.getTransactionMetrics() is not supported by the local backend: it keeps no transaction metrics.");
       case "1.0/getRequestMetadata":
         return { ip: null, userAgent: null, requestId: requestId(), scheduledFunctionId: null, authToken: null };
       default:
@@ -575,6 +582,10 @@ export class Runtime {
   /** `ctx.runQuery/runMutation` inside a query or mutation: same transaction, inline. */
   private async runNested(ctx: ExecutionContext, args: Record<string, unknown>): Promise<JSONValue> {
     const tx = this.tx(ctx);
+    if (args.transactionLimits !== undefined) {
+      throw new UserError("The `transactionLimits` option of ctx.runQuery/ctx.runMutation is not supported by the local backend: it enforces no transaction limits.");
+    }
+    if (args.udfType === "snapshotQuery") return this.runSnapshotQuery(ctx, tx, args);
     const udfType = args.udfType === "mutation" ? "mutation" : "query";
     if (udfType === "mutation" && !ctx.writable) throw new UserError("Cannot run a mutation from a query.");
     const fn = this.resolve(args.name, udfType, { ...ctx.caller, allowInternal: true });
@@ -589,6 +600,27 @@ export class Runtime {
     } catch (error) {
       if (udfType === "mutation") tx.rollbackTo(savepoint);
       throw error;
+    }
+  }
+
+  /**
+   * `ctx.runQuery(fn, args, { useStaleSnapshot: true })` in a mutation: the query reads the
+   * database without the mutation's pending writes (undone in memory while it runs, then
+   * re-applied), in a transaction of its own, so its reads are not the mutation's.
+   */
+  private async runSnapshotQuery(ctx: ExecutionContext, tx: Transaction, args: Record<string, unknown>): Promise<JSONValue> {
+    if (!ctx.writable) throw new UserError("`useStaleSnapshot` is only supported in mutations, not queries.");
+    const fn = this.resolve(args.name, "query", { ...ctx.caller, allowInternal: true });
+    const pending = tx.effectiveWrites();
+    const snapshot = new Transaction(this.db, { writable: false, journal: null });
+    this.onHold.add(tx);
+    for (let i = pending.length - 1; i >= 0; i--) this.db.applyInMemory(pending[i]!.table, pending[i]!.id, pending[i]!.before);
+    try {
+      return await this.invoke(fn, args.args as JSONValue, { ...ctx, kind: "query", tx: snapshot, writable: false, path: fn.path });
+    } finally {
+      snapshot.closed = true;
+      for (const w of pending) this.db.applyInMemory(w.table, w.id, w.after);
+      this.onHold.delete(tx);
     }
   }
 

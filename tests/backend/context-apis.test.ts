@@ -1,0 +1,38 @@
+/**
+ * Newer context APIs from convex 1.48 (issue 12.8): `ctx.runQuery(…, { useStaleSnapshot: true })`
+ * in a mutation does not see the mutation's pending writes; options and APIs the local backend
+ * does not implement (`transactionLimits`, `ctx.meta.getTransactionMetrics()`) fail with a
+ * message that names them.
+ */
+import { ConvexHttpClient } from "convex/browser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api } from "./fixtures/convex/_generated/api";
+import { startTestBackend, type TestBackend } from "./helpers";
+
+let backend: TestBackend;
+let http: ConvexHttpClient;
+beforeAll(async () => {
+  backend = await startTestBackend();
+  http = new ConvexHttpClient(backend.url);
+});
+afterAll(async () => {
+  await backend.destroy();
+});
+
+describe("ctx.runQuery options", () => {
+  it("useStaleSnapshot does not see the caller's pending writes; the writes still commit", async () => {
+    const before = await http.query(api.nested.countLogs, {});
+    expect(await http.mutation(api.nested.staleAndFresh, { message: "pending" })).toEqual({ stale: before, fresh: before + 1 });
+    expect(await http.query(api.nested.countLogs, {})).toBe(before + 1);
+  });
+
+  it("transactionLimits fails with a message that names it", async () => {
+    await expect(http.mutation(api.nested.withLimits, {})).rejects.toThrow(/`transactionLimits` option of ctx.runQuery\/ctx.runMutation is not supported by the local backend/);
+  });
+});
+
+describe("ctx.meta.getTransactionMetrics()", () => {
+  it("fails in a query with a message that names it", async () => {
+    await expect(http.query(api.nested.metricsInQuery, {})).rejects.toThrow(/getTransactionMetrics\(\) is not supported by the local backend/);
+  });
+});
