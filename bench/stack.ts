@@ -1,21 +1,27 @@
 /**
- * The benchmark's own copy of the product: one local backend on a fresh data directory, and
- * app servers on it (one per configuration compared), all started through npm as users do.
+ * The benchmark's own copy of the product: one local backend on a fresh data directory, a delay
+ * proxy in front of it, and app servers (one per configuration compared), all started through
+ * npm as users do. The app servers and the browser reach Convex through the proxy alike, so a
+ * delay set on it is a distance to Convex for both.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium } from "@playwright/test";
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium } from "@playwright/test";
 import { buildIfNeeded } from "../scripts/lib/build";
 import { chromiumPath } from "../tests/e2e/support/env";
+import { type DelayProxy, startDelayProxy } from "../tests/support/delay-proxy";
 import { type ManagedProcess, startNpmScript } from "../tests/support/processes";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 export interface BenchStack {
+  /** The backend itself, for seeding and for clients that are not measured. */
   backendUrl: string;
+  /** What the app servers and the browser use as the Convex URL. */
+  proxy: DelayProxy;
   keysDir: string;
   /** App servers by name. */
   apps: Record<string, ManagedProcess>;
@@ -23,6 +29,11 @@ export interface BenchStack {
   seed(email: string, count: number): void;
   token(email: string): string;
   signedInContext(appUrl: string, email: string): Promise<BrowserContext>;
+  /**
+   * A new context with only the session of `signedIn`: empty HTTP and code caches, as a visitor
+   * who signed in earlier opens a new tab. `options` emulates a device (viewport, touch).
+   */
+  freshContext(appUrl: string, signedIn: BrowserContext, options?: BrowserContextOptions): Promise<BrowserContext>;
   close(): Promise<void>;
 }
 
@@ -41,6 +52,7 @@ function runNpm(args: string[], env: Record<string, string>): string {
 
 export async function startBenchStack(options: {
   backendPort: number;
+  proxyPort: number;
   apps: Record<string, { port: number; env?: Record<string, string> }>;
 }): Promise<BenchStack> {
   buildIfNeeded(root);
@@ -51,9 +63,11 @@ export async function startBenchStack(options: {
 
   const started: ManagedProcess[] = [];
   let browser: Browser | undefined;
+  let proxy: DelayProxy | undefined;
   const close = async () => {
     await browser?.close();
     await Promise.all(started.map((process) => process.stop()));
+    await proxy?.close();
     rmSync(workDir, { recursive: true, force: true });
   };
 
@@ -67,13 +81,15 @@ export async function startBenchStack(options: {
         url: backendUrl,
       }),
     );
+    proxy = await startDelayProxy({ target: backendUrl, port: options.proxyPort });
+    const convexUrl = proxy.url;
     const apps: Record<string, ManagedProcess> = {};
     for (const [name, app] of Object.entries(options.apps)) {
       const url = `http://127.0.0.1:${app.port}`;
       apps[name] = await startNpmScript({
         name: `app (${name})`,
         script: "start",
-        env: { ...shared, ...app.env, PORT: String(app.port), CONVEX_URL: backendUrl },
+        env: { ...shared, ...app.env, PORT: String(app.port), CONVEX_URL: convexUrl },
         readyUrl: `${url}/`,
         url,
       });
@@ -84,9 +100,17 @@ export async function startBenchStack(options: {
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-quic"],
     });
     const launched = browser;
+    const newContext = async (contextOptions: BrowserContextOptions) => {
+      const context = await launched.newContext(contextOptions);
+      // tsx compiles with keepNames, wrapping named functions in __name(); functions passed to
+      // page.evaluate run in the page, which has no such helper.
+      await context.addInitScript("globalThis.__name = (fn) => fn");
+      return context;
+    };
 
     return {
       backendUrl,
+      proxy,
       keysDir,
       apps,
       browser: launched,
@@ -95,10 +119,7 @@ export async function startBenchStack(options: {
       },
       token: (email) => runNpm(["token", "--", email], shared),
       signedInContext: async (appUrl, email) => {
-        const context = await launched.newContext({ baseURL: appUrl });
-        // tsx compiles with keepNames, wrapping named functions in __name(); functions passed to
-        // page.evaluate run in the page, which has no such helper.
-        await context.addInitScript("globalThis.__name = (fn) => fn");
+        const context = await newContext({ baseURL: appUrl });
         const page = await context.newPage();
         await page.goto("/sign-in");
         await page.getByLabel("Email").fill(email);
@@ -107,6 +128,8 @@ export async function startBenchStack(options: {
         await page.close();
         return context;
       },
+      freshContext: async (appUrl, signedIn, options) =>
+        await newContext({ ...options, baseURL: appUrl, storageState: await signedIn.storageState() }),
       close,
     };
   } catch (error) {
