@@ -3,7 +3,7 @@
  * opens the data directory, and serves Convex's HTTP API and WebSocket sync protocol on one port.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { mkdirSync, watch, type FSWatcher } from "node:fs";
+import { existsSync, mkdirSync, watch, type FSWatcher } from "node:fs";
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
@@ -75,6 +75,13 @@ function sameKey(a: string, b: string): boolean {
 
 let backendCounter = 0;
 
+/** Files of Convex features the local backend does not run: said at start, never silently ignored. */
+const UNSUPPORTED_FILES: Record<string, string> = {
+  crons: "cron jobs are not run",
+  http: "HTTP actions are not served",
+  "convex.config": "components are not loaded",
+};
+
 /**
  * The functions' `process.env`: the deployment's variables, and the URLs Convex sets for every
  * deployment (convex-backend crates/udf/src/environment.rs: CONVEX_CLOUD_URL, CONVEX_SITE_URL).
@@ -134,6 +141,9 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   }
   const adminKey = await ensureAdminKey(dataDir);
   log(`loaded ${db.documentCount} documents in ${Math.round(loadedMs)} ms; functions ready after ${Math.round(performance.now() - started)} ms`);
+  for (const [file, what] of Object.entries(UNSUPPORTED_FILES)) {
+    if ([".ts", ".js"].some((ext) => existsSync(join(functionsDir, file + ext)))) log(`${file}.ts: ${what} by the local backend (see docs/decisions/004)`);
+  }
   const runtime = new Runtime(db, modules, options.transactionTimeoutMs, options.actionTimeoutMs);
   let verifier = new TokenVerifier(modules.authProviders);
   await runtime.scheduler.resume();
