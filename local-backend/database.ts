@@ -4,7 +4,7 @@
  * synchronous=FULL, so an acknowledged commit survives kill -9 and a crash never leaves
  * half of one.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
@@ -107,8 +107,27 @@ export interface MutationRecord {
 function restrictToOwner(dataDir: string, file: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   chmodSync(dataDir, 0o700);
+  refuseTruncated(file);
   if (!existsSync(file)) closeSync(openSync(file, "a", 0o600));
   for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+}
+
+/** The data directory cannot be used as it is; the message says what to do. */
+export class DataDirectoryError extends Error {
+  override name = "DataDirectoryError";
+}
+
+/**
+ * An empty database file next to a write-ahead log that holds data means the database was
+ * truncated or replaced: opening it would start empty and then overwrite the log.
+ */
+function refuseTruncated(file: string): void {
+  const wal = `${file}-wal`;
+  if (!existsSync(file) || statSync(file).size > 0 || !existsSync(wal) || statSync(wal).size === 0) return;
+  throw new DataDirectoryError(
+    `The database ${file} is empty (0 bytes) but its write-ahead log ${wal} holds ${statSync(wal).size} bytes: the database file was truncated or replaced. ` +
+      `Starting would lose the data, so the backend stops. Restore ${file} from a backup, or move ${file} and ${wal} away to start with an empty database.`,
+  );
 }
 
 export class Database {
@@ -307,7 +326,9 @@ export class Database {
       this.sqlite.exec("COMMIT");
       this.lastTs = ts;
     } catch (error) {
-      this.sqlite.exec("ROLLBACK");
+      // On a full disk or an I/O error SQLite has already rolled the transaction back; a second
+      // ROLLBACK would replace the real cause with "no transaction is active".
+      if (this.sqlite.isTransaction) this.sqlite.exec("ROLLBACK");
       throw error;
     }
   }
