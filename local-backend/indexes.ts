@@ -146,20 +146,33 @@ export interface SearchHit {
   score: number;
 }
 
-/** Doc ids containing a term: most terms occur once, so a lone id is stored without a Set. */
-type Posting = string | Set<string>;
+/**
+ * The documents containing a term, with how often it occurs in each. Most terms occur once in
+ * one document, so that case is the document's id alone.
+ */
+type Posting = string | Map<string, number>;
 
 function postingSize(p: Posting): number {
   return typeof p === "string" ? 1 : p.size;
 }
 
-function* postingIds(p: Posting): Iterable<string> {
-  if (typeof p === "string") yield p;
+function* postingEntries(p: Posting): Iterable<[string, number]> {
+  if (typeof p === "string") yield [p, 1];
   else yield* p;
 }
 
+/** BM25's parameters, as tantivy (Convex's search engine) sets them. */
+const BM25_K1 = 1.2;
+const BM25_B = 0.75;
+/** Convex's limits: query terms, and index terms one prefix term may match. */
+const MAX_QUERY_TERMS = 16;
+const MAX_PREFIX_MATCHES = 16;
+
 export class SearchIndex {
   private readonly postings = new Map<string, Posting>();
+  /** Number of terms in each document's search field (documents without any are left out). */
+  private readonly lengths = new Map<string, number>();
+  private totalTerms = 0;
   /** Built on first use (or by the start-up warm-up) from the table's current documents. */
   private built = false;
   /** Distinct terms in sorted order, for prefix lookups of the last query term. */
@@ -179,35 +192,45 @@ export class SearchIndex {
     for (const doc of this.source()) this.add(doc);
   }
 
-  private termsOf(doc: Doc): Set<string> {
+  /** Each term of the search field and how often it occurs. */
+  private termsOf(doc: Doc): Map<string, number> {
     const text = fieldValue(doc, this.searchField);
-    return new Set(typeof text === "string" ? tokenize(text) : []);
+    const counts = new Map<string, number>();
+    if (typeof text === "string") for (const t of tokenize(text)) counts.set(t, (counts.get(t) ?? 0) + 1);
+    return counts;
   }
 
   add(doc: Doc): void {
     if (!this.built) return;
+    // Every document counts towards BM25's document total, with or without text.
+    this.docCount++;
     const id = doc._id as string;
     const terms = this.termsOf(doc);
     if (terms.size === 0) return;
-    this.docCount++;
-    for (const term of terms) {
+    let length = 0;
+    for (const [term, count] of terms) {
+      length += count;
       const posting = this.postings.get(term);
       if (posting === undefined) {
-        this.postings.set(term, id);
+        this.postings.set(term, count === 1 ? id : new Map([[id, count]]));
         this.sortedTerms = null;
       } else if (typeof posting === "string") {
-        if (posting !== id) this.postings.set(term, new Set([posting, id]));
-      } else posting.add(id);
+        this.postings.set(term, new Map([[posting, 1], [id, count]]));
+      } else posting.set(id, count);
     }
+    this.lengths.set(id, length);
+    this.totalTerms += length;
   }
 
   remove(doc: Doc): void {
     if (!this.built) return;
-    const id = doc._id as string;
-    const terms = this.termsOf(doc);
-    if (terms.size === 0) return;
     this.docCount--;
-    for (const term of terms) {
+    const id = doc._id as string;
+    const length = this.lengths.get(id);
+    if (length === undefined) return;
+    this.lengths.delete(id);
+    this.totalTerms -= length;
+    for (const term of this.termsOf(doc).keys()) {
       const posting = this.postings.get(term);
       if (posting === undefined) continue;
       if (typeof posting === "string") {
@@ -217,7 +240,13 @@ export class SearchIndex {
         }
       } else {
         posting.delete(id);
-        if (posting.size === 1) this.postings.set(term, posting.values().next().value!);
+        if (posting.size === 0) {
+          this.postings.delete(term);
+          this.sortedTerms = null;
+        } else if (posting.size === 1) {
+          const [only, count] = posting.entries().next().value!;
+          if (count === 1) this.postings.set(term, only);
+        }
       }
     }
   }
@@ -233,13 +262,14 @@ export class SearchIndex {
       else hi = mid;
     }
     const out: string[] = [];
-    for (let i = lo; i < terms.length && terms[i]!.startsWith(prefix); i++) out.push(terms[i]!);
+    for (let i = lo; i < terms.length && terms[i]!.startsWith(prefix) && out.length < MAX_PREFIX_MATCHES; i++) out.push(terms[i]!);
     return out;
   }
 
   /**
-   * Documents matching any query term (the last one also as a prefix), scored by the terms'
-   * rarity (BM25's idf), best first; ties broken by newest first.
+   * Documents matching any query term (the last one also as a prefix), best first, as Convex
+   * ranks them: BM25 over the search field summed over the matched terms, a term matched only
+   * as a prefix weighted half; ties newest first.
    */
   search(
     query: string,
@@ -248,24 +278,26 @@ export class SearchIndex {
     limit: number,
   ): SearchHit[] {
     this.ensureBuilt();
-    const queryTerms = [...new Set(tokenize(query))].slice(0, 16);
-    const scores = new Map<string, number>();
+    const queryTerms = [...new Set(tokenize(query))].slice(0, MAX_QUERY_TERMS);
+    // Each index term's weight: an exact match of any query term wins over a prefix match.
+    const boosts = new Map<string, number>();
     queryTerms.forEach((term, i) => {
-      const isLast = i === queryTerms.length - 1;
-      const matching = isLast ? this.termsWithPrefix(term) : this.postings.has(term) ? [term] : [];
-      const best = new Map<string, number>();
-      for (const t of matching) {
-        const posting = this.postings.get(t)!;
-        const n = postingSize(posting);
-        const idf = Math.log(1 + (this.docCount - n + 0.5) / (n + 0.5));
-        // An exact match counts fully, a prefix match a little less.
-        const weight = (t === term ? 1 : 0.8) * idf;
-        for (const id of postingIds(posting)) {
-          if (weight > (best.get(id) ?? 0)) best.set(id, weight);
-        }
-      }
-      for (const [id, s] of best) scores.set(id, (scores.get(id) ?? 0) + s);
+      if (this.postings.has(term)) boosts.set(term, 1);
+      if (i === queryTerms.length - 1) for (const t of this.termsWithPrefix(term)) if (!boosts.has(t)) boosts.set(t, 0.5);
     });
+    const docs = Math.max(this.docCount, 1);
+    const averageLength = this.totalTerms / docs || 1;
+    const scores = new Map<string, number>();
+    for (const [term, boost] of boosts) {
+      const posting = this.postings.get(term)!;
+      const n = postingSize(posting);
+      const weight = boost * Math.log(1 + (docs - n + 0.5) / (n + 0.5)) * (1 + BM25_K1);
+      for (const [id, tf] of postingEntries(posting)) {
+        const length = this.lengths.get(id) ?? 0;
+        const score = (weight * tf) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * length) / averageLength));
+        scores.set(id, (scores.get(id) ?? 0) + score);
+      }
+    }
     const hits: SearchHit[] = [];
     for (const [id, score] of scores) {
       const doc = lookup(id);
@@ -275,7 +307,7 @@ export class SearchIndex {
       (a, b) =>
         b.score - a.score ||
         compareFieldValues(b.doc._creationTime, a.doc._creationTime) ||
-        compareKeys([b.doc._id], [a.doc._id]),
+        compareKeys([a.doc._id], [b.doc._id]),
     );
     return hits.slice(0, limit);
   }

@@ -640,8 +640,10 @@ export class Transaction {
         pageStatus: null,
       };
     }
+    // As in Convex, a page ends at the end only when the results ran out before it was full: a
+    // page that holds exactly the last results says isDone: false, and the next one is empty.
     const to = Math.min(results.length, from + pageSize);
-    const position: CursorPosition = to >= results.length ? { kind: "end" } : { kind: "rank", offset: to };
+    const position: CursorPosition = from + pageSize > results.length ? { kind: "end" } : { kind: "rank", offset: to };
     return { page: results.slice(from, to), isDone: position.kind === "end", continueCursor: seal(position), splitCursor: null, pageStatus: null };
   }
 
