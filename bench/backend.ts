@@ -3,7 +3,7 @@
  * mutation throughput, mutation-to-subscriber latency with 100 open subscriptions, start-up
  * time and resident memory. Runs against a copy of the project's convex/ plus a small bench
  * module; if convex/customers.ts does not (yet) export listByUser, an equivalent stand-in
- * (by_user index, newest first, 50-row pages) is used and the figure says so.
+ * (the caller's personal workspace, newest first, 50-row pages) is used and the figure says so.
  */
 import { spawn } from "node:child_process";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -27,37 +27,39 @@ const LOCAL_DIR = fileURLToPath(new URL("../.local", import.meta.url));
 const BENCH_MODULE = `
 import { ConvexError, v } from "convex/values";
 import { paginationOptsValidator } from "convex/server";
-import { mutation, query } from "./_generated/server";
+import { mutation, query, type QueryCtx } from "./_generated/server";
 
-async function owner(ctx: { auth: { getUserIdentity(): Promise<{ tokenIdentifier: string } | null> } }) {
+async function owner(ctx: QueryCtx) {
   const identity = await ctx.auth.getUserIdentity();
   if (!identity) throw new ConvexError({ code: "UNAUTHENTICATED" });
-  return identity.tokenIdentifier;
+  const userId = identity.tokenIdentifier;
+  const personal = await ctx.db.query("workspaces").withIndex("by_owner", (q) => q.eq("ownerId", userId)).unique();
+  return { userId, workspaceId: personal?._id };
 }
 
 export const listByUser = query({
   args: { paginationOpts: paginationOptsValidator },
   handler: async (ctx, { paginationOpts }) => {
-    const userId = await owner(ctx);
-    return await ctx.db.query("customers").withIndex("by_user", (q) => q.eq("userId", userId)).order("desc").paginate(paginationOpts);
+    const { workspaceId } = await owner(ctx);
+    return await ctx.db.query("customers").withIndex("by_workspace", (q) => q.eq("workspaceId", workspaceId)).order("desc").paginate(paginationOpts);
   },
 });
 
 export const create = mutation({
   args: { name: v.string(), email: v.string() },
   handler: async (ctx, { name, email }) => {
-    const userId = await owner(ctx);
-    return await ctx.db.insert("customers", { userId, name, email, status: "lead", searchText: name + " " + email });
+    const { userId, workspaceId } = await owner(ctx);
+    return await ctx.db.insert("customers", { ...(workspaceId ? { workspaceId } : {}), userId, name, email, status: "lead", searchText: name + " " + email });
   },
 });
 `;
 
-function customer(userId: string, i: number) {
+function customer(userId: string, workspaceId: string, i: number) {
   const name = `Customer ${String(i).padStart(6, "0")}`;
   const email = `customer${i}@example.com`;
   const company = `Company ${i % 997}`;
   const status = (["lead", "active", "inactive"] as const)[i % 3]!;
-  return { userId, name, email, company, status, searchText: `${name} ${email} ${company}` };
+  return { workspaceId, userId, name, email, company, status, searchText: `${name} ${email} ${company}` };
 }
 
 async function prepareFunctions(dir: string): Promise<{ listPath: string; standIn: boolean }> {
@@ -116,7 +118,9 @@ async function run(): Promise<BenchFigure[]> {
     // Seed through the trusted fast path, then measure a cold start on the seeded directory.
     let backend = await startLocalBackend({ port: 0, dataDir, functionsDir, env, log: () => undefined });
     const seedStart = performance.now();
-    await backend.bulkInsert("customers", Array.from({ length: ROWS }, (_, i) => customer(heavyUser, i)));
+    const [workspaceId] = await backend.bulkInsert("workspaces", [{ name: "Personal", kind: "personal", ownerId: heavyUser }]);
+    await backend.bulkInsert("memberships", [{ workspaceId: workspaceId!, userId: heavyUser, role: "admin" }]);
+    await backend.bulkInsert("customers", Array.from({ length: ROWS }, (_, i) => customer(heavyUser, workspaceId!, i)));
     const seedMs = performance.now() - seedStart;
     await backend.close();
     const { startupMs, rssMb } = await measureStartup(dataDir, functionsDir, env);

@@ -1,17 +1,20 @@
 import { paginationOptsValidator } from "convex/server";
-import { ConvexError, type Infer, v } from "convex/values";
+import { type Infer, v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
-import { mutation, type MutationCtx, query, type QueryCtx } from "./_generated/server";
-import { requireAuth } from "./lib/auth";
+import { mutation, query, type QueryCtx } from "./_generated/server";
+import { FORBIDDEN, fail, INVALID_INPUT, NOT_FOUND } from "./lib/errors";
 import { type CustomerInput, searchTextOf, validateCustomer, type ValidCustomer } from "./lib/customerRules";
+import { findAccess, requireAccess, requireAccessForWrite, WORKSPACE_NOT_FOUND } from "./lib/workspaces";
 import { customerStatus } from "./schema";
 
-export const INVALID_INPUT = "INVALID_INPUT";
-export const NOT_FOUND = "NOT_FOUND";
+export { INVALID_INPUT, NOT_FOUND } from "./lib/errors";
 export const MAX_BATCH = 500;
 
 export const customerSort = v.union(v.literal("newest"), v.literal("oldest"), v.literal("name"));
 export type CustomerSort = Infer<typeof customerSort>;
+
+/** Every customers function acts in this workspace; without it, in the caller's personal workspace. */
+const inWorkspace = { workspaceId: v.optional(v.id("workspaces")) };
 
 /** Fields as clients send them; the rules in lib/customerRules.ts give the precise messages. */
 const inputFields = {
@@ -23,34 +26,34 @@ const inputFields = {
   notes: v.optional(v.string()),
 };
 
-/** A customer as the app sees it: without the owner and the search helper field. */
-export type Customer = Omit<Doc<"customers">, "userId" | "searchText">;
+/** A customer as the app sees it: without its workspace, creator and the search helper field. */
+export type Customer = Omit<Doc<"customers">, "userId" | "searchText" | "workspaceId">;
 
-function toCustomer({ userId: _userId, searchText: _searchText, ...customer }: Doc<"customers">): Customer {
+function toCustomer({ userId: _userId, searchText: _searchText, workspaceId: _workspaceId, ...customer }: Doc<"customers">): Customer {
   return customer;
 }
 
 function validOrThrow(input: CustomerInput, label = "Please fix the highlighted fields."): ValidCustomer {
   const result = validateCustomer(input);
-  if (!result.ok) throw new ConvexError({ code: INVALID_INPUT, message: label, fields: result.fields });
+  if (!result.ok) fail(INVALID_INPUT, label, result.fields);
   return result.value;
 }
 
-function toDocument(userId: string, customer: ValidCustomer) {
-  return { userId, ...customer, searchText: searchTextOf(customer) };
+function toDocument(workspaceId: Id<"workspaces">, userId: string, customer: ValidCustomer) {
+  return { workspaceId, userId, ...customer, searchText: searchTextOf(customer) };
 }
 
-/** The caller's customer with this id, or null: a foreign, missing or malformed id reads the same. */
-async function ownCustomer(ctx: QueryCtx, userId: string, id: string): Promise<Doc<"customers"> | null> {
+/** The workspace's customer with this id, or null: a foreign, missing or malformed id reads the same. */
+async function customerIn(ctx: QueryCtx, workspaceId: Id<"workspaces">, id: string): Promise<Doc<"customers"> | null> {
   const customerId = ctx.db.normalizeId("customers", id);
   if (customerId === null) return null;
   const customer = await ctx.db.get(customerId);
-  return customer !== null && customer.userId === userId ? customer : null;
+  return customer !== null && customer.workspaceId === workspaceId ? customer : null;
 }
 
-async function ownCustomerOrThrow(ctx: MutationCtx, userId: string, id: string): Promise<Doc<"customers">> {
-  const customer = await ownCustomer(ctx, userId, id);
-  if (customer === null) throw new ConvexError({ code: NOT_FOUND, message: "That customer does not exist or was deleted." });
+async function customerOrThrow(ctx: QueryCtx, workspaceId: Id<"workspaces">, id: string): Promise<Doc<"customers">> {
+  const customer = await customerIn(ctx, workspaceId, id);
+  if (customer === null) fail(NOT_FOUND, "That customer does not exist or was deleted.");
   return customer;
 }
 
@@ -60,9 +63,16 @@ export const listByUser = query({
     status: v.optional(customerStatus),
     sort: v.optional(customerSort),
     search: v.optional(v.string()),
+    ...inWorkspace,
   },
-  handler: async (ctx, { paginationOpts, status, sort = "newest", search }) => {
-    const { tokenIdentifier: userId } = await requireAuth(ctx);
+  handler: async (ctx, { paginationOpts, status, sort = "newest", search, workspaceId: requested }) => {
+    const { access } = await findAccess(ctx, requested);
+    if (access === null) {
+      // A personal workspace is created by the caller's first write: until then it is empty.
+      if (requested === undefined) return { page: [], isDone: true, continueCursor: "" };
+      fail(NOT_FOUND, WORKSPACE_NOT_FOUND);
+    }
+    const workspaceId = access.workspace._id;
     const term = search?.trim().slice(0, 100);
     let result;
     if (term) {
@@ -70,24 +80,24 @@ export const listByUser = query({
       result = await ctx.db
         .query("customers")
         .withSearchIndex("search_text", (q) => {
-          const byUser = q.search("searchText", term).eq("userId", userId);
-          return status ? byUser.eq("status", status) : byUser;
+          const inWs = q.search("searchText", term).eq("workspaceId", workspaceId);
+          return status ? inWs.eq("status", status) : inWs;
         })
         .paginate(paginationOpts);
     } else if (status) {
       result = await (sort === "name"
-        ? ctx.db.query("customers").withIndex("by_user_status_name", (q) => q.eq("userId", userId).eq("status", status))
+        ? ctx.db.query("customers").withIndex("by_workspace_status_name", (q) => q.eq("workspaceId", workspaceId).eq("status", status))
         : ctx.db
             .query("customers")
-            .withIndex("by_user_status", (q) => q.eq("userId", userId).eq("status", status))
+            .withIndex("by_workspace_status", (q) => q.eq("workspaceId", workspaceId).eq("status", status))
             .order(sort === "oldest" ? "asc" : "desc")
       ).paginate(paginationOpts);
     } else {
       result = await (sort === "name"
-        ? ctx.db.query("customers").withIndex("by_user_name", (q) => q.eq("userId", userId))
+        ? ctx.db.query("customers").withIndex("by_workspace_name", (q) => q.eq("workspaceId", workspaceId))
         : ctx.db
             .query("customers")
-            .withIndex("by_user", (q) => q.eq("userId", userId))
+            .withIndex("by_workspace", (q) => q.eq("workspaceId", workspaceId))
             .order(sort === "oldest" ? "asc" : "desc")
       ).paginate(paginationOpts);
     }
@@ -96,33 +106,34 @@ export const listByUser = query({
 });
 
 export const get = query({
-  args: { id: v.string() },
-  handler: async (ctx, { id }) => {
-    const { tokenIdentifier: userId } = await requireAuth(ctx);
-    const customer = await ownCustomer(ctx, userId, id);
+  args: { id: v.string(), ...inWorkspace },
+  handler: async (ctx, { id, workspaceId }) => {
+    const { access } = await findAccess(ctx, workspaceId);
+    if (access === null) return null;
+    const customer = await customerIn(ctx, access.workspace._id, id);
     return customer === null ? null : toCustomer(customer);
   },
 });
 
 export const create = mutation({
-  args: inputFields,
-  handler: async (ctx, input): Promise<Id<"customers">> => {
-    const { tokenIdentifier: userId } = await requireAuth(ctx);
-    return await ctx.db.insert("customers", toDocument(userId, validOrThrow(input)));
+  args: { ...inputFields, ...inWorkspace },
+  handler: async (ctx, { workspaceId, ...input }): Promise<Id<"customers">> => {
+    const access = await requireAccessForWrite(ctx, workspaceId);
+    return await ctx.db.insert("customers", toDocument(access.workspace._id, access.userId, validOrThrow(input)));
   },
 });
 
 /** Import: up to MAX_BATCH customers in one transaction (all or none). */
 export const createMany = mutation({
-  args: { customers: v.array(v.object(inputFields)) },
-  handler: async (ctx, { customers }): Promise<Id<"customers">[]> => {
-    const { tokenIdentifier: userId } = await requireAuth(ctx);
+  args: { customers: v.array(v.object(inputFields)), ...inWorkspace },
+  handler: async (ctx, { customers, workspaceId }): Promise<Id<"customers">[]> => {
+    const access = await requireAccessForWrite(ctx, workspaceId);
     if (customers.length > MAX_BATCH) {
-      throw new ConvexError({ code: INVALID_INPUT, message: `At most ${MAX_BATCH} customers per batch; got ${customers.length}.` });
+      fail(INVALID_INPUT, `At most ${MAX_BATCH} customers per batch; got ${customers.length}.`);
     }
     const valid = customers.map((input, index) => validOrThrow(input, `Customer #${index + 1}: please fix the highlighted fields.`));
     const ids: Id<"customers">[] = [];
-    for (const customer of valid) ids.push(await ctx.db.insert("customers", toDocument(userId, customer)));
+    for (const customer of valid) ids.push(await ctx.db.insert("customers", toDocument(access.workspace._id, access.userId, customer)));
     return ids;
   },
 });
@@ -136,23 +147,26 @@ export const update = mutation({
     phone: v.optional(v.string()),
     status: v.optional(customerStatus),
     notes: v.optional(v.string()),
+    ...inWorkspace,
   },
-  handler: async (ctx, { id, ...changes }): Promise<null> => {
-    const { tokenIdentifier: userId } = await requireAuth(ctx);
-    const existing = await ownCustomerOrThrow(ctx, userId, id);
-    const { _id, _creationTime, userId: _owner, searchText: _search, ...current } = existing;
+  handler: async (ctx, { id, workspaceId, ...changes }): Promise<null> => {
+    const access = await requireAccess(ctx, workspaceId);
+    const existing = await customerOrThrow(ctx, access.workspace._id, id);
+    const { _id, _creationTime, userId: createdBy, workspaceId: _ws, searchText: _search, ...current } = existing;
     const merged = validOrThrow({ ...current, ...changes });
     // replace, not patch: a field cleared in the form ("" → undefined) must be removed.
-    await ctx.db.replace(_id, toDocument(userId, merged));
+    await ctx.db.replace(_id, toDocument(access.workspace._id, createdBy, merged));
     return null;
   },
 });
 
+/** Deleting is for admins (in a personal workspace, its owner). */
 export const remove = mutation({
-  args: { id: v.string() },
-  handler: async (ctx, { id }): Promise<null> => {
-    const { tokenIdentifier: userId } = await requireAuth(ctx);
-    const customer = await ownCustomerOrThrow(ctx, userId, id);
+  args: { id: v.string(), ...inWorkspace },
+  handler: async (ctx, { id, workspaceId }): Promise<null> => {
+    const access = await requireAccess(ctx, workspaceId);
+    const customer = await customerOrThrow(ctx, access.workspace._id, id);
+    if (access.role !== "admin") fail(FORBIDDEN, "Only an admin of this workspace can delete customers.");
     await ctx.db.delete(customer._id);
     return null;
   },

@@ -8,8 +8,16 @@ export const customerStatus = v.union(
 );
 export type CustomerStatus = Infer<typeof customerStatus>;
 
+export const workspaceRole = v.union(v.literal("admin"), v.literal("member"));
+export type WorkspaceRole = Infer<typeof workspaceRole>;
+
+export const workspaceKind = v.union(v.literal("personal"), v.literal("team"));
+export type WorkspaceKind = Infer<typeof workspaceKind>;
+
 export const customerFields = {
-  /** The owner's `tokenIdentifier` (issuer|subject): unique across identity providers. */
+  /** The workspace that owns the customer. Optional only until `migrations:customersToWorkspaces` has run. */
+  workspaceId: v.optional(v.id("workspaces")),
+  /** Who created it: a `tokenIdentifier` (issuer|subject), unique across identity providers. */
   userId: v.string(),
   name: v.string(),
   email: v.string(),
@@ -22,15 +30,45 @@ export const customerFields = {
 };
 
 export default defineSchema({
-  customers: defineTable(customerFields)
-    // Every index leads with userId so a query never reads another user's rows.
-    // Convex appends _creationTime to each index, which gives "newest first" for free.
+  workspaces: defineTable({
+    name: v.string(),
+    kind: workspaceKind,
+    /** Personal workspaces only: the owner's tokenIdentifier (one personal workspace per user). */
+    ownerId: v.optional(v.string()),
+  }).index("by_owner", ["ownerId"]),
+
+  memberships: defineTable({
+    workspaceId: v.id("workspaces"),
+    /** The member's tokenIdentifier. */
+    userId: v.string(),
+    /** The member's verified email when known (shown to teammates); absent for migrated personal workspaces. */
+    email: v.optional(v.string()),
+    role: workspaceRole,
+  })
     .index("by_user", ["userId"])
-    .index("by_user_name", ["userId", "name"])
-    .index("by_user_status", ["userId", "status"])
-    .index("by_user_status_name", ["userId", "status", "name"])
+    .index("by_workspace_user", ["workspaceId", "userId"])
+    .index("by_workspace_role", ["workspaceId", "role"]),
+
+  invitations: defineTable({
+    workspaceId: v.id("workspaces"),
+    /** Lower-cased; only a caller whose verified email is this one can accept. */
+    email: v.string(),
+    role: workspaceRole,
+    /** The inviting admin's email (or tokenIdentifier when the token carries none), for display. */
+    invitedBy: v.string(),
+  })
+    .index("by_email", ["email"])
+    .index("by_workspace_email", ["workspaceId", "email"]),
+
+  customers: defineTable(customerFields)
+    // Every index leads with workspaceId so a query never reads another workspace's rows.
+    // Convex appends _creationTime to each index, which gives "newest first" for free.
+    .index("by_workspace", ["workspaceId"])
+    .index("by_workspace_name", ["workspaceId", "name"])
+    .index("by_workspace_status", ["workspaceId", "status"])
+    .index("by_workspace_status_name", ["workspaceId", "status", "name"])
     .searchIndex("search_text", {
       searchField: "searchText",
-      filterFields: ["userId", "status"],
+      filterFields: ["workspaceId", "status"],
     }),
 });

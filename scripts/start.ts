@@ -4,7 +4,7 @@
  * Convex URL is configured), then serves the app on PORT.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ServerMiddleware, serve } from "srvx";
@@ -12,6 +12,7 @@ import { staticMiddleware } from "srvx/static";
 import { createServer } from "vite";
 import { buildIfNeeded } from "./lib/build";
 import { configOrExit } from "./lib/config";
+import { runMigrations } from "./lib/migrate";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dev = process.argv.includes("--dev");
@@ -46,6 +47,18 @@ async function startLocalBackend(): Promise<ChildProcess> {
   child.kill();
   console.error(`[clientele] The local backend did not start on port ${config.localBackend.port}; see its output above.`);
   process.exit(1);
+}
+
+/** Brings older data up to the current schema (docs/decisions/010) before any page is served. */
+async function migrateLocalData() {
+  const adminKey = readFileSync(resolve(root, config.localBackend.dataDir, "admin-key"), "utf8").trim();
+  try {
+    const { customersToWorkspaces } = await runMigrations(config.convex.url, adminKey);
+    if (customersToWorkspaces > 0) console.log(`[clientele] Moved ${customersToWorkspaces} customers into their owners' personal workspaces.`);
+  } catch (error) {
+    console.error(`[clientele] The data migration failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
 }
 
 const DEMO_EMAIL = "demo@example.com";
@@ -109,7 +122,10 @@ if (!dev) buildIfNeeded(root);
 const backend = config.convex.local ? await startLocalBackend() : null;
 // However this process ends, the backend it started ends with it.
 process.once("exit", () => backend?.kill());
-if (backend) seedDemoDataOnFirstRun();
+if (backend) {
+  await migrateLocalData();
+  seedDemoDataOnFirstRun();
+}
 const app = dev ? await serveDevelopment() : await serveProduction();
 console.log(`[clientele] Serving ${dev ? "the dev server" : "the production build"} at ${app.url}`);
 console.log(`[clientele] Convex: ${config.convex.url}  auth: ${config.auth.mode}  preload: ${config.preload || "off"}`);

@@ -17,6 +17,10 @@ import type * as customers from "../customers.js";
 import type * as lib_auth from "../lib/auth.js";
 import type * as lib_customerFields from "../lib/customerFields.js";
 import type * as lib_customerRules from "../lib/customerRules.js";
+import type * as lib_errors from "../lib/errors.js";
+import type * as lib_workspaces from "../lib/workspaces.js";
+import type * as migrations from "../migrations.js";
+import type * as workspaces from "../workspaces.js";
 
 /**
  * A utility for referencing Convex functions in your app's API.
@@ -31,6 +35,10 @@ declare const fullApi: ApiFromModules<{
   "lib/auth": typeof lib_auth;
   "lib/customerFields": typeof lib_customerFields;
   "lib/customerRules": typeof lib_customerRules;
+  "lib/errors": typeof lib_errors;
+  "lib/workspaces": typeof lib_workspaces;
+  migrations: typeof migrations;
+  workspaces: typeof workspaces;
 }>;
 export declare const api: FilterApi<
   typeof fullApi,

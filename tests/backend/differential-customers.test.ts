@@ -6,14 +6,12 @@
 import { ConvexHttpClient } from "convex/browser";
 import type { FunctionArgs, FunctionReference, FunctionReturnType } from "convex/server";
 import { convexTest } from "convex-test";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api";
 import schema from "../../convex/schema";
-import { ISSUER, makeKeys, signToken, startTestBackend, type TestBackend, type TestKeys } from "./helpers";
+import { ISSUER, makeKeys, signToken, startProjectBackend, type TestBackend, type TestKeys } from "./helpers";
 
 const modules = import.meta.glob(["../../convex/**/*.{ts,js}", "!../../convex/**/*.test.ts"]);
-const PROJECT_FUNCTIONS = fileURLToPath(new URL("../../convex", import.meta.url));
 
 interface Caller {
   query<Q extends FunctionReference<"query">>(q: Q, args: FunctionArgs<Q>): Promise<FunctionReturnType<Q>>;
@@ -24,10 +22,7 @@ let keys: TestKeys;
 let backend: TestBackend;
 beforeAll(async () => {
   keys = await makeKeys();
-  backend = await startTestBackend({
-    functionsDir: PROJECT_FUNCTIONS,
-    env: { LOCAL_AUTH_ISSUER: ISSUER, LOCAL_AUTH_JWKS: keys.jwksDataUri },
-  });
+  backend = await startProjectBackend(keys);
 });
 afterAll(async () => {
   await backend?.destroy();

@@ -100,3 +100,13 @@ export function asPublic<T extends FunctionReference<FunctionType, "internal">>(
 ): FunctionReference<T["_type"], "public", T["_args"], T["_returnType"]> {
   return ref as unknown as FunctionReference<T["_type"], "public", T["_args"], T["_returnType"]>;
 }
+
+export const PROJECT_FUNCTIONS = fileURLToPath(new URL("../../convex", import.meta.url));
+
+/** The project's own convex/ on a fresh backend that trusts tokens signed with `keys`. */
+export async function startProjectBackend(keys: TestKeys): Promise<TestBackend> {
+  return await startTestBackend({
+    functionsDir: PROJECT_FUNCTIONS,
+    env: { LOCAL_AUTH_ISSUER: ISSUER, LOCAL_AUTH_JWKS: keys.jwksDataUri },
+  });
+}

@@ -83,7 +83,9 @@ async function build(keysDir: string): Promise<LocalIdentityProvider> {
     async mintConvexToken(user, options = {}) {
       const email = normalizeEmail(user.email);
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ email, name: user.name ?? email.split("@")[0] })
+      // email_verified: the local sign-in email is the identity itself, so Convex functions
+      // can trust it as they trust a verified email from Clerk (invitations, docs/decisions/010).
+      return new SignJWT({ email, email_verified: true, name: user.name ?? email.split("@")[0] })
         .setProtectedHeader({ alg: ALGORITHM, kid: keys.kid, typ: "JWT" })
         .setIssuer(LOCAL_ISSUER)
         .setSubject(email)

@@ -1,0 +1,57 @@
+/**
+ * The workspace migration as `npm start` runs it: the project's functions on the local backend,
+ * pre-workspace customers (only a userId) written as an older version stored them, then the
+ * admin-key runner from scripts/lib/migrate.ts, twice.
+ */
+import { ConvexHttpClient } from "convex/browser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api } from "../../convex/_generated/api";
+import { runMigrations } from "../../scripts/lib/migrate";
+import { ISSUER, makeKeys, signToken, startProjectBackend, type TestBackend, type TestKeys } from "./helpers";
+
+
+let keys: TestKeys;
+let backend: TestBackend;
+beforeAll(async () => {
+  keys = await makeKeys();
+  backend = await startProjectBackend(keys);
+});
+afterAll(async () => {
+  await backend?.destroy();
+});
+
+async function clientOf(user: string): Promise<ConvexHttpClient> {
+  const client = new ConvexHttpClient(backend.url);
+  client.setAuth(await signToken(keys, user, { claims: { email: user, email_verified: true } }));
+  return client;
+}
+
+describe("migrations:customersToWorkspaces on the local backend", () => {
+  it("moves every legacy row into its owner's personal workspace; a second run changes nothing", async () => {
+    const legacy = Array.from({ length: 2500 }, (_, i) => {
+      const owner = i % 2 ? "ann@example.com" : "ben@example.com";
+      return { userId: `${ISSUER}|${owner}`, name: `Old ${i}`, email: `old${i}@example.com`, status: "lead", searchText: `Old ${i}` };
+    });
+    await backend.bulkInsert("customers", legacy);
+    const ann = await clientOf("ann@example.com");
+    // Not visible before the migration: rows without a workspace belong to none.
+    expect((await ann.query(api.customers.listByUser, { paginationOpts: { numItems: 5, cursor: null } })).page).toEqual([]);
+
+    expect(await runMigrations(backend.url, backend.adminKey)).toEqual({ customersToWorkspaces: 2500 });
+    expect(await runMigrations(backend.url, backend.adminKey)).toEqual({ customersToWorkspaces: 0 });
+
+    const first = await ann.query(api.customers.listByUser, { paginationOpts: { numItems: 3, cursor: null } });
+    expect(first.page.map((c) => c.name)).toEqual(["Old 2499", "Old 2497", "Old 2495"]);
+    const search = await ann.query(api.customers.listByUser, { paginationOpts: { numItems: 5, cursor: null }, search: "2498" });
+    expect(search.page).toEqual([]);
+    const workspaces = await ann.query(api.workspaces.list, {});
+    expect(workspaces).toEqual([expect.objectContaining({ kind: "personal", role: "admin" })]);
+    // Ann's next write lands in the same personal workspace.
+    await ann.mutation(api.customers.create, { name: "New one", email: "new@example.com" });
+    expect(await ann.query(api.workspaces.list, {})).toEqual(workspaces);
+  });
+
+  it("refuses the migration without the admin key", async () => {
+    await expect(runMigrations(backend.url, "local|not-the-key")).rejects.toThrow();
+  });
+});
