@@ -15,6 +15,8 @@ import { Route as SignInRouteImport } from './routes/sign-in'
 import { Route as AuthedCustomersRouteRouteImport } from './routes/_authed/customers/route'
 import { Route as AuthedCustomersIndexRouteImport } from './routes/_authed/customers/index'
 import { Route as AuthedCustomersNewRouteImport } from './routes/_authed/customers/new'
+import { Route as AuthedWorkspacesIndexRouteImport } from './routes/_authed/workspaces/index'
+import { Route as AuthedWorkspacesWorkspaceIdRouteImport } from './routes/_authed/workspaces/$workspaceId'
 import { Route as AuthedCustomersCustomerIdIndexRouteImport } from './routes/_authed/customers/$customerId/index'
 import { Route as AuthedCustomersCustomerIdEditRouteImport } from './routes/_authed/customers/$customerId/edit'
 
@@ -47,6 +49,17 @@ const AuthedCustomersNewRoute = AuthedCustomersNewRouteImport.update({
   path: '/new',
   getParentRoute: () => AuthedCustomersRouteRoute,
 } as any)
+const AuthedWorkspacesIndexRoute = AuthedWorkspacesIndexRouteImport.update({
+  id: '/workspaces/',
+  path: '/workspaces/',
+  getParentRoute: () => AuthedRoute,
+} as any)
+const AuthedWorkspacesWorkspaceIdRoute =
+  AuthedWorkspacesWorkspaceIdRouteImport.update({
+    id: '/workspaces/$workspaceId',
+    path: '/workspaces/$workspaceId',
+    getParentRoute: () => AuthedRoute,
+  } as any)
 const AuthedCustomersCustomerIdIndexRoute =
   AuthedCustomersCustomerIdIndexRouteImport.update({
     id: '/$customerId/',
@@ -65,7 +78,9 @@ export interface FileRoutesByFullPath {
   '/sign-in': typeof SignInRoute
   '/customers': typeof AuthedCustomersRouteRouteWithChildren
   '/customers/new': typeof AuthedCustomersNewRoute
+  '/workspaces/$workspaceId': typeof AuthedWorkspacesWorkspaceIdRoute
   '/customers/': typeof AuthedCustomersIndexRoute
+  '/workspaces/': typeof AuthedWorkspacesIndexRoute
   '/customers/$customerId/edit': typeof AuthedCustomersCustomerIdEditRoute
   '/customers/$customerId/': typeof AuthedCustomersCustomerIdIndexRoute
 }
@@ -73,7 +88,9 @@ export interface FileRoutesByTo {
   '/': typeof IndexRoute
   '/sign-in': typeof SignInRoute
   '/customers/new': typeof AuthedCustomersNewRoute
+  '/workspaces/$workspaceId': typeof AuthedWorkspacesWorkspaceIdRoute
   '/customers': typeof AuthedCustomersIndexRoute
+  '/workspaces': typeof AuthedWorkspacesIndexRoute
   '/customers/$customerId/edit': typeof AuthedCustomersCustomerIdEditRoute
   '/customers/$customerId': typeof AuthedCustomersCustomerIdIndexRoute
 }
@@ -84,7 +101,9 @@ export interface FileRoutesById {
   '/sign-in': typeof SignInRoute
   '/_authed/customers': typeof AuthedCustomersRouteRouteWithChildren
   '/_authed/customers/new': typeof AuthedCustomersNewRoute
+  '/_authed/workspaces/$workspaceId': typeof AuthedWorkspacesWorkspaceIdRoute
   '/_authed/customers/': typeof AuthedCustomersIndexRoute
+  '/_authed/workspaces/': typeof AuthedWorkspacesIndexRoute
   '/_authed/customers/$customerId/edit': typeof AuthedCustomersCustomerIdEditRoute
   '/_authed/customers/$customerId/': typeof AuthedCustomersCustomerIdIndexRoute
 }
@@ -95,7 +114,9 @@ export interface FileRouteTypes {
     | '/sign-in'
     | '/customers'
     | '/customers/new'
+    | '/workspaces/$workspaceId'
     | '/customers/'
+    | '/workspaces/'
     | '/customers/$customerId/edit'
     | '/customers/$customerId/'
   fileRoutesByTo: FileRoutesByTo
@@ -103,7 +124,9 @@ export interface FileRouteTypes {
     | '/'
     | '/sign-in'
     | '/customers/new'
+    | '/workspaces/$workspaceId'
     | '/customers'
+    | '/workspaces'
     | '/customers/$customerId/edit'
     | '/customers/$customerId'
   id:
@@ -113,7 +136,9 @@ export interface FileRouteTypes {
     | '/sign-in'
     | '/_authed/customers'
     | '/_authed/customers/new'
+    | '/_authed/workspaces/$workspaceId'
     | '/_authed/customers/'
+    | '/_authed/workspaces/'
     | '/_authed/customers/$customerId/edit'
     | '/_authed/customers/$customerId/'
   fileRoutesById: FileRoutesById
@@ -168,6 +193,20 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthedCustomersNewRouteImport
       parentRoute: typeof AuthedCustomersRouteRoute
     }
+    '/_authed/workspaces/': {
+      id: '/_authed/workspaces/'
+      path: '/workspaces'
+      fullPath: '/workspaces/'
+      preLoaderRoute: typeof AuthedWorkspacesIndexRouteImport
+      parentRoute: typeof AuthedRoute
+    }
+    '/_authed/workspaces/$workspaceId': {
+      id: '/_authed/workspaces/$workspaceId'
+      path: '/workspaces/$workspaceId'
+      fullPath: '/workspaces/$workspaceId'
+      preLoaderRoute: typeof AuthedWorkspacesWorkspaceIdRouteImport
+      parentRoute: typeof AuthedRoute
+    }
     '/_authed/customers/$customerId/': {
       id: '/_authed/customers/$customerId/'
       path: '/$customerId'
@@ -204,10 +243,14 @@ const AuthedCustomersRouteRouteWithChildren =
 
 interface AuthedRouteChildren {
   AuthedCustomersRouteRoute: typeof AuthedCustomersRouteRouteWithChildren
+  AuthedWorkspacesWorkspaceIdRoute: typeof AuthedWorkspacesWorkspaceIdRoute
+  AuthedWorkspacesIndexRoute: typeof AuthedWorkspacesIndexRoute
 }
 
 const AuthedRouteChildren: AuthedRouteChildren = {
   AuthedCustomersRouteRoute: AuthedCustomersRouteRouteWithChildren,
+  AuthedWorkspacesWorkspaceIdRoute: AuthedWorkspacesWorkspaceIdRoute,
+  AuthedWorkspacesIndexRoute: AuthedWorkspacesIndexRoute,
 }
 
 const AuthedRouteWithChildren =

@@ -14,6 +14,7 @@ import type { PublicConfig } from "../../app.config";
 import { authQueryOptions } from "../auth/queries";
 import type { ClerkUi } from "../auth/ui";
 import { UserMenu } from "../auth/user-menu";
+import { WorkspaceSwitcher } from "../features/workspaces/components/workspace-switcher";
 import { FAVICON_HREF } from "../lib/favicon";
 import { publicConfigScript } from "../lib/public-config";
 import appCss from "../styles/app.css?url";
@@ -84,11 +85,17 @@ function RootLayout() {
             Clientele
           </Link>
           {auth.userId ? (
-            <nav aria-label="Main" className="app-nav">
-              <Link to="/customers" activeProps={{ "aria-current": "page" }}>
-                Customers
-              </Link>
-            </nav>
+            <>
+              <WorkspaceSwitcher />
+              <nav aria-label="Main" className="app-nav">
+                <Link to="/customers" activeProps={{ "aria-current": "page" }}>
+                  Customers
+                </Link>
+                <Link to="/workspaces" activeProps={{ "aria-current": "page" }}>
+                  Workspaces
+                </Link>
+              </nav>
+            </>
           ) : null}
           <UserMenu auth={auth} />
         </header>

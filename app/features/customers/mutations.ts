@@ -3,6 +3,7 @@ import { useMutation } from "@tanstack/react-query";
 import type { OptimisticLocalStore } from "convex/browser";
 import { api } from "../../../convex/_generated/api";
 import type { Customer } from "../../../convex/customers";
+import { inWorkspace } from "./queries";
 
 type CustomerChanges = Partial<Omit<Customer, "_id" | "_creationTime">>;
 
@@ -35,9 +36,10 @@ export function useCreateCustomer() {
 }
 
 export function useUpdateCustomer() {
-  const update = useConvexMutation(api.customers.update).withOptimisticUpdate((store, { id, ...changes }) => {
-    const current = store.getQuery(api.customers.get, { id });
-    if (current) store.setQuery(api.customers.get, { id }, applyChanges(current, changes));
+  const update = useConvexMutation(api.customers.update).withOptimisticUpdate((store, { id, workspaceId, ...changes }) => {
+    const detailArgs = inWorkspace(workspaceId, { id });
+    const current = store.getQuery(api.customers.get, detailArgs);
+    if (current) store.setQuery(api.customers.get, detailArgs, applyChanges(current, changes));
     updateListPages(store, id, (customer) => applyChanges(customer, changes));
   });
   return useMutation({ mutationFn: update });

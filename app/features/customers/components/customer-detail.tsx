@@ -4,10 +4,17 @@ import { useState } from "react";
 import { toUserFacingError } from "../../../lib/convex-errors";
 import { formatCreated, STATUS_LABELS } from "../format";
 import { useRemoveCustomer } from "../mutations";
-import { customerQueries } from "../queries";
+import { customerQueries, inWorkspace, type WorkspaceRef } from "../queries";
 
-export function CustomerDetail({ customerId }: { customerId: string }) {
-  const { data: customer } = useSuspenseQuery(customerQueries.detail(customerId));
+interface CustomerDetailProps {
+  workspaceId: WorkspaceRef;
+  customerId: string;
+  /** Deleting customers is for admins (in a personal workspace, its owner). */
+  canDelete: boolean;
+}
+
+export function CustomerDetail({ workspaceId, customerId, canDelete }: CustomerDetailProps) {
+  const { data: customer } = useSuspenseQuery(customerQueries.detail(workspaceId, customerId));
   const navigate = useNavigate();
   const remove = useRemoveCustomer();
   const [confirming, setConfirming] = useState(false);
@@ -27,7 +34,7 @@ export function CustomerDetail({ customerId }: { customerId: string }) {
   async function confirmDelete() {
     setError(null);
     try {
-      await remove.mutateAsync({ id: customerId });
+      await remove.mutateAsync(inWorkspace(workspaceId, { id: customerId }));
       await navigate({ to: "/customers" });
     } catch (cause) {
       setError(toUserFacingError(cause).message);
@@ -46,9 +53,11 @@ export function CustomerDetail({ customerId }: { customerId: string }) {
           <Link to="/customers/$customerId/edit" params={{ customerId }} className="button">
             Edit
           </Link>
-          <button type="button" className="button button-danger" onClick={() => setConfirming(true)}>
-            Delete
-          </button>
+          {canDelete ? (
+            <button type="button" className="button button-danger" onClick={() => setConfirming(true)}>
+              Delete
+            </button>
+          ) : null}
         </div>
       </header>
       {error ? (

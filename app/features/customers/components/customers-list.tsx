@@ -3,7 +3,7 @@ import { Link } from "@tanstack/react-router";
 import { useState } from "react";
 import type { Customer } from "../../../../convex/customers";
 import { formatCreated, STATUS_LABELS } from "../format";
-import { customerQueries, type PageBounds } from "../queries";
+import { customerQueries, type PageBounds, type WorkspaceRef } from "../queries";
 import type { CustomerListSearch } from "../search-params";
 
 /**
@@ -12,11 +12,11 @@ import type { CustomerListSearch } from "../search-params";
  * query. When a page gets a successor it is pinned to end where the successor starts, so rows
  * inserted or removed later grow or shrink that page instead of shifting rows between pages.
  */
-export function CustomersList({ search }: { search: CustomerListSearch }) {
+export function CustomersList({ workspaceId, search }: { workspaceId: WorkspaceRef; search: CustomerListSearch }) {
   const queryClient = useQueryClient();
   const [pages, setPages] = useState<PageBounds[]>([{ cursor: null }]);
-  const first = useSuspenseQuery(customerQueries.page(search, pages[0]));
-  const rest = useQueries({ queries: pages.slice(1).map((bounds) => customerQueries.page(search, bounds)) });
+  const first = useSuspenseQuery(customerQueries.page(workspaceId, search, pages[0]));
+  const rest = useQueries({ queries: pages.slice(1).map((bounds) => customerQueries.page(workspaceId, search, bounds)) });
   const results = [first, ...rest];
   const last = results[results.length - 1]!;
   const loadingMore = rest.some((page) => page.isPending);
@@ -29,7 +29,7 @@ export function CustomersList({ search }: { search: CustomerListSearch }) {
     if (!data || data.isDone) return;
     const pinned: PageBounds = { cursor: lastBounds.cursor, endCursor: data.continueCursor };
     // The pinned query starts with the data already shown, so nothing flickers while it subscribes.
-    queryClient.setQueryData(customerQueries.page(search, pinned).queryKey, data);
+    queryClient.setQueryData(customerQueries.page(workspaceId, search, pinned).queryKey, data);
     setPages([...pages.slice(0, -1), pinned, { cursor: data.continueCursor }]);
   }
 

@@ -1,24 +1,45 @@
-import { createFileRoute, Link, stripSearchParams } from "@tanstack/react-router";
+import { createFileRoute, Link, redirect, stripSearchParams } from "@tanstack/react-router";
 import { ErrorPage, PendingPage } from "../../../components/route-states";
 import { CustomerFilters } from "../../../features/customers/components/customer-filters";
 import { CustomersList } from "../../../features/customers/components/customers-list";
 import { customerQueries } from "../../../features/customers/queries";
-import { defaultCustomerListSearch, validateCustomerListSearch } from "../../../features/customers/search-params";
+import {
+  type CustomerListSearch,
+  defaultCustomerListSearch,
+  validateCustomerListSearch,
+} from "../../../features/customers/search-params";
+import { getLastWorkspace } from "../../../features/workspaces/last-workspace.functions";
+import { findWorkspace, workspaceQueries } from "../../../features/workspaces/queries";
+import type { WorkspaceSearch } from "../../../features/workspaces/search-params";
 
 export const Route = createFileRoute("/_authed/customers/")({
   validateSearch: validateCustomerListSearch,
   // Defaults stay out of the URL: /customers, not /customers?status=all&sort=newest&q=.
   search: { middlewares: [stripSearchParams(defaultCustomerListSearch)] },
+  beforeLoad: async ({ context, search }) => {
+    // A full load of /customers (bookmark, landing after sign-in) opens the workspace used last.
+    // In-app links name their workspace, so client-side navigations never jump elsewhere.
+    if (typeof window !== "undefined" || search.workspace !== undefined) return;
+    const last = await getLastWorkspace();
+    const team = last ? findWorkspace(await context.queryClient.ensureQueryData(workspaceQueries.list()), last) : null;
+    if (team?.kind === "team") throw redirect({ to: "/customers", search: { ...search, workspace: team._id } });
+  },
+  // The workspace is part of the match: each workspace's list is its own preloadable page.
   loaderDeps: ({ search }) => search,
-  loader: ({ context, deps }) => context.queryClient.ensureQueryData(customerQueries.page(deps)),
+  loader: ({ context, deps }) => context.queryClient.ensureQueryData(customerQueries.page(context.workspaceId, filtersOf(deps))),
   head: () => ({ meta: [{ title: "Customers · Clientele" }] }),
   pendingComponent: PendingPage,
   errorComponent: ErrorPage,
   component: CustomersPage,
 });
 
+function filtersOf({ workspace: _workspace, ...filters }: CustomerListSearch & WorkspaceSearch): CustomerListSearch {
+  return filters;
+}
+
 function CustomersPage() {
-  const search = Route.useSearch();
+  const search = filtersOf(Route.useSearch());
+  const { workspaceId } = Route.useRouteContext();
   return (
     <section>
       <header className="page-header">
@@ -29,7 +50,7 @@ function CustomersPage() {
       </header>
       <CustomerFilters search={search} />
       {/* Keyed by the filters: a new filter starts again from page 1. */}
-      <CustomersList key={JSON.stringify(search)} search={search} />
+      <CustomersList key={JSON.stringify([workspaceId, search])} workspaceId={workspaceId} search={search} />
     </section>
   );
 }

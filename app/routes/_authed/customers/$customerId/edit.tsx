@@ -3,11 +3,12 @@ import { createFileRoute, notFound, useNavigate } from "@tanstack/react-router";
 import { ErrorPage, NotFoundPage, PendingPage } from "../../../../components/route-states";
 import { CustomerForm } from "../../../../features/customers/components/customer-form";
 import { useUpdateCustomer } from "../../../../features/customers/mutations";
-import { customerQueries } from "../../../../features/customers/queries";
+import { customerQueries, inWorkspace } from "../../../../features/customers/queries";
 
 export const Route = createFileRoute("/_authed/customers/$customerId/edit")({
+  loaderDeps: ({ search }) => ({ workspace: search.workspace }),
   loader: async ({ context, params }) => {
-    const customer = await context.queryClient.ensureQueryData(customerQueries.detail(params.customerId));
+    const customer = await context.queryClient.ensureQueryData(customerQueries.detail(context.workspaceId, params.customerId));
     if (!customer) throw notFound();
   },
   head: () => ({ meta: [{ title: "Edit customer · Clientele" }] }),
@@ -19,7 +20,8 @@ export const Route = createFileRoute("/_authed/customers/$customerId/edit")({
 
 function EditCustomerPage() {
   const { customerId } = Route.useParams();
-  const { data: customer } = useSuspenseQuery(customerQueries.detail(customerId));
+  const { workspaceId } = Route.useRouteContext();
+  const { data: customer } = useSuspenseQuery(customerQueries.detail(workspaceId, customerId));
   const navigate = useNavigate();
   const update = useUpdateCustomer();
   if (!customer) return <NotFoundPage what="customer" />;
@@ -32,13 +34,15 @@ function EditCustomerPage() {
         submitLabel="Save changes"
         onSubmit={async (changes) => {
           // Optimistic: the detail and list show the change at once; a rejection rolls it back.
-          const saved = update.mutateAsync({
-            id: customerId,
-            ...changes,
-            company: changes.company ?? "",
-            phone: changes.phone ?? "",
-            notes: changes.notes ?? "",
-          });
+          const saved = update.mutateAsync(
+            inWorkspace(workspaceId, {
+              id: customerId,
+              ...changes,
+              company: changes.company ?? "",
+              phone: changes.phone ?? "",
+              notes: changes.notes ?? "",
+            }),
+          );
           await saved;
           await toDetail();
         }}

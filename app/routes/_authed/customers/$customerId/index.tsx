@@ -4,8 +4,9 @@ import { CustomerDetail } from "../../../../features/customers/components/custom
 import { customerQueries } from "../../../../features/customers/queries";
 
 export const Route = createFileRoute("/_authed/customers/$customerId/")({
+  loaderDeps: ({ search }) => ({ workspace: search.workspace }),
   loader: async ({ context, params }) => {
-    const customer = await context.queryClient.ensureQueryData(customerQueries.detail(params.customerId));
+    const customer = await context.queryClient.ensureQueryData(customerQueries.detail(context.workspaceId, params.customerId));
     // Unknown, malformed and other users' ids all read as null: one 404, nothing leaked.
     if (!customer) throw notFound();
     return { name: customer.name };
@@ -16,6 +17,7 @@ export const Route = createFileRoute("/_authed/customers/$customerId/")({
   notFoundComponent: () => <NotFoundPage what="customer" />,
   component: function CustomerRoute() {
     const { customerId } = Route.useParams();
-    return <CustomerDetail customerId={customerId} />;
+    const { workspaceId, canDelete } = Route.useRouteContext();
+    return <CustomerDetail workspaceId={workspaceId} customerId={customerId} canDelete={canDelete} />;
   },
 });

@@ -1,0 +1,260 @@
+import { useSuspenseQuery } from "@tanstack/react-query";
+import { Link, useNavigate } from "@tanstack/react-router";
+import { type FormEvent, useId, useState } from "react";
+import type { Id } from "../../../../convex/_generated/dataModel";
+import type { WorkspaceRole } from "../../../../convex/schema";
+import type { Member, WorkspaceSummary } from "../../../../convex/workspaces";
+import { toUserFacingError } from "../../../lib/convex-errors";
+import { ROLE_LABELS } from "../format";
+import {
+  findWorkspace,
+  useInvite,
+  useLeaveWorkspace,
+  useRemoveMember,
+  useRemoveWorkspace,
+  useRenameWorkspace,
+  useSetRole,
+  workspaceQueries,
+} from "../queries";
+import { AccessLost } from "./access-lost";
+
+/** Runs an action and keeps the server's message for display; one per control group. */
+function useAction() {
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  async function run(action: () => Promise<unknown>) {
+    setError(null);
+    setPending(true);
+    try {
+      await action();
+    } catch (cause) {
+      setError(toUserFacingError(cause).message);
+    } finally {
+      setPending(false);
+    }
+  }
+  const message = error ? (
+    <p className="form-error" role="alert">
+      {error}
+    </p>
+  ) : null;
+  return { run, pending, message };
+}
+
+/** A team's members, invitations and settings; admins manage, members see and can leave. */
+export function WorkspaceSettings({ workspaceId }: { workspaceId: Id<"workspaces"> }) {
+  const { data: workspaces } = useSuspenseQuery(workspaceQueries.list());
+  const workspace = findWorkspace(workspaces, workspaceId);
+  // Removed or deleted while open: the live list drops the workspace before anything else renders.
+  if (!workspace) return <AccessLost />;
+  return <Settings workspace={workspace} />;
+}
+
+function Settings({ workspace }: { workspace: WorkspaceSummary }) {
+  const { data: members } = useSuspenseQuery(workspaceQueries.members(workspace._id));
+  const isAdmin = workspace.role === "admin";
+  return (
+    <section className="stack">
+      <header className="page-header">
+        <h1>{workspace.name}</h1>
+        <Link to="/customers" search={{ workspace: workspace._id }} className="button button-secondary">
+          Open customers
+        </Link>
+      </header>
+      <div className="card">
+        <h2>Members</h2>
+        <table className="table" data-testid="members-table">
+          <thead>
+            <tr>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              {isAdmin ? <th scope="col">Actions</th> : null}
+            </tr>
+          </thead>
+          <tbody>
+            {members.map((member) => (
+              <MemberRow key={member.userId} workspaceId={workspace._id} member={member} canManage={isAdmin} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {isAdmin ? <InviteForm workspaceId={workspace._id} /> : null}
+      {isAdmin ? <RenameForm workspace={workspace} /> : null}
+      <DangerZone workspace={workspace} />
+    </section>
+  );
+}
+
+function MemberRow({ workspaceId, member, canManage }: { workspaceId: Id<"workspaces">; member: Member; canManage: boolean }) {
+  const setRole = useSetRole();
+  const remove = useRemoveMember();
+  const { run, pending, message } = useAction();
+  const label = member.email ?? member.userId;
+  return (
+    <tr data-testid="member-row">
+      <td>{label}</td>
+      <td>
+        {canManage ? (
+          <select
+            aria-label={`Role of ${label}`}
+            value={member.role}
+            disabled={pending}
+            onChange={(event) => run(() => setRole.mutateAsync({ workspaceId, userId: member.userId, role: event.target.value as WorkspaceRole }))}
+          >
+            <option value="admin">{ROLE_LABELS.admin}</option>
+            <option value="member">{ROLE_LABELS.member}</option>
+          </select>
+        ) : (
+          ROLE_LABELS[member.role]
+        )}
+      </td>
+      {canManage ? (
+        <td>
+          <button
+            type="button"
+            className="button button-secondary"
+            disabled={pending}
+            onClick={() => run(() => remove.mutateAsync({ workspaceId, userId: member.userId }))}
+          >
+            Remove {label}
+          </button>
+          {message}
+        </td>
+      ) : null}
+    </tr>
+  );
+}
+
+function InviteForm({ workspaceId }: { workspaceId: Id<"workspaces"> }) {
+  const invite = useInvite();
+  const ids = { email: useId(), role: useId() };
+  const [error, setError] = useState<string | null>(null);
+  const [sent, setSent] = useState<string | null>(null);
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    const email = String(data.get("email") ?? "");
+    setError(null);
+    setSent(null);
+    try {
+      await invite.mutateAsync({ workspaceId, email, role: data.get("role") === "admin" ? "admin" : "member" });
+      setSent(`Invitation sent to ${email.trim().toLowerCase()}. They see it under Workspaces once they sign in with that email.`);
+      form.reset();
+    } catch (cause) {
+      const problem = toUserFacingError(cause);
+      setError(problem.fields.email ?? problem.message);
+    }
+  }
+  return (
+    <form className="card form" onSubmit={onSubmit} noValidate>
+      <h2>Invite someone</h2>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor={ids.email}>Email to invite</label>
+          <input id={ids.email} name="email" type="email" required maxLength={254} aria-invalid={error ? true : undefined} />
+          {error ? (
+            <p className="field-error" role="alert">
+              {error}
+            </p>
+          ) : null}
+        </div>
+        <div className="field">
+          <label htmlFor={ids.role}>Role</label>
+          <select id={ids.role} name="role" defaultValue="member">
+            <option value="member">Member: creates and edits customers</option>
+            <option value="admin">Admin: also deletes customers and manages the team</option>
+          </select>
+        </div>
+      </div>
+      {sent ? (
+        <p className="notice" role="status">
+          {sent}
+        </p>
+      ) : null}
+      <div className="form-actions">
+        <button type="submit" className="button" disabled={invite.isPending}>
+          {invite.isPending ? "Inviting…" : "Send invitation"}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function RenameForm({ workspace }: { workspace: WorkspaceSummary }) {
+  const rename = useRenameWorkspace();
+  const nameId = useId();
+  const { run, pending, message } = useAction();
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const name = String(new FormData(event.currentTarget).get("name") ?? "");
+    void run(() => rename.mutateAsync({ workspaceId: workspace._id, name }));
+  }
+  return (
+    <form className="card form" onSubmit={onSubmit} noValidate>
+      <h2>Rename</h2>
+      <div className="field">
+        <label htmlFor={nameId}>Team name</label>
+        <input id={nameId} name="name" required maxLength={80} defaultValue={workspace.name} key={workspace.name} />
+      </div>
+      {message}
+      <div className="form-actions">
+        <button type="submit" className="button button-secondary" disabled={pending}>
+          Rename
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function DangerZone({ workspace }: { workspace: WorkspaceSummary }) {
+  const leave = useLeaveWorkspace();
+  const remove = useRemoveWorkspace();
+  const navigate = useNavigate();
+  const { run, pending, message } = useAction();
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const toList = () => navigate({ to: "/workspaces" });
+  return (
+    <div className="card form">
+      <h2>Leave or delete</h2>
+      {message}
+      <div className="form-actions">
+        <button
+          type="button"
+          className="button button-secondary"
+          disabled={pending}
+          onClick={() => run(async () => {
+            await leave.mutateAsync({ workspaceId: workspace._id });
+            await toList();
+          })}
+        >
+          Leave {workspace.name}
+        </button>
+        {workspace.role === "admin" && !confirmDelete ? (
+          <button type="button" className="button button-danger" disabled={pending} onClick={() => setConfirmDelete(true)}>
+            Delete workspace
+          </button>
+        ) : null}
+      </div>
+      {confirmDelete ? (
+        <div className="confirm" role="alertdialog" aria-labelledby="confirm-delete-workspace">
+          <p id="confirm-delete-workspace">Delete {workspace.name} and all its customers for every member? This cannot be undone.</p>
+          <button
+            type="button"
+            className="button button-danger"
+            disabled={pending}
+            onClick={() => run(async () => {
+              await remove.mutateAsync({ workspaceId: workspace._id });
+              await toList();
+            })}
+          >
+            Yes, delete
+          </button>
+          <button type="button" className="button button-secondary" onClick={() => setConfirmDelete(false)}>
+            Keep
+          </button>
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,42 @@
+import { useQuery } from "@tanstack/react-query";
+import { Link, useSearch } from "@tanstack/react-router";
+import { useRef } from "react";
+import { findWorkspace, workspaceQueries } from "../queries";
+
+/**
+ * The header's workspace menu. Its entries are plain links to each workspace's customer list,
+ * so pointing at one preloads that list's code and data like any other link.
+ */
+export function WorkspaceSwitcher() {
+  const menu = useRef<HTMLDetailsElement>(null);
+  const { workspace: current } = useSearch({ strict: false });
+  // Loaded by the customers pages (and so server-rendered there); other pages fetch it after hydration.
+  const { data: workspaces = [] } = useQuery(workspaceQueries.list());
+  const teams = workspaces.filter((workspace) => workspace.kind === "team");
+  const currentTeam = current ? findWorkspace(teams, current) : null;
+  const close = () => menu.current?.removeAttribute("open");
+  return (
+    <details className="workspace-switcher" ref={menu} data-testid="workspace-switcher">
+      <summary aria-label="Switch workspace">{currentTeam?.name ?? "Personal"}</summary>
+      <ul role="list">
+        <li>
+          <Link to="/customers" search={{ workspace: undefined }} onClick={close} aria-current={currentTeam ? undefined : "true"}>
+            Personal
+          </Link>
+        </li>
+        {teams.map((team) => (
+          <li key={team._id}>
+            <Link to="/customers" search={{ workspace: team._id }} onClick={close} aria-current={team._id === current ? "true" : undefined}>
+              {team.name}
+            </Link>
+          </li>
+        ))}
+        <li className="workspace-switcher-manage">
+          <Link to="/workspaces" onClick={close}>
+            Manage workspaces…
+          </Link>
+        </li>
+      </ul>
+    </details>
+  );
+}

@@ -1,0 +1,34 @@
+import { convexQuery, useConvexMutation } from "@convex-dev/react-query";
+import { useMutation } from "@tanstack/react-query";
+import type { FunctionArgs, FunctionReference, OptionalRestArgs } from "convex/server";
+import { api } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
+import type { WorkspaceSummary } from "../../../convex/workspaces";
+
+/** Every workspaces query, built in one place so loaders and components share keys. */
+export const workspaceQueries = {
+  list: () => convexQuery(api.workspaces.list, {}),
+  members: (workspaceId: Id<"workspaces">) => convexQuery(api.workspaces.members, { workspaceId }),
+  invitations: () => convexQuery(api.workspaces.myInvitations, {}),
+};
+
+/** The workspace a `?workspace=` value names among the caller's, or null when they are not a member. */
+export function findWorkspace(workspaces: WorkspaceSummary[], id: string): WorkspaceSummary | null {
+  return workspaces.find((workspace) => workspace._id === id) ?? null;
+}
+
+/** A Convex mutation as a React Query mutation; the live queries bring the result back. */
+function useWorkspaceMutation<M extends FunctionReference<"mutation">>(mutation: M) {
+  const run = useConvexMutation(mutation);
+  return useMutation({ mutationFn: (args: FunctionArgs<M>) => run(...([args] as OptionalRestArgs<M>)) });
+}
+
+export const useCreateWorkspace = () => useWorkspaceMutation(api.workspaces.create);
+export const useRenameWorkspace = () => useWorkspaceMutation(api.workspaces.rename);
+export const useRemoveWorkspace = () => useWorkspaceMutation(api.workspaces.remove);
+export const useInvite = () => useWorkspaceMutation(api.workspaces.invite);
+export const useSetRole = () => useWorkspaceMutation(api.workspaces.setRole);
+export const useRemoveMember = () => useWorkspaceMutation(api.workspaces.removeMember);
+export const useLeaveWorkspace = () => useWorkspaceMutation(api.workspaces.leave);
+export const useAcceptInvitation = () => useWorkspaceMutation(api.workspaces.acceptInvitation);
+export const useDeclineInvitation = () => useWorkspaceMutation(api.workspaces.declineInvitation);
