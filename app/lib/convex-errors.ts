@@ -28,3 +28,8 @@ export function toUserFacingError(error: unknown, fallback = SAVE_FAILED): UserF
   }
   return { message: fallback, fields: {} };
 }
+
+/** A Convex function's NOT_FOUND: a missing record, or one in a workspace the caller is not a member of. */
+export function isNotFoundError(error: unknown): boolean {
+  return error instanceof ConvexError && isRecord(error.data) && error.data.code === "NOT_FOUND";
+}

@@ -169,9 +169,7 @@ test("the switcher preloads a workspace on hover, and /customers reopens the wor
     }).observe(document.body, { childList: true, subtree: true });
   });
   const requestsAfterClick: string[] = [];
-  page.on("request", (request) => {
-    if (!request.url().endsWith("/favicon.svg")) requestsAfterClick.push(request.url());
-  });
+  page.on("request", (request) => requestsAfterClick.push(request.url()));
   await teamLink.click();
   await expect(page.getByTestId("customer-row")).toHaveText(["Initech Row"]);
   await expect(page).toHaveURL(new RegExp(`\\?workspace=${workspaceId}$`));

@@ -1,8 +1,9 @@
 import { convexQuery, useConvexMutation } from "@convex-dev/react-query";
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import type { FunctionArgs, FunctionReference, OptionalRestArgs } from "convex/server";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
+import type { WorkspaceRole } from "../../../convex/schema";
 import type { WorkspaceSummary } from "../../../convex/workspaces";
 
 /** Every workspaces query, built in one place so loaders and components share keys. */
@@ -15,6 +16,16 @@ export const workspaceQueries = {
 /** The workspace a `?workspace=` value names among the caller's, or null when they are not a member. */
 export function findWorkspace(workspaces: WorkspaceSummary[], id: string): WorkspaceSummary | null {
   return workspaces.find((workspace) => workspace._id === id) ?? null;
+}
+
+/**
+ * The caller's role in a workspace (personal, without an id: its owner, an admin), or undefined
+ * while the list loads or when they are not a member.
+ */
+export function useWorkspaceRole(workspaceId: Id<"workspaces"> | undefined): WorkspaceRole | undefined {
+  const { data: workspaces } = useQuery({ ...workspaceQueries.list(), enabled: workspaceId !== undefined });
+  if (workspaceId === undefined) return "admin";
+  return workspaces ? findWorkspace(workspaces, workspaceId)?.role : undefined;
 }
 
 /** A Convex mutation as a React Query mutation; the live queries bring the result back. */

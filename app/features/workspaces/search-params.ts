@@ -10,12 +10,14 @@ export interface WorkspaceSearch {
 }
 
 const ID_SHAPE = /^[0-9a-z]{16,64}$/;
+/** What a malformed `?workspace=` reads as: the route answers 404 for it. */
+export const INVALID_WORKSPACE = "invalid";
 
 export function parseWorkspaceSearch(input: { workspace?: unknown }): WorkspaceSearch {
   const { workspace } = input;
   if (workspace === undefined) return {};
   // A malformed value stays, so the route answers "not found" instead of silently showing another workspace.
-  return { workspace: typeof workspace === "string" && ID_SHAPE.test(workspace) ? workspace : "invalid" };
+  return { workspace: typeof workspace === "string" && ID_SHAPE.test(workspace) ? workspace : INVALID_WORKSPACE };
 }
 
 export const validateWorkspaceSearch = (search: WorkspaceSearch & SearchSchemaInput) =>

@@ -1,5 +1,6 @@
-import { createFileRoute, Link, redirect, stripSearchParams } from "@tanstack/react-router";
+import { createFileRoute, Link, notFound, redirect, stripSearchParams } from "@tanstack/react-router";
 import { ErrorPage, PendingPage } from "../../../components/route-states";
+import { isNotFoundError } from "../../../lib/convex-errors";
 import { CustomerFilters } from "../../../features/customers/components/customer-filters";
 import { CustomersList } from "../../../features/customers/components/customers-list";
 import { customerQueries } from "../../../features/customers/queries";
@@ -8,6 +9,7 @@ import {
   defaultCustomerListSearch,
   validateCustomerListSearch,
 } from "../../../features/customers/search-params";
+import { PERSONAL } from "../../../features/workspaces/last-workspace";
 import { getLastWorkspace } from "../../../features/workspaces/last-workspace.functions";
 import { findWorkspace, workspaceQueries } from "../../../features/workspaces/queries";
 import type { WorkspaceSearch } from "../../../features/workspaces/search-params";
@@ -21,12 +23,20 @@ export const Route = createFileRoute("/_authed/customers/")({
     // In-app links name their workspace, so client-side navigations never jump elsewhere.
     if (typeof window !== "undefined" || search.workspace !== undefined) return;
     const last = await getLastWorkspace();
-    const team = last ? findWorkspace(await context.queryClient.ensureQueryData(workspaceQueries.list()), last) : null;
+    const team = last && last !== PERSONAL ? findWorkspace(await context.queryClient.ensureQueryData(workspaceQueries.list()), last) : null;
     if (team?.kind === "team") throw redirect({ to: "/customers", search: { ...search, workspace: team._id } });
   },
   // The workspace is part of the match: each workspace's list is its own preloadable page.
   loaderDeps: ({ search }) => search,
-  loader: ({ context, deps }) => context.queryClient.ensureQueryData(customerQueries.page(context.workspaceId, filtersOf(deps))),
+  loader: async ({ context, deps }) => {
+    try {
+      await context.queryClient.ensureQueryData(customerQueries.page(context.workspaceId, filtersOf(deps)));
+    } catch (error) {
+      // Not a member (or no such workspace): the same 404 as the layout's.
+      if (isNotFoundError(error)) throw notFound();
+      throw error;
+    }
+  },
   head: () => ({ meta: [{ title: "Customers · Clientele" }] }),
   pendingComponent: PendingPage,
   errorComponent: ErrorPage,

@@ -1,12 +1,13 @@
-import { useSuspenseQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { createFileRoute, notFound, Outlet, retainSearchParams } from "@tanstack/react-router";
 import { useEffect } from "react";
+import type { Id } from "../../../../convex/_generated/dataModel";
 import { ConnectionStatus } from "../../../components/connection-status";
 import { ErrorPage, PendingPage } from "../../../components/route-states";
 import { AccessLost, WorkspaceNotFound } from "../../../features/workspaces/components/access-lost";
 import { rememberWorkspace } from "../../../features/workspaces/last-workspace";
 import { findWorkspace, workspaceQueries } from "../../../features/workspaces/queries";
-import { validateWorkspaceSearch } from "../../../features/workspaces/search-params";
+import { INVALID_WORKSPACE, validateWorkspaceSearch } from "../../../features/workspaces/search-params";
 
 /**
  * Every customers page acts on one workspace: `?workspace=<id>` (a team), or none (the caller's
@@ -18,14 +19,19 @@ export const Route = createFileRoute("/_authed/customers")({
   search: { middlewares: [retainSearchParams(["workspace"])] },
   // One match per workspace: switching remounts the pages and preloads the target like a new page.
   loaderDeps: ({ search }) => ({ workspace: search.workspace }),
-  beforeLoad: async ({ context, search }) => {
-    // Cached and kept live by its subscription: after the first load this costs nothing.
+  beforeLoad: ({ search }) => {
+    if (search.workspace === INVALID_WORKSPACE) throw notFound();
+    // Membership is checked by the Convex functions themselves (and the loader below); the
+    // pages' own queries answer null / NOT_FOUND for a non-member, which they turn into a 404.
+    return { workspaceId: search.workspace as Id<"workspaces"> | undefined };
+  },
+  // A team page also needs the caller's workspaces (switcher, role, access); fetched beside the
+  // page's own query, not before it, so a server render still makes one round trip to Convex.
+  // A personal page needs none of it on the server: the switcher loads it after hydration.
+  loader: async ({ context, deps }) => {
+    if (deps.workspace === undefined) return;
     const workspaces = await context.queryClient.ensureQueryData(workspaceQueries.list());
-    if (search.workspace === undefined) return { workspaceId: undefined, canDelete: true };
-    const workspace = findWorkspace(workspaces, search.workspace);
-    if (!workspace) throw notFound();
-    // A personal workspace's id means the same as no id.
-    return { workspaceId: workspace.kind === "team" ? workspace._id : undefined, canDelete: workspace.role === "admin" };
+    if (!findWorkspace(workspaces, deps.workspace)) throw notFound();
   },
   pendingComponent: PendingPage,
   errorComponent: ErrorPage,
@@ -35,10 +41,10 @@ export const Route = createFileRoute("/_authed/customers")({
 
 function CustomersLayout() {
   const { workspace } = Route.useSearch();
-  const { data: workspaces } = useSuspenseQuery(workspaceQueries.list());
+  const { data: workspaces } = useQuery({ ...workspaceQueries.list(), enabled: workspace !== undefined });
   useEffect(() => rememberWorkspace(workspace), [workspace]);
   // Removed from the team while the page is open: the live list drops the workspace at once.
-  if (workspace !== undefined && !findWorkspace(workspaces, workspace)) return <AccessLost />;
+  if (workspace !== undefined && workspaces && !findWorkspace(workspaces, workspace)) return <AccessLost />;
   return (
     <>
       <ConnectionStatus />
@@ -46,4 +52,3 @@ function CustomersLayout() {
     </>
   );
 }
-

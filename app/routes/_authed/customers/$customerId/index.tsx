@@ -2,6 +2,7 @@ import { createFileRoute, notFound } from "@tanstack/react-router";
 import { ErrorPage, NotFoundPage, PendingPage } from "../../../../components/route-states";
 import { CustomerDetail } from "../../../../features/customers/components/customer-detail";
 import { customerQueries } from "../../../../features/customers/queries";
+import { useWorkspaceRole } from "../../../../features/workspaces/queries";
 
 export const Route = createFileRoute("/_authed/customers/$customerId/")({
   loaderDeps: ({ search }) => ({ workspace: search.workspace }),
@@ -17,7 +18,8 @@ export const Route = createFileRoute("/_authed/customers/$customerId/")({
   notFoundComponent: () => <NotFoundPage what="customer" />,
   component: function CustomerRoute() {
     const { customerId } = Route.useParams();
-    const { workspaceId, canDelete } = Route.useRouteContext();
+    const { workspaceId } = Route.useRouteContext();
+    const canDelete = useWorkspaceRole(workspaceId) === "admin";
     return <CustomerDetail workspaceId={workspaceId} customerId={customerId} canDelete={canDelete} />;
   },
 });
