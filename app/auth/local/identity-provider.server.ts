@@ -84,7 +84,7 @@ async function build(keysDir: string): Promise<LocalIdentityProvider> {
       const email = normalizeEmail(user.email);
       const now = Math.floor(Date.now() / 1000);
       // email_verified: the local sign-in email is the identity itself, so Convex functions
-      // can trust it as they trust a verified email from Clerk (invitations, docs/decisions/010).
+      // can trust it as they trust a verified email from Clerk (invitations, docs/decisions/011).
       return new SignJWT({ email, email_verified: true, name: user.name ?? email.split("@")[0] })
         .setProtectedHeader({ alg: ALGORITHM, kid: keys.kid, typ: "JWT" })
         .setIssuer(LOCAL_ISSUER)
