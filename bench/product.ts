@@ -18,7 +18,7 @@ import type { BrowserContext, Locator, Page } from "@playwright/test";
 import autocannon from "autocannon";
 import { ConvexHttpClient } from "convex/browser";
 import { api } from "../convex/_generated/api";
-import { type BenchStack, startBenchStack } from "./stack";
+import { startBenchStack } from "./stack";
 import { type BenchFigure, type BenchSuite, percentile } from "./suite";
 
 const SMALL_USER = "small@bench.local";

@@ -47,7 +47,7 @@ function toDocument(workspaceId: Id<"workspaces">, userId: string, customer: Val
 async function customerIn(ctx: QueryCtx, workspaceId: Id<"workspaces">, id: string): Promise<Doc<"customers"> | null> {
   const customerId = ctx.db.normalizeId("customers", id);
   if (customerId === null) return null;
-  const customer = await ctx.db.get(customerId);
+  const customer = await ctx.db.get("customers", customerId);
   return customer !== null && customer.workspaceId === workspaceId ? customer : null;
 }
 
@@ -155,7 +155,7 @@ export const update = mutation({
     const { _id, _creationTime, userId: createdBy, workspaceId: _ws, searchText: _search, ...current } = existing;
     const merged = validOrThrow({ ...current, ...changes });
     // replace, not patch: a field cleared in the form ("" → undefined) must be removed.
-    await ctx.db.replace(_id, toDocument(access.workspace._id, createdBy, merged));
+    await ctx.db.replace("customers", _id, toDocument(access.workspace._id, createdBy, merged));
     return null;
   },
 });
@@ -167,7 +167,7 @@ export const remove = mutation({
     const access = await requireAccess(ctx, workspaceId);
     const customer = await customerOrThrow(ctx, access.workspace._id, id);
     if (access.role !== "admin") fail(FORBIDDEN, "Only an admin of this workspace can delete customers.");
-    await ctx.db.delete(customer._id);
+    await ctx.db.delete("customers", customer._id);
     return null;
   },
 });

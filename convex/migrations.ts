@@ -31,7 +31,7 @@ export const customersToWorkspaces = internalMutation({
         workspaceId = await ensurePersonalWorkspace(ctx, customer.userId, null);
         personal.set(customer.userId, workspaceId);
       }
-      await ctx.db.patch(customer._id, { workspaceId });
+      await ctx.db.patch("customers", customer._id, { workspaceId });
     }
     const done = legacy.length < size;
     if (!done && scheduleRest) {

@@ -63,8 +63,10 @@ export default defineSchema({
   customers: defineTable(customerFields)
     // Every index leads with workspaceId so a query never reads another workspace's rows.
     // Convex appends _creationTime to each index, which gives "newest first" for free.
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes -- customers.list pages newest/oldest first by _creationTime; by_workspace_name sorts by name
     .index("by_workspace", ["workspaceId"])
     .index("by_workspace_name", ["workspaceId", "name"])
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes -- customers.list pages a status newest/oldest first by _creationTime; by_workspace_status_name sorts by name
     .index("by_workspace_status", ["workspaceId", "status"])
     .index("by_workspace_status_name", ["workspaceId", "status", "name"])
     .searchIndex("search_text", {

@@ -153,7 +153,7 @@ describe("workspaces", () => {
     expect(await codeOf(carol.mutation(api.workspaces.acceptInvitation, { invitationId: "not-an-id" }))).toBe(NOT_FOUND);
     expect(await codeOf(names(carol, workspaceId))).toBe(NOT_FOUND);
     // Still pending for Bob.
-    expect(await t.run((ctx) => ctx.db.get(invitationId))).toMatchObject({ email: "bob@example.com" });
+    expect(await t.run((ctx) => ctx.db.get("invitations", invitationId))).toMatchObject({ email: "bob@example.com" });
   });
 
   it("lists pending invitations, re-inviting updates the role, declining removes it", async () => {

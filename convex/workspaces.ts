@@ -1,6 +1,6 @@
 /**
  * Workspaces: who shares which customers. Memberships live in Convex, so they work the same
- * with local sign-in and with Clerk (docs/decisions/010-workspaces.md). Every function checks
+ * with local sign-in and with Clerk (docs/decisions/011-workspaces.md). Every function checks
  * access through lib/workspaces.ts.
  */
 import { v } from "convex/values";
@@ -45,6 +45,7 @@ function validName(name: string): string {
   if (trimmed.length > MAX_NAME) {
     fail(INVALID_INPUT, "Please fix the highlighted fields.", { name: `Name must be at most ${MAX_NAME} characters` });
   }
+  // eslint-disable-next-line no-control-regex -- deliberately matches control characters to reject them in names
   if (/[\u0000-\u001f\u007f]/.test(trimmed)) {
     fail(INVALID_INPUT, "Please fix the highlighted fields.", { name: "Name must not contain control characters" });
   }
@@ -88,7 +89,7 @@ async function ownInvitation(ctx: MutationCtx, invitationId: string): Promise<{ 
   const identity = await requireAuth(ctx);
   const email = verifiedEmail(identity);
   const id = ctx.db.normalizeId("invitations", invitationId);
-  const invitation = id === null ? null : await ctx.db.get(id);
+  const invitation = id === null ? null : await ctx.db.get("invitations", id);
   if (invitation === null || email === null || invitation.email !== email) fail(NOT_FOUND, INVITATION_NOT_FOUND);
   return { invitation, userId: identity.tokenIdentifier, email };
 }
@@ -104,7 +105,7 @@ export const list = query({
       .collect();
     const summaries: WorkspaceSummary[] = [];
     for (const membership of memberships) {
-      const workspace = await ctx.db.get(membership.workspaceId);
+      const workspace = await ctx.db.get("workspaces", membership.workspaceId);
       if (workspace) summaries.push({ _id: workspace._id, name: workspace.name, kind: workspace.kind, role: membership.role });
     }
     return summaries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === "personal" ? -1 : 1));
@@ -127,7 +128,7 @@ export const rename = mutation({
   args: { workspaceId: v.id("workspaces"), name: v.string() },
   handler: async (ctx, { workspaceId, name }): Promise<null> => {
     await requireAccess(ctx, workspaceId, "admin");
-    await ctx.db.patch(workspaceId, { name: validName(name) });
+    await ctx.db.patch("workspaces", workspaceId, { name: validName(name) });
     return null;
   },
 });
@@ -142,10 +143,10 @@ export const remove = mutation({
     const access = await requireAccess(ctx, workspaceId, "admin");
     refuseInPersonal(access, "it cannot be deleted.");
     const memberships = await ctx.db.query("memberships").withIndex("by_workspace_user", (q) => q.eq("workspaceId", workspaceId)).collect();
-    for (const membership of memberships) await ctx.db.delete(membership._id);
+    for (const membership of memberships) await ctx.db.delete("memberships", membership._id);
     const invitations = await ctx.db.query("invitations").withIndex("by_workspace_email", (q) => q.eq("workspaceId", workspaceId)).collect();
-    for (const invitation of invitations) await ctx.db.delete(invitation._id);
-    await ctx.db.delete(workspaceId);
+    for (const invitation of invitations) await ctx.db.delete("invitations", invitation._id);
+    await ctx.db.delete("workspaces", workspaceId);
     await ctx.scheduler.runAfter(0, internal.workspaces.deleteCustomers, { workspaceId });
     return null;
   },
@@ -155,7 +156,7 @@ export const deleteCustomers = internalMutation({
   args: { workspaceId: v.id("workspaces") },
   handler: async (ctx, { workspaceId }): Promise<null> => {
     const batch = await ctx.db.query("customers").withIndex("by_workspace", (q) => q.eq("workspaceId", workspaceId)).take(DELETE_BATCH);
-    for (const customer of batch) await ctx.db.delete(customer._id);
+    for (const customer of batch) await ctx.db.delete("customers", customer._id);
     if (batch.length === DELETE_BATCH) await ctx.scheduler.runAfter(0, internal.workspaces.deleteCustomers, { workspaceId });
     return null;
   },
@@ -179,7 +180,7 @@ export const setRole = mutation({
     const target = await memberOrThrow(ctx, workspaceId, userId);
     if (target.role === role) return null;
     if (role === "member") await keepAnAdmin(ctx, target, "A workspace needs an admin: make someone else an admin first.");
-    await ctx.db.patch(target._id, { role });
+    await ctx.db.patch("memberships", target._id, { role });
     return null;
   },
 });
@@ -191,7 +192,7 @@ export const removeMember = mutation({
     refuseInPersonal(access, "it has no other members.");
     const target = await memberOrThrow(ctx, workspaceId, userId);
     await keepAnAdmin(ctx, target, "A workspace needs an admin: make someone else an admin first.");
-    await ctx.db.delete(target._id);
+    await ctx.db.delete("memberships", target._id);
     return null;
   },
 });
@@ -206,7 +207,7 @@ export const leave = mutation({
       access.membership,
       "You are the last admin: make someone else an admin first, or delete the workspace.",
     );
-    await ctx.db.delete(access.membership._id);
+    await ctx.db.delete("memberships", access.membership._id);
     return null;
   },
 });
@@ -221,6 +222,7 @@ export const invite = mutation({
     const existingMember = await ctx.db
       .query("memberships")
       .withIndex("by_workspace_user", (q) => q.eq("workspaceId", workspaceId))
+      // eslint-disable-next-line @convex-dev/no-filter-in-query -- no memberships index on email; the scan is bounded to one workspace's members
       .filter((q) => q.eq(q.field("email"), invitee))
       .first();
     if (existingMember) fail(INVALID_INPUT, "Please fix the highlighted fields.", { email: `${invitee} is already a member` });
@@ -229,7 +231,7 @@ export const invite = mutation({
       .withIndex("by_workspace_email", (q) => q.eq("workspaceId", workspaceId).eq("email", invitee))
       .unique();
     if (pending) {
-      await ctx.db.patch(pending._id, { role });
+      await ctx.db.patch("invitations", pending._id, { role });
       return pending._id;
     }
     const invitedBy = access.membership.email ?? verifiedEmail(access.identity) ?? access.userId;
@@ -246,7 +248,7 @@ export const myInvitations = query({
     const invitations = await ctx.db.query("invitations").withIndex("by_email", (q) => q.eq("email", email)).collect();
     const pending: PendingInvitation[] = [];
     for (const invitation of invitations) {
-      const workspace = await ctx.db.get(invitation.workspaceId);
+      const workspace = await ctx.db.get("workspaces", invitation.workspaceId);
       if (!workspace) continue;
       const { _id, workspaceId, role, invitedBy } = invitation;
       pending.push({ _id, workspaceId, workspaceName: workspace.name, role, invitedBy });
@@ -261,8 +263,8 @@ export const acceptInvitation = mutation({
   handler: async (ctx, { invitationId }): Promise<Id<"workspaces">> => {
     const { invitation, userId, email } = await ownInvitation(ctx, invitationId);
     const { workspaceId } = invitation;
-    await ctx.db.delete(invitation._id);
-    if ((await ctx.db.get(workspaceId)) === null) fail(NOT_FOUND, INVITATION_NOT_FOUND);
+    await ctx.db.delete("invitations", invitation._id);
+    if ((await ctx.db.get("workspaces", workspaceId)) === null) fail(NOT_FOUND, INVITATION_NOT_FOUND);
     if ((await membershipOf(ctx, workspaceId, userId)) === null) {
       await ctx.db.insert("memberships", { workspaceId, userId, email, role: invitation.role });
     }
@@ -274,7 +276,7 @@ export const declineInvitation = mutation({
   args: { invitationId: v.string() },
   handler: async (ctx, { invitationId }): Promise<null> => {
     const { invitation } = await ownInvitation(ctx, invitationId);
-    await ctx.db.delete(invitation._id);
+    await ctx.db.delete("invitations", invitation._id);
     return null;
   },
 });

@@ -317,7 +317,7 @@ export class Database {
       for (const w of writes) {
         if (w.after) {
           const table = this.ensureTable(w.table);
-          this.upsertDoc.run(w.id, table.number, tsText, JSON.stringify(convexToJson(w.after as Value)));
+          this.upsertDoc.run(w.id, table.number, tsText, JSON.stringify(convexToJson(w.after)));
         } else {
           this.deleteDoc.run(w.id);
         }

@@ -137,6 +137,8 @@ export class FunctionWorker {
   }
 
   invoke(path: string, args: string, requestId: string, host: ExecutionHost): Promise<string> {
+    // What the worker failed with, as thrown (a function may throw a non-Error; it is reported as such).
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if (this.failure !== null) return Promise.reject(this.failure);
     const exec = this.nextExec++;
     return new Promise<string>((resolve, reject) => {

@@ -137,6 +137,7 @@ export class SortedIndex {
 export function tokenize(text: string): string[] {
   const lower = text.toLowerCase();
   // ASCII text (the common case) splits with a cheaper pattern than the Unicode one.
+  // eslint-disable-next-line no-control-regex -- the ASCII range starts at \x00
   const parts = /^[\x00-\x7f]*$/.test(lower) ? lower.split(/[^a-z0-9]+/) : lower.split(/[^\p{L}\p{N}]+/u);
   return parts.filter((t) => t.length > 0);
 }

@@ -264,7 +264,10 @@ export class Runtime {
       });
       call.result.catch(() => undefined);
       // A function that failed past its deadline failed because of it (its syscalls refused).
-      resultJson = await Promise.race([call.result.catch((thrown: unknown) => Promise.reject(pastDeadline(ctx) ? timedOut() : thrown)), timeout]);
+      resultJson = await Promise.race([call.result.catch((thrown: unknown) => {
+          // Whatever the function threw (not always an Error): toFunctionError formats it as Convex does.
+          throw pastDeadline(ctx) ? timedOut() : thrown;
+        }), timeout]);
     } catch (thrown) {
       const error = toFunctionError(thrown, reqId);
       error.logLines = ctx.logLines;
@@ -497,11 +500,11 @@ export class Runtime {
     switch (op) {
       case "1.0/get": {
         const doc = this.tx(ctx).get(jsonToConvex(args.id as JSONValue), table, args.isSystem === true);
-        return doc === null ? null : convexToJson(doc as Value);
+        return doc === null ? null : convexToJson(doc);
       }
       case "1.0/queryStreamNext": {
         const doc = this.tx(ctx).queryNext(args.queryId as number);
-        return doc === null ? { value: null, done: true } : { value: convexToJson(doc as Value), done: false };
+        return doc === null ? { value: null, done: true } : { value: convexToJson(doc), done: false };
       }
       case "1.0/queryPage": {
         const result = this.tx(ctx).queryPage(pageRequest(args));

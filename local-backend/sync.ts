@@ -98,7 +98,7 @@ export class SyncConnection {
   ) {
     ws.on("message", (data, isBinary) => {
       if (isBinary) return this.fail("Binary frames are not part of the sync protocol");
-      const text = data.toString();
+      const text = (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString("utf8");
       let message: Record<string, unknown>;
       try {
         const parsed = JSON.parse(text) as unknown;

@@ -4,7 +4,7 @@
  * whole execution); writes apply immediately, so the mutation sees them, and are undone on
  * abort. Every read is recorded as a table + index range for subscription invalidation.
  */
-import { convexToJson, getDocumentSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import { getDocumentSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { Database, DocumentWrite, Table } from "./database";
 import { fingerprintOf, type CursorPosition } from "./cursors";
 import { comparePrefix, keyInRange, type Bound, type KeyRange, type SortedIndex } from "./indexes";
@@ -95,7 +95,7 @@ function displayValue(value: FieldValue): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(displayValue).join(", ")}]`;
   if (value instanceof ArrayBuffer) return `b"${Buffer.from(value).toString("hex")}"`;
-  return `{${Object.entries(value).map(([k, v]) => `${k}: ${displayValue(v)}`).join(", ")}}`;
+  return `{${Object.entries(value as Record<string, FieldValue>).map(([k, v]) => `${k}: ${displayValue(v)}`).join(", ")}}`;
 }
 
 function alreadyDefinedBound(kind: string, field: string, comparator: string, value: FieldValue): UserError {
@@ -281,7 +281,7 @@ class IndexStream {
       const doc = this.advance();
       if (doc === null) return null;
       this.read.rows++;
-      this.read.bytes += getDocumentSize(doc as Record<string, Value>);
+      this.read.bytes += getDocumentSize(doc);
       this.read.keys.push(this.lastKey!);
       if (this.filters.every((f) => evaluate(f, doc) === true)) {
         this.emitted++;

@@ -2,6 +2,7 @@
  * Convex values as the backend handles them: the total order indexes follow, field paths,
  * and validation against the JSON form of `v.*` validators (schemas, args, returns).
  */
+import { inspect } from "node:util";
 import { compareValues, jsonToConvex, type JSONValue, type Value } from "convex/values";
 
 export type Doc = Record<string, Value>;
@@ -83,9 +84,9 @@ function describe(value: FieldValue): string {
   if (value instanceof ArrayBuffer) return "ArrayBuffer";
   let text: string;
   try {
-    text = JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)) ?? String(value);
+    text = JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)) ?? inspect(value, { depth: 4, breakLength: Infinity });
   } catch {
-    text = String(value);
+    text = inspect(value, { depth: 4, breakLength: Infinity });
   }
   if (text.length <= MAX_VALUE_FOR_ERROR_LEN) return text;
   let end = MAX_VALUE_FOR_ERROR_LEN - TRUNCATED.length;

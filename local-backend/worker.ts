@@ -106,7 +106,7 @@ function currentExecution(): number {
     try {
       exec = currentExecution();
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const id = nextAsyncId++;
     return new Promise<string>((resolve, reject) => {

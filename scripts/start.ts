@@ -49,7 +49,7 @@ async function startLocalBackend(): Promise<ChildProcess> {
   process.exit(1);
 }
 
-/** Brings older data up to the current schema (docs/decisions/010) before any page is served. */
+/** Brings older data up to the current schema (docs/decisions/011) before any page is served. */
 async function migrateLocalData() {
   const adminKey = readFileSync(resolve(root, config.localBackend.dataDir, "admin-key"), "utf8").trim();
   try {
@@ -98,9 +98,7 @@ function staticFiles(dir: string): ServerMiddleware {
 }
 
 async function serveProduction() {
-  const entry: { default: { fetch: (request: Request) => Promise<Response> } } = await import(
-    `${root}dist/server/server.js`
-  );
+  const entry = (await import(`${root}dist/server/server.js`)) as { default: { fetch: (request: Request) => Promise<Response> } };
   const server = serve({
     port: config.port,
     hostname: config.host,
@@ -132,10 +130,9 @@ console.log(`[clientele] Convex: ${config.convex.url}  auth: ${config.auth.mode}
 if (backend) console.log(`[clientele] Sign in as ${DEMO_EMAIL} to see the demo customers.`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, async () => {
+  process.once(signal, () => {
     backend?.removeAllListeners("exit");
     backend?.kill(signal);
-    await app.close();
-    process.exit(0);
+    void app.close().finally(() => process.exit(0));
   });
 }

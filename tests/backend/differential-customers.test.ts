@@ -115,9 +115,9 @@ describe("differential: convex/customers.ts under convex-test vs the local backe
       (user) => {
         const client = new ConvexHttpClient(backend.url);
         client.setAuth(tokens.get(user)!);
-        return client as unknown as Caller;
+        return client;
       },
-      new ConvexHttpClient(backend.url) as unknown as Caller,
+      new ConvexHttpClient(backend.url),
     );
     expect(normalize(actual, new Map())).toEqual(normalize(expected, new Map()));
   });

@@ -108,7 +108,7 @@ describe("differential: convex-test vs local backend", () => {
     const reference = convexTest(schema, modules);
     const expected = await scenario(reference as unknown as Target);
     const client = new ConvexHttpClient(backend.url);
-    const actual = await scenario(client as unknown as Target);
+    const actual = await scenario(client);
     expect(normalize(actual, new Map())).toEqual(normalize(expected, new Map()));
   });
 });

@@ -25,7 +25,7 @@ async function spawnBackend(dataDir: string): Promise<{ child: ChildProcess; url
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
   const line = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
+    const rl = createInterface({ input: child.stdout });
     rl.once("line", resolve);
     child.once("exit", (code) => reject(new Error(`child exited early (${code})`)));
   });

@@ -157,10 +157,10 @@ describe("HTTP API through ConvexHttpClient", () => {
     const big = "x".repeat(16 * 1024 * 1024);
     res = await post("/api/mutation", JSON.stringify({ path: "contacts:add", args: [{ owner: big, name: "n", email: "e" }], format: "convex_encoded_json" }));
     expect(res.status).toBe(560);
-    expect((await res.json()) as { errorMessage: string }).toMatchObject({ errorMessage: expect.stringMatching(/too large/) });
+    expect((await res.json()) as { errorMessage: string }).toMatchObject({ errorMessage: expect.stringMatching(/too large/) as string });
     res = await post("/api/mutation", JSON.stringify({ path: "contacts:add", args: [{ owner: "x".repeat(1024 * 1024 + 10), name: "n", email: "e" }], format: "convex_encoded_json" }));
     expect(res.status).toBe(560);
-    expect((await res.json()) as { errorMessage: string }).toMatchObject({ errorMessage: expect.stringMatching(/Document is too large/) });
+    expect((await res.json()) as { errorMessage: string }).toMatchObject({ errorMessage: expect.stringMatching(/Document is too large/) as string });
     res = await post("/api/mutation", "x".repeat(21 * 1024 * 1024));
     expect(res.status).toBe(413);
     // Still serving.

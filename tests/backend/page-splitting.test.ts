@@ -101,7 +101,7 @@ describe("page splitting in ConvexClient's paginated queries", () => {
     const seen: string[][] = [];
     // The experimental API types its args with paginationOpts, which it supplies itself.
     const args = { owner: "grow" } as FunctionArgs<typeof api.contacts.page>;
-    const { unsubscribe } = client.onPaginatedUpdate_experimental(api.contacts.page, args, { initialNumItems: 2 }, (result) => {
+    const subscription = client.onPaginatedUpdate_experimental(api.contacts.page, args, { initialNumItems: 2 }, (result) => {
       seen.push((result as unknown as { results: Doc<"contacts">[] }).results.map((c) => c.name));
     });
     await waitFor(() => seen.at(-1)?.join() === "b,d", 5000, "the first page");
@@ -112,7 +112,7 @@ describe("page splitting in ConvexClient's paginated queries", () => {
         .filter((mod) => mod.type === "Add" && typeof mod.args?.[0]?.paginationOpts?.endCursor === "string");
     await waitFor(() => splitRequests().length >= 2, 5000, "the client to split the page");
     await waitFor(() => seen.at(-1)?.join() === "b,c1,c2,c3,d", 5000, "the rows of both halves");
-    unsubscribe();
+    subscription.unsubscribe();
     await client.close();
   });
 });

@@ -42,9 +42,9 @@ describe("scheduled jobs", () => {
 
   it("a failed mutation or action job records its error without the request id", async () => {
     const mutationJob = await finished(await client.mutation(api.fidelity.schedule, { job: "failingMutationJob" }));
-    expect(mutationJob.state).toMatchObject({ kind: "failed", error: expect.stringMatching(/^Uncaught Error: mutation job failed on purpose/) });
+    expect(mutationJob.state).toMatchObject({ kind: "failed", error: expect.stringMatching(/^Uncaught Error: mutation job failed on purpose/) as string });
     const actionJob = await finished(await client.mutation(api.fidelity.schedule, { job: "failingActionJob" }));
-    expect(actionJob.state).toMatchObject({ kind: "failed", error: expect.stringMatching(/^Uncaught Error: action job failed on purpose/) });
+    expect(actionJob.state).toMatchObject({ kind: "failed", error: expect.stringMatching(/^Uncaught Error: action job failed on purpose/) as string });
   });
 });
 

@@ -269,7 +269,7 @@ describe("sync protocol invariants (raw WebSocket)", () => {
     const raw = await RawSyncClient.open(backend.url);
     raw.send({ type: "Mutation", requestId: 1, udfPath: "contacts:add", args: [{ owner: "x".repeat(16 * 1024 * 1024), name: "n", email: "e" }] });
     const response = await raw.next((m) => m.type === "MutationResponse", 10_000);
-    expect(response).toMatchObject({ success: false, result: expect.stringMatching(/too large/) });
+    expect(response).toMatchObject({ success: false, result: expect.stringMatching(/too large/) as string });
     expect(raw.closed).toBe(false);
     raw.close();
   });
@@ -299,7 +299,7 @@ describe("sync protocol invariants (raw WebSocket)", () => {
     const t = await healthy.next((m: ServerMessage) => m.type === "Transition");
     expect((t.modifications as { type: string; errorMessage: string }[])[0]).toMatchObject({
       type: "QueryFailed",
-      errorMessage: expect.stringMatching(/Could not find public function/),
+      errorMessage: expect.stringMatching(/Could not find public function/) as string,
     });
     healthy.close();
   });

@@ -16,7 +16,7 @@
  */
 import { existsSync } from "node:fs";
 import { generateKeyPairSync, type KeyObject, randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -112,7 +112,7 @@ export async function startClerkHarness(options: { jwtTemplate: string }): Promi
   };
 
   // Clerk's Backend API (the token call) and, on the same host, the OIDC issuer Convex trusts.
-  const stub: Server = createServer(async (request, response) => {
+  const handleStub = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = request.url ?? "/";
     calls.push({ method: request.method ?? "GET", path });
     await readBody(request);
@@ -139,6 +139,9 @@ export async function startClerkHarness(options: { jwtTemplate: string }): Promi
       return json(200, { object: "token", jwt });
     }
     json(404, { errors: [{ code: "resource_not_found", message: `stand-in has no ${path}` }] });
+  };
+  const stub: Server = createServer((request, response) => {
+    void handleStub(request, response);
   });
   await new Promise<void>((resolve) => stub.listen(0, "127.0.0.1", resolve));
   const address = stub.address();

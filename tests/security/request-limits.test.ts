@@ -158,7 +158,8 @@ async function flushed(ws: WebSocket): Promise<void> {
 function nextMessage(ws: WebSocket, type: string): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
     const onMessage = (data: WebSocket.RawData) => {
-      const message = JSON.parse(data.toString()) as Record<string, unknown>;
+      const text = (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString();
+      const message = JSON.parse(text) as Record<string, unknown>;
       if (message.type !== type) return;
       ws.off("message", onMessage);
       resolve(message);

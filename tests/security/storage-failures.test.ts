@@ -48,12 +48,12 @@ function runBackend(dataDir: string, maxFileKb?: number): Run {
   let stdout = "";
   let stderr = "";
   const outcome = new Promise<{ url: string } | { code: number | null; stderr: string }>((resolve) => {
-    child.stdout!.on("data", (chunk: Buffer) => {
+    child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
       const line = stdout.split("\n").find((l) => l.startsWith('{"url"'));
       if (line) resolve(JSON.parse(line) as { url: string });
     });
-    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("exit", (code) => resolve({ code, stderr }));
   });
   return { child, outcome };

@@ -3,7 +3,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
+import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
 import { LOCAL_ISSUER, loadLocalIdentityProvider } from "../../app/auth/local/identity-provider.server";
 import { decodeSession, encodeSession, newSession, renewedSession } from "../../app/auth/local/session.server";
@@ -19,7 +19,7 @@ describe("local session cookie", () => {
   const valid = encodeSession(session, secret);
 
   it("round-trips a fresh session with a random id", () => {
-    expect(session).toEqual({ sid: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), email: "ada@example.com", iat, exp: iat + 7 * DAY });
+    expect(session).toEqual({ sid: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) as string, email: "ada@example.com", iat, exp: iat + 7 * DAY });
     expect(newSession("ada@example.com", 7 * DAY, now).sid).not.toBe(session.sid);
     expect(decodeSession(valid, secret, now)).toEqual(session);
   });
@@ -107,13 +107,13 @@ describe("local identity provider", () => {
   it("mints Convex tokens: iss, aud 'convex', sub = the normalized email, exp = iat + ttl", async () => {
     const provider = await loadLocalIdentityProvider(await keysDir());
     const token = await provider.mintConvexToken({ email: " Ada@Example.COM " }, { ttlSeconds: 120 });
-    const jwks = JSON.parse(Buffer.from(provider.jwksDataUri.split(",")[1] ?? "", "base64").toString("utf8"));
+    const jwks = JSON.parse(Buffer.from(provider.jwksDataUri.split(",")[1] ?? "", "base64").toString("utf8")) as JSONWebKeySet;
     const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), {
       issuer: LOCAL_ISSUER,
       audience: "convex",
       algorithms: ["RS256"],
     });
-    expect(protectedHeader.kid).toBe(jwks.keys[0].kid);
+    expect(protectedHeader.kid).toBe(jwks.keys[0]!.kid);
     expect(payload).toMatchObject({ iss: LOCAL_ISSUER, aud: "convex", sub: "ada@example.com", email: "ada@example.com" });
     expect(payload.exp! - payload.iat!).toBe(120);
     expect(Math.abs(payload.iat! - Date.now() / 1000)).toBeLessThan(5);
@@ -125,7 +125,7 @@ describe("local identity provider", () => {
     const b = await loadLocalIdentityProvider(await keysDir());
     expect((await stat(join(dirA, "local-idp.json"))).mode & 0o777).toBe(0o600);
     expect(await loadLocalIdentityProvider(dirA)).toBe(a);
-    const jwksOfA = JSON.parse(Buffer.from(a.jwksDataUri.split(",")[1] ?? "", "base64").toString("utf8"));
+    const jwksOfA = JSON.parse(Buffer.from(a.jwksDataUri.split(",")[1] ?? "", "base64").toString("utf8")) as JSONWebKeySet;
     const tokenOfB = await b.mintConvexToken({ email: "eve@example.com" });
     expect(decodeProtectedHeader(tokenOfB).alg).toBe("RS256");
     await expect(jwtVerify(tokenOfB, createLocalJWKSet(jwksOfA))).rejects.toThrow();

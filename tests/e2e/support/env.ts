@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 
 function setting(name: string, fallback: string): string {
   process.env[name] ??= fallback;
-  return process.env[name]!;
+  return process.env[name];
 }
 
 export const e2eRunId = setting("E2E_RUN_ID", `${Date.now()}-${process.pid}`);

@@ -68,6 +68,8 @@ export function CustomerDetail({ workspaceId, customerId, canDelete }: CustomerD
       {confirming ? (
         <div className="confirm" role="alertdialog" aria-labelledby="confirm-delete-title">
           <p id="confirm-delete-title">Delete {customer.name}? This cannot be undone.</p>
+          {/* An alertdialog the user just opened takes focus (WAI-ARIA alertdialog pattern). */}
+          {/* eslint-disable-next-line jsx-a11y/no-autofocus */}
           <button type="button" className="button button-danger" onClick={confirmDelete} disabled={remove.isPending} autoFocus>
             {remove.isPending ? "Deleting…" : "Yes, delete"}
           </button>

@@ -3,6 +3,7 @@ import { type FormEvent, useId } from "react";
 import { CUSTOMER_STATUSES } from "../../../../convex/lib/customerFields";
 import { STATUS_LABELS } from "../format";
 import { type CustomerListSearch, MAX_SEARCH_LENGTH } from "../search-params";
+import { formText } from "../../../lib/form-data";
 
 export function CustomerFilters({ search }: { search: CustomerListSearch }) {
   const navigate = useNavigate({ from: "/customers/" });
@@ -12,7 +13,7 @@ export function CustomerFilters({ search }: { search: CustomerListSearch }) {
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    update({ q: String(new FormData(event.currentTarget).get("q") ?? "") });
+    void update({ q: formText(new FormData(event.currentTarget), "q") });
   }
 
   return (

@@ -8,6 +8,7 @@ import {
 } from "../../../../convex/lib/customerRules";
 import { toUserFacingError } from "../../../lib/convex-errors";
 import { STATUS_LABELS } from "../format";
+import { formText } from "../../../lib/form-data";
 
 interface CustomerFormProps {
   initial?: Partial<CustomerInput>;
@@ -36,12 +37,12 @@ export function CustomerForm({ initial = {}, submitLabel, onSubmit, onCancel }: 
     event.preventDefault();
     const data = new FormData(event.currentTarget);
     const input: CustomerInput = {
-      name: String(data.get("name") ?? ""),
-      email: String(data.get("email") ?? ""),
-      company: String(data.get("company") ?? ""),
-      phone: String(data.get("phone") ?? ""),
-      status: String(data.get("status") ?? "lead") as CustomerInput["status"],
-      notes: String(data.get("notes") ?? ""),
+      name: formText(data, "name"),
+      email: formText(data, "email"),
+      company: formText(data, "company"),
+      phone: formText(data, "phone"),
+      status: (formText(data, "status") || "lead") as CustomerInput["status"],
+      notes: formText(data, "notes"),
     };
     const result = validateCustomer(input);
     if (!result.ok) {

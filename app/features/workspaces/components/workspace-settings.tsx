@@ -17,6 +17,7 @@ import {
   workspaceQueries,
 } from "../queries";
 import { AccessLost } from "./access-lost";
+import { formText } from "../../../lib/form-data";
 
 /** Runs an action and keeps the server's message for display; one per control group. */
 function useAction() {
@@ -134,7 +135,7 @@ function InviteForm({ workspaceId }: { workspaceId: Id<"workspaces"> }) {
     event.preventDefault();
     const form = event.currentTarget;
     const data = new FormData(form);
-    const email = String(data.get("email") ?? "");
+    const email = formText(data, "email");
     setError(null);
     setSent(null);
     try {
@@ -187,7 +188,7 @@ function RenameForm({ workspace }: { workspace: WorkspaceSummary }) {
   const { run, pending, message } = useAction();
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const name = String(new FormData(event.currentTarget).get("name") ?? "");
+    const name = formText(new FormData(event.currentTarget), "name");
     void run(() => rename.mutateAsync({ workspaceId: workspace._id, name }));
   }
   return (

@@ -3,6 +3,7 @@ import { Link, useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useId, useState } from "react";
 import type { PendingInvitation } from "../../../../convex/workspaces";
 import { toUserFacingError } from "../../../lib/convex-errors";
+import { formText } from "../../../lib/form-data";
 import { ROLE_LABELS } from "../format";
 import { useAcceptInvitation, useCreateWorkspace, useDeclineInvitation, workspaceQueries } from "../queries";
 
@@ -102,7 +103,7 @@ function CreateTeamForm() {
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setError(null);
-    const name = String(new FormData(event.currentTarget).get("name") ?? "");
+    const name = formText(new FormData(event.currentTarget), "name");
     try {
       const workspaceId = await create.mutateAsync({ name });
       await navigate({ to: "/workspaces/$workspaceId", params: { workspaceId } });

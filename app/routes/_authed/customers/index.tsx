@@ -18,6 +18,8 @@ export const Route = createFileRoute("/_authed/customers/")({
   validateSearch: validateCustomerListSearch,
   // Defaults stay out of the URL: /customers, not /customers?status=all&sort=newest&q=.
   search: { middlewares: [stripSearchParams(defaultCustomerListSearch)] },
+  loaderDeps: ({ search }) => search,
+  // The workspace is part of the match: each workspace's list is its own preloadable page.
   beforeLoad: async ({ context, search }) => {
     // A full load of /customers (bookmark, landing after sign-in) opens the workspace used last.
     // In-app links name their workspace, so client-side navigations never jump elsewhere.
@@ -26,8 +28,6 @@ export const Route = createFileRoute("/_authed/customers/")({
     const team = last && last !== PERSONAL ? findWorkspace(await context.queryClient.ensureQueryData(workspaceQueries.list()), last) : null;
     if (team?.kind === "team") throw redirect({ to: "/customers", search: { ...search, workspace: team._id } });
   },
-  // The workspace is part of the match: each workspace's list is its own preloadable page.
-  loaderDeps: ({ search }) => search,
   loader: async ({ context, deps }) => {
     try {
       await context.queryClient.ensureQueryData(customerQueries.page(context.workspaceId, filtersOf(deps)));
