@@ -14,6 +14,7 @@ import type { PublicConfig } from "../../app.config";
 import { authQueryOptions } from "../auth/queries";
 import type { ClerkUi } from "../auth/ui";
 import { UserMenu } from "../auth/user-menu";
+import { NavigationFocus } from "../components/navigation-focus";
 import { WorkspaceSwitcher } from "../features/workspaces/components/workspace-switcher";
 import { FAVICON_HREF } from "../lib/favicon";
 import { publicConfigScript } from "../lib/public-config";
@@ -28,6 +29,17 @@ export interface RouterContext {
 }
 
 export const Route = createRootRouteWithContext<RouterContext>()({
+  beforeLoad: async ({ context }) => {
+    // Cached for the token's lifetime: hovers and navigations do not call the server again.
+    const auth = await context.queryClient.fetchQuery(authQueryOptions());
+    const ssrClient = context.convexQueryClient.serverHttpClient;
+    if (ssrClient) {
+      // Server side (one router per request): SSR and loaders query Convex as this user.
+      if (auth.token) ssrClient.setAuth(auth.token);
+      else ssrClient.clearAuth();
+    }
+    return { auth };
+  },
   head: () => ({
     meta: [
       { charSet: "utf-8" },
@@ -40,17 +52,6 @@ export const Route = createRootRouteWithContext<RouterContext>()({
       { rel: "icon", href: FAVICON_HREF, type: "image/svg+xml" },
     ],
   }),
-  beforeLoad: async ({ context }) => {
-    // Cached for the token's lifetime: hovers and navigations do not call the server again.
-    const auth = await context.queryClient.fetchQuery(authQueryOptions());
-    const ssrClient = context.convexQueryClient.serverHttpClient;
-    if (ssrClient) {
-      // Server side (one router per request): SSR and loaders query Convex as this user.
-      if (auth.token) ssrClient.setAuth(auth.token);
-      else ssrClient.clearAuth();
-    }
-    return { auth };
-  },
   shellComponent: RootDocument,
   component: RootLayout,
 });
@@ -102,6 +103,7 @@ function RootLayout() {
         <main className="app-main">
           <Outlet />
         </main>
+        <NavigationFocus />
       </div>
     </ConvexProvider>
   );

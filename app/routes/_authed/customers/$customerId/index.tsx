@@ -1,4 +1,6 @@
-import { createFileRoute, notFound } from "@tanstack/react-router";
+import { createFileRoute, notFound, useNavigate } from "@tanstack/react-router";
+import { useCallback } from "react";
+import { useEscapeGoesBack } from "../../../../components/navigation-focus";
 import { ErrorPage, NotFoundPage, PendingPage } from "../../../../components/route-states";
 import { CustomerDetail } from "../../../../features/customers/components/customer-detail";
 import { customerQueries } from "../../../../features/customers/queries";
@@ -19,6 +21,9 @@ export const Route = createFileRoute("/_authed/customers/$customerId/")({
   component: function CustomerRoute() {
     const { customerId } = Route.useParams();
     const { workspaceId } = Route.useRouteContext();
+    const { workspace } = Route.useSearch();
+    const navigate = useNavigate();
+    useEscapeGoesBack(useCallback(() => void navigate({ to: "/customers", search: { workspace } }), [navigate, workspace]));
     const canDelete = useWorkspaceRole(workspaceId) === "admin";
     return <CustomerDetail workspaceId={workspaceId} customerId={customerId} canDelete={canDelete} />;
   },

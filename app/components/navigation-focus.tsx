@@ -1,0 +1,82 @@
+import { useRouter } from "@tanstack/react-router";
+import { useEffect, useState } from "react";
+
+/**
+ * What a full page load gives assistive technology, for client-side navigations too: focus
+ * moves to the new page's main heading and its title is announced. Going back returns focus to
+ * the link that led away from that page (the row you opened), so keyboard users keep their place.
+ */
+export function NavigationFocus() {
+  const router = useRouter();
+  const [announcement, setAnnouncement] = useState("");
+
+  useEffect(() => {
+    /** Per history entry: the href of the link that was focused when we left it. */
+    const leftFrom = new Map<string, string>();
+
+    const unsubscribeBefore = router.subscribe("onBeforeNavigate", ({ fromLocation }) => {
+      const active = document.activeElement;
+      const key = fromLocation?.state.__TSR_key;
+      if (key && active instanceof HTMLAnchorElement && active.closest("main")) {
+        leftFrom.set(key, active.getAttribute("href") ?? "");
+      }
+    });
+
+    const unsubscribeRendered = router.subscribe("onRendered", ({ fromLocation, toLocation, pathChanged }) => {
+      // The first render is a page load (the browser handles it); a search change keeps focus
+      // in the filters, where the user is typing.
+      if (!fromLocation || !pathChanged) return;
+      // After the commit and the head update, so the heading and the title are the new page's.
+      requestAnimationFrame(() => {
+        const returnHref = toLocation.state.__TSR_key ? leftFrom.get(toLocation.state.__TSR_key) : undefined;
+        const link = returnHref ? findLink(returnHref) : null;
+        const target = link ?? document.querySelector<HTMLElement>("main h1") ?? document.querySelector<HTMLElement>("main");
+        if (target) {
+          if (!link && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+          target.focus();
+        }
+        setAnnouncement(document.title);
+      });
+    });
+
+    return () => {
+      unsubscribeBefore();
+      unsubscribeRendered();
+    };
+  }, [router]);
+
+  return (
+    <div className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="route-announcer">
+      {announcement}
+    </div>
+  );
+}
+
+function findLink(href: string): HTMLAnchorElement | null {
+  for (const anchor of document.querySelectorAll<HTMLAnchorElement>("main a[href]")) {
+    if (anchor.getAttribute("href") === href) return anchor;
+  }
+  return null;
+}
+
+/**
+ * Escape leaves a page opened from a list, as Back would (focus then returns to the row). Not
+ * while typing in a field or answering a dialog, where Escape means something else.
+ */
+export function useEscapeGoesBack(fallback: () => void) {
+  const router = useRouter();
+  useEffect(() => {
+    function onKeyDown(event: KeyboardEvent) {
+      if (event.key !== "Escape" || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+      const target = event.target;
+      if (target instanceof HTMLElement && (target.isContentEditable || target.closest("input, textarea, select, [role=alertdialog], [role=dialog]"))) {
+        return;
+      }
+      event.preventDefault();
+      if (router.history.canGoBack()) router.history.back();
+      else fallback();
+    }
+    document.addEventListener("keydown", onKeyDown);
+    return () => document.removeEventListener("keydown", onKeyDown);
+  }, [router, fallback]);
+}

@@ -1,0 +1,100 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page, test } from "@playwright/test";
+import { addCustomers, signIn, uniqueEmail } from "./support/users";
+
+/** WCAG 2.1 A and AA, plus axe's best practices. */
+const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
+const VIEWPORTS = [
+  { name: "desktop", width: 1280, height: 800 },
+  { name: "phone", width: 390, height: 844 },
+] as const;
+
+async function expectNoViolations(page: Page, what: string) {
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  const { violations } = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  const summary = violations.map((v) => `${v.id} (${v.impact ?? "?"}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  expect(summary, `axe violations on ${what}`).toEqual([]);
+}
+
+for (const viewport of VIEWPORTS) {
+  test(`every page has no axe violations, signed out and signed in (${viewport.name})`, async ({ page }) => {
+    // Ten pages, each analysed in full.
+    test.slow();
+    await page.setViewportSize(viewport);
+
+    await page.goto("/");
+    await expectNoViolations(page, "/ signed out");
+
+    await page.goto("/sign-in");
+    await expectNoViolations(page, "/sign-in");
+    await page.getByLabel("Email").fill("not an email");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("alert").or(page.locator("[aria-invalid=true]")).first()).toBeVisible();
+    await expectNoViolations(page, "/sign-in with an error");
+
+    const email = uniqueEmail(`axe-${viewport.name}`);
+    const [id] = await addCustomers(email, [
+      { name: "Ada Lovelace", email: "ada@example.com", company: "Analytical Engines", status: "active", notes: "First programmer" },
+      { name: "Grace Hopper", email: "grace@example.com" },
+    ]);
+    await signIn(page, email);
+    await expectNoViolations(page, "/customers");
+
+    await page.goto("/");
+    await expectNoViolations(page, "/ signed in");
+
+    await page.goto(`/customers/${id}`);
+    await expectNoViolations(page, "the customer detail");
+
+    await page.goto(`/customers/${id}/edit`);
+    await expectNoViolations(page, "the edit form");
+
+    await page.goto("/customers/new");
+    await expectNoViolations(page, "the new customer form");
+    await page.getByLabel("Email").fill("not an email");
+    await page.getByRole("button", { name: /save|create/i }).click();
+    await expect(page.locator("[aria-invalid=true]").first()).toBeVisible();
+    await expectNoViolations(page, "the new customer form with errors");
+
+    await page.goto("/customers/does-not-exist");
+    await expectNoViolations(page, "the not-found page");
+  });
+}
+
+test("keyboard: Enter on a row focuses the detail's heading and announces it; Escape and Back return focus to the row", async ({
+  page,
+}) => {
+  const email = uniqueEmail("keyboard");
+  await addCustomers(email, [
+    { name: "First Row", email: "first@example.com" },
+    { name: "Second Row", email: "second@example.com" },
+  ]);
+  await signIn(page, email);
+  const rows = page.getByTestId("customer-row");
+  await expect(rows).toHaveText(["Second Row", "First Row"]);
+
+  // Tab from the page's start to the second row, as a keyboard user would.
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press("Tab");
+    if (await rows.nth(1).evaluate((row) => row === document.activeElement)) break;
+  }
+  await expect(rows.nth(1)).toBeFocused();
+
+  await page.keyboard.press("Enter");
+  const heading = page.getByRole("heading", { level: 1, name: "First Row" });
+  await expect(heading).toBeFocused();
+  await expect(page).toHaveTitle("First Row · Clientele");
+  await expect(page.getByTestId("route-announcer")).toHaveText("First Row · Clientele");
+
+  await page.keyboard.press("Escape");
+  await expect(page).toHaveURL(/\/customers$/);
+  await expect(rows.nth(1)).toBeFocused();
+  await expect(page.getByTestId("route-announcer")).toHaveText("Customers · Clientele");
+
+  // The browser's Back button does the same.
+  await page.keyboard.press("Enter");
+  await expect(heading).toBeFocused();
+  await page.goBack();
+  await expect(rows.nth(1)).toBeFocused();
+});
