@@ -196,8 +196,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     const lines = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? "configuration");
       const given = source[name];
-      const allowed =
-        issue.code === "invalid_value" ? `; allowed: ${issue.values.map(String).join(", ")}` : "";
+      const allowed = issue.code === "invalid_value" ? `; allowed: ${issue.values.map(String).join(", ")}` : "";
       return `  ${name}=${JSON.stringify(given ?? "")}: ${issue.message}${allowed}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);

@@ -42,9 +42,7 @@ export default tseslint.config(
       "@typescript-eslint/only-throw-error": [
         "error",
         {
-          allow: [
-            { from: "package", package: "@tanstack/router-core", name: ["Redirect", "NotFoundError"] },
-          ],
+          allow: [{ from: "package", package: "@tanstack/router-core", name: ["Redirect", "NotFoundError"] }],
         },
       ],
       // `async` without `await` is deliberate where a caller expects a promise and a throw must

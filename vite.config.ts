@@ -7,7 +7,8 @@ import { defineConfig } from "vite";
  * one download that compresses better than a dozen small ones. Route code and Clerk's UI stay
  * split, loaded by the routes and the deployments that use them.
  */
-const frameworkModules = /node_modules[\\/](react|react-dom|scheduler|@tanstack|convex|@convex-dev|seroval|seroval-plugins|cookie-es)[\\/]/;
+const frameworkModules =
+  /node_modules[\\/](react|react-dom|scheduler|@tanstack|convex|@convex-dev|seroval|seroval-plugins|cookie-es)[\\/]/;
 
 export default defineConfig({
   server: { host: "127.0.0.1" },

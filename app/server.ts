@@ -10,5 +10,6 @@ import { withSecurityHeaders } from "./lib/security-headers.server";
 const startHandler = createStartHandler(defaultStreamHandler);
 
 export default createServerEntry({
-  fetch: (request) => withSecurityHeaders(request, getConfig(), (nonce) => Promise.resolve(startHandler(request, { context: { nonce } }))),
+  fetch: (request) =>
+    withSecurityHeaders(request, getConfig(), (nonce) => Promise.resolve(startHandler(request, { context: { nonce } }))),
 });

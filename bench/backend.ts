@@ -73,7 +73,13 @@ async function prepareFunctions(dir: string): Promise<{ listPath: string; standI
 /** Child mode: start on a seeded data dir, report start-up time and RSS, then exit. */
 async function child(dataDir: string, functionsDir: string, env: string) {
   const started = performance.now();
-  const backend = await startLocalBackend({ port: 0, dataDir, functionsDir, env: JSON.parse(env) as Record<string, string>, log: () => undefined });
+  const backend = await startLocalBackend({
+    port: 0,
+    dataDir,
+    functionsDir,
+    env: JSON.parse(env) as Record<string, string>,
+    log: () => undefined,
+  });
   const res = await fetch(`${backend.url}/version`);
   const startupMs = performance.now() - started;
   if (!res.ok) throw new Error("not ready");
@@ -86,9 +92,13 @@ async function child(dataDir: string, functionsDir: string, env: string) {
 
 async function measureStartup(dataDir: string, functionsDir: string, env: Record<string, string>) {
   // node with tsx as a loader (not the tsx CLI, which would add a grandchild process).
-  const proc = spawn(process.execPath, ["--expose-gc", "--import", "tsx", SELF, "--child", dataDir, functionsDir, JSON.stringify(env)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const proc = spawn(
+    process.execPath,
+    ["--expose-gc", "--import", "tsx", SELF, "--child", dataDir, functionsDir, JSON.stringify(env)],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: proc.stdout }).once("line", resolve);
     proc.once("exit", (code) => reject(new Error(`start-up child exited with ${code}`)));
@@ -112,7 +122,14 @@ async function run(): Promise<BenchFigure[]> {
       LOCAL_AUTH_JWKS: `data:application/json;base64,${Buffer.from(JSON.stringify({ keys: [jwk] })).toString("base64")}`,
     };
     const token = (sub: string) =>
-      new SignJWT({}).setProtectedHeader({ alg: "RS256", kid: "bench" }).setSubject(sub).setIssuer(ISSUER).setAudience("convex").setIssuedAt().setExpirationTime("2h").sign(privateKey);
+      new SignJWT({})
+        .setProtectedHeader({ alg: "RS256", kid: "bench" })
+        .setSubject(sub)
+        .setIssuer(ISSUER)
+        .setAudience("convex")
+        .setIssuedAt()
+        .setExpirationTime("2h")
+        .sign(privateKey);
     const heavyUser = `${ISSUER}|user-0`;
 
     // Seed through the trusted fast path, then measure a cold start on the seeded directory.
@@ -120,7 +137,10 @@ async function run(): Promise<BenchFigure[]> {
     const seedStart = performance.now();
     const [workspaceId] = await backend.bulkInsert("workspaces", [{ name: "Personal", kind: "personal", ownerId: heavyUser }]);
     await backend.bulkInsert("memberships", [{ workspaceId: workspaceId!, userId: heavyUser, role: "admin" }]);
-    await backend.bulkInsert("customers", Array.from({ length: ROWS }, (_, i) => customer(heavyUser, workspaceId!, i)));
+    await backend.bulkInsert(
+      "customers",
+      Array.from({ length: ROWS }, (_, i) => customer(heavyUser, workspaceId!, i)),
+    );
     const seedMs = performance.now() - seedStart;
     await backend.close();
     const { startupMs, rssMb } = await measureStartup(dataDir, functionsDir, env);
@@ -134,7 +154,10 @@ async function run(): Promise<BenchFigure[]> {
     const cursors: (string | null)[] = [null];
     let cursor: string | null = null;
     for (let i = 0; i < 40; i++) {
-      const r = (await http.query(list, { paginationOpts: { numItems: PAGE, cursor } })) as { continueCursor: string; page: unknown[] };
+      const r = (await http.query(list, { paginationOpts: { numItems: PAGE, cursor } })) as {
+        continueCursor: string;
+        page: unknown[];
+      };
       if (r.page.length !== PAGE) throw new Error(`expected a ${PAGE}-row page, got ${r.page.length}`);
       cursor = r.continueCursor;
       cursors.push(cursor);
@@ -148,7 +171,9 @@ async function run(): Promise<BenchFigure[]> {
     }
 
     // Mutation throughput: 2,000 inserts, 50 in flight at a time over HTTP.
-    const writers = await Promise.all(Array.from({ length: 50 }, async (_, w) => new ConvexHttpClient(backend.url, { auth: await token(`writer-${w}`) })));
+    const writers = await Promise.all(
+      Array.from({ length: 50 }, async (_, w) => new ConvexHttpClient(backend.url, { auth: await token(`writer-${w}`) })),
+    );
     const MUTATIONS = 2000;
     const mStart = performance.now();
     await Promise.all(

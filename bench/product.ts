@@ -121,7 +121,10 @@ const focusEnter: Gesture = async (page, row) => {
 async function openList(page: Page, rowsNeeded: number) {
   await page.goto("/customers");
   await page.locator('html[data-hydrated="true"]').waitFor();
-  await page.getByTestId("customer-row").nth(rowsNeeded - 1).waitFor();
+  await page
+    .getByTestId("customer-row")
+    .nth(rowsNeeded - 1)
+    .waitFor();
 }
 
 /**
@@ -249,9 +252,7 @@ export const productSuite: BenchSuite = {
         figures.push(...ssr.figures);
         if (oneWayMs === 0) {
           ssrAtZero = ssr.p50;
-          figures.push(
-            figure(`SSR /customers p99, 20 connections, ${label}`, ssr.p99At20, "ms", "< 50 ms", ssr.p99At20 < 50),
-          );
+          figures.push(figure(`SSR /customers p99, 20 connections, ${label}`, ssr.p99At20, "ms", "< 50 ms", ssr.p99At20 < 50));
         } else {
           const limit = 2 * oneWayMs + ssrAtZero;
           figures.push(
@@ -262,9 +263,7 @@ export const productSuite: BenchSuite = {
           figures[last] = { ...figures[last]!, target: `<= ${limit.toFixed(1)} ms`, pass: ssr.p50 <= limit };
         }
 
-        const fresh = await both((mode) =>
-          freshNavigations(() => stack.freshContext(urls[mode], signedIn[mode]), hoverClick),
-        );
+        const fresh = await both((mode) => freshNavigations(() => stack.freshContext(urls[mode], signedIn[mode]), hoverClick));
         figures.push(
           ...compare(
             `hovered click-to-content, fresh context (new visitor), ${label}`,
@@ -282,12 +281,8 @@ export const productSuite: BenchSuite = {
         );
 
         if (oneWayMs > 0) {
-          const phone = await both((mode) =>
-            freshNavigations(() => stack.freshContext(urls[mode], signedIn[mode], PHONE), tap),
-          );
-          figures.push(
-            ...compare(`phone tap-to-content (${PRESS_MS} ms press), fresh context, ${label}`, phone, { median: 30 }),
-          );
+          const phone = await both((mode) => freshNavigations(() => stack.freshContext(urls[mode], signedIn[mode], PHONE), tap));
+          figures.push(...compare(`phone tap-to-content (${PRESS_MS} ms press), fresh context, ${label}`, phone, { median: 30 }));
           const phoneWarm = await both(async (mode) => {
             const context = await stack.freshContext(urls[mode], signedIn[mode], PHONE);
             const samples = await warmNavigations(context, tap);

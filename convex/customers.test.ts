@@ -22,7 +22,9 @@ function setup() {
 const firstPage = { numItems: 10, cursor: null };
 
 /** The ConvexError's data, or a failure if the call did not throw one. */
-async function convexErrorOf(call: Promise<unknown>): Promise<{ code: string; message: string; fields?: Record<string, string> }> {
+async function convexErrorOf(
+  call: Promise<unknown>,
+): Promise<{ code: string; message: string; fields?: Record<string, string> }> {
   const error = await call.then(
     () => null,
     (cause: unknown) => cause,
@@ -107,7 +109,9 @@ describe("customers", () => {
     });
     for (const name of ["Tab\tinside", "New\nline", "LRM\u200Emark", "Line\u2028separator", "DEL\u007F", "Embedding\u202Atext"]) {
       const error = await convexErrorOf(alice.mutation(api.customers.create, { name, email: "x@example.com" }));
-      expect(error.fields, JSON.stringify(name)).toEqual({ name: "Name must not contain control characters or text-direction overrides" });
+      expect(error.fields, JSON.stringify(name)).toEqual({
+        name: "Name must not contain control characters or text-direction overrides",
+      });
     }
     expect((await alice.query(api.customers.listByUser, { paginationOpts: firstPage })).page).toEqual([]);
 

@@ -29,7 +29,12 @@ const inputFields = {
 /** A customer as the app sees it: without its workspace, creator and the search helper field. */
 export type Customer = Omit<Doc<"customers">, "userId" | "searchText" | "workspaceId">;
 
-function toCustomer({ userId: _userId, searchText: _searchText, workspaceId: _workspaceId, ...customer }: Doc<"customers">): Customer {
+function toCustomer({
+  userId: _userId,
+  searchText: _searchText,
+  workspaceId: _workspaceId,
+  ...customer
+}: Doc<"customers">): Customer {
   return customer;
 }
 
@@ -85,20 +90,24 @@ export const listByUser = query({
         })
         .paginate(paginationOpts);
     } else if (status) {
-      result = await (sort === "name"
-        ? ctx.db.query("customers").withIndex("by_workspace_status_name", (q) => q.eq("workspaceId", workspaceId).eq("status", status))
-        : ctx.db
-            .query("customers")
-            .withIndex("by_workspace_status", (q) => q.eq("workspaceId", workspaceId).eq("status", status))
-            .order(sort === "oldest" ? "asc" : "desc")
+      result = await (
+        sort === "name"
+          ? ctx.db
+              .query("customers")
+              .withIndex("by_workspace_status_name", (q) => q.eq("workspaceId", workspaceId).eq("status", status))
+          : ctx.db
+              .query("customers")
+              .withIndex("by_workspace_status", (q) => q.eq("workspaceId", workspaceId).eq("status", status))
+              .order(sort === "oldest" ? "asc" : "desc")
       ).paginate(paginationOpts);
     } else {
-      result = await (sort === "name"
-        ? ctx.db.query("customers").withIndex("by_workspace_name", (q) => q.eq("workspaceId", workspaceId))
-        : ctx.db
-            .query("customers")
-            .withIndex("by_workspace", (q) => q.eq("workspaceId", workspaceId))
-            .order(sort === "oldest" ? "asc" : "desc")
+      result = await (
+        sort === "name"
+          ? ctx.db.query("customers").withIndex("by_workspace_name", (q) => q.eq("workspaceId", workspaceId))
+          : ctx.db
+              .query("customers")
+              .withIndex("by_workspace", (q) => q.eq("workspaceId", workspaceId))
+              .order(sort === "oldest" ? "asc" : "desc")
       ).paginate(paginationOpts);
     }
     return { ...result, page: result.page.map(toCustomer) };
@@ -131,9 +140,12 @@ export const createMany = mutation({
     if (customers.length > MAX_BATCH) {
       fail(INVALID_INPUT, `At most ${MAX_BATCH} customers per batch; got ${customers.length}.`);
     }
-    const valid = customers.map((input, index) => validOrThrow(input, `Customer #${index + 1}: please fix the highlighted fields.`));
+    const valid = customers.map((input, index) =>
+      validOrThrow(input, `Customer #${index + 1}: please fix the highlighted fields.`),
+    );
     const ids: Id<"customers">[] = [];
-    for (const customer of valid) ids.push(await ctx.db.insert("customers", toDocument(access.workspace._id, access.userId, customer)));
+    for (const customer of valid)
+      ids.push(await ctx.db.insert("customers", toDocument(access.workspace._id, access.userId, customer)));
     return ids;
   },
 });

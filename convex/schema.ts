@@ -1,11 +1,7 @@
 import { defineSchema, defineTable } from "convex/server";
 import { type Infer, v } from "convex/values";
 
-export const customerStatus = v.union(
-  v.literal("lead"),
-  v.literal("active"),
-  v.literal("inactive"),
-);
+export const customerStatus = v.union(v.literal("lead"), v.literal("active"), v.literal("inactive"));
 export type CustomerStatus = Infer<typeof customerStatus>;
 
 export const workspaceRole = v.union(v.literal("admin"), v.literal("member"));

@@ -40,7 +40,10 @@ async function codeOf(call: Promise<unknown>): Promise<string> {
 }
 
 async function names(caller: Caller, workspaceId?: Id<"workspaces">) {
-  const result = await caller.query(api.customers.listByUser, { paginationOpts: firstPage, ...(workspaceId ? { workspaceId } : {}) });
+  const result = await caller.query(api.customers.listByUser, {
+    paginationOpts: firstPage,
+    ...(workspaceId ? { workspaceId } : {}),
+  });
   return result.page.map((c) => c.name);
 }
 
@@ -59,7 +62,9 @@ describe("workspaces", () => {
     expect(await alice.query(api.workspaces.list, {})).toEqual([]);
     expect(await names(alice)).toEqual([]);
     await alice.mutation(api.customers.create, { name: "Ada", email: "ada@example.com" });
-    expect(await alice.query(api.workspaces.list, {})).toEqual([expect.objectContaining({ name: "Personal", kind: "personal", role: "admin" })]);
+    expect(await alice.query(api.workspaces.list, {})).toEqual([
+      expect.objectContaining({ name: "Personal", kind: "personal", role: "admin" }),
+    ]);
     expect(await names(alice)).toEqual(["Ada"]);
   });
 
@@ -68,7 +73,9 @@ describe("workspaces", () => {
     expect(await codeOf(alice.mutation(api.workspaces.create, { name: "   " }))).toBe(INVALID_INPUT);
     const workspaceId = await alice.mutation(api.workspaces.create, { name: "  Acme  " });
     await alice.mutation(api.workspaces.rename, { workspaceId, name: "Acme Sales" });
-    expect(await alice.query(api.workspaces.list, {})).toEqual([{ _id: workspaceId, name: "Acme Sales", kind: "team", role: "admin" }]);
+    expect(await alice.query(api.workspaces.list, {})).toEqual([
+      { _id: workspaceId, name: "Acme Sales", kind: "team", role: "admin" },
+    ]);
     expect(await alice.query(api.workspaces.members, { workspaceId })).toEqual([
       { userId: `${ISSUER}|alice@example.com`, email: "alice@example.com", role: "admin" },
     ]);
@@ -76,7 +83,9 @@ describe("workspaces", () => {
 
   it("invite → accept: both members work on one customer list", async () => {
     const { alice, bob, workspaceId } = await teamOfAliceAndBob();
-    expect(await bob.query(api.workspaces.list, {})).toEqual([{ _id: workspaceId, name: "Acme Sales", kind: "team", role: "member" }]);
+    expect(await bob.query(api.workspaces.list, {})).toEqual([
+      { _id: workspaceId, name: "Acme Sales", kind: "team", role: "member" },
+    ]);
     expect((await alice.query(api.workspaces.members, { workspaceId })).map((m) => [m.email, m.role])).toEqual([
       ["alice@example.com", "admin"],
       ["bob@example.com", "member"],
@@ -96,9 +105,15 @@ describe("workspaces", () => {
     const id = await bob.mutation(api.customers.create, { workspaceId, name: "Kept", email: "kept@example.com" });
     expect(await codeOf(bob.mutation(api.customers.remove, { workspaceId, id }))).toBe(FORBIDDEN);
     expect(await codeOf(bob.mutation(api.workspaces.rename, { workspaceId, name: "Mine" }))).toBe(FORBIDDEN);
-    expect(await codeOf(bob.mutation(api.workspaces.invite, { workspaceId, email: "x@example.com", role: "admin" }))).toBe(FORBIDDEN);
-    expect(await codeOf(bob.mutation(api.workspaces.setRole, { workspaceId, userId: userId("bob@example.com"), role: "admin" }))).toBe(FORBIDDEN);
-    expect(await codeOf(bob.mutation(api.workspaces.removeMember, { workspaceId, userId: userId("alice@example.com") }))).toBe(FORBIDDEN);
+    expect(await codeOf(bob.mutation(api.workspaces.invite, { workspaceId, email: "x@example.com", role: "admin" }))).toBe(
+      FORBIDDEN,
+    );
+    expect(
+      await codeOf(bob.mutation(api.workspaces.setRole, { workspaceId, userId: userId("bob@example.com"), role: "admin" })),
+    ).toBe(FORBIDDEN);
+    expect(await codeOf(bob.mutation(api.workspaces.removeMember, { workspaceId, userId: userId("alice@example.com") }))).toBe(
+      FORBIDDEN,
+    );
     expect(await codeOf(bob.mutation(api.workspaces.remove, { workspaceId }))).toBe(FORBIDDEN);
     expect(await names(alice, workspaceId)).toEqual(["Kept"]);
     await alice.mutation(api.customers.remove, { workspaceId, id });
@@ -114,12 +129,16 @@ describe("workspaces", () => {
       expect(await carol.query(api.customers.get, { workspaceId: target, id })).toBeNull();
       expect(await codeOf(names(carol, target))).toBe(NOT_FOUND);
       expect(await codeOf(carol.query(api.workspaces.members, { workspaceId: target }))).toBe(NOT_FOUND);
-      expect(await codeOf(carol.mutation(api.customers.create, { workspaceId: target, name: "X", email: "x@example.com" }))).toBe(NOT_FOUND);
+      expect(await codeOf(carol.mutation(api.customers.create, { workspaceId: target, name: "X", email: "x@example.com" }))).toBe(
+        NOT_FOUND,
+      );
       expect(await codeOf(carol.mutation(api.customers.update, { workspaceId: target, id, name: "Y" }))).toBe(NOT_FOUND);
       expect(await codeOf(carol.mutation(api.customers.remove, { workspaceId: target, id }))).toBe(NOT_FOUND);
       expect(await codeOf(carol.mutation(api.workspaces.rename, { workspaceId: target, name: "Z" }))).toBe(NOT_FOUND);
       expect(await codeOf(carol.mutation(api.workspaces.leave, { workspaceId: target }))).toBe(NOT_FOUND);
-      expect(await codeOf(carol.mutation(api.workspaces.invite, { workspaceId: target, email: "c@example.com", role: "admin" }))).toBe(NOT_FOUND);
+      expect(
+        await codeOf(carol.mutation(api.workspaces.invite, { workspaceId: target, email: "c@example.com", role: "admin" })),
+      ).toBe(NOT_FOUND);
     }
     expect(await alice.query(api.customers.get, { workspaceId, id })).toMatchObject({ name: "Secret" });
   });
@@ -128,7 +147,9 @@ describe("workspaces", () => {
     const { alice, bob, workspaceId, userId } = await teamOfAliceAndBob();
     const aliceId = userId("alice@example.com");
     expect(await codeOf(alice.mutation(api.workspaces.leave, { workspaceId }))).toBe(FORBIDDEN);
-    expect(await codeOf(alice.mutation(api.workspaces.setRole, { workspaceId, userId: aliceId, role: "member" }))).toBe(FORBIDDEN);
+    expect(await codeOf(alice.mutation(api.workspaces.setRole, { workspaceId, userId: aliceId, role: "member" }))).toBe(
+      FORBIDDEN,
+    );
     expect(await codeOf(alice.mutation(api.workspaces.removeMember, { workspaceId, userId: aliceId }))).toBe(FORBIDDEN);
     await alice.mutation(api.workspaces.setRole, { workspaceId, userId: userId("bob@example.com"), role: "admin" });
     await bob.mutation(api.workspaces.setRole, { workspaceId, userId: aliceId, role: "member" });
@@ -165,7 +186,9 @@ describe("workspaces", () => {
     expect(await bob.query(api.workspaces.myInvitations, {})).toEqual([
       { _id: first, workspaceId, workspaceName: "Acme", role: "admin", invitedBy: "alice@example.com" },
     ]);
-    expect(await codeOf(alice.mutation(api.workspaces.invite, { workspaceId, email: "nope", role: "member" }))).toBe(INVALID_INPUT);
+    expect(await codeOf(alice.mutation(api.workspaces.invite, { workspaceId, email: "nope", role: "member" }))).toBe(
+      INVALID_INPUT,
+    );
     expect(await codeOf(alice.mutation(api.workspaces.invite, { workspaceId, email: "alice@example.com", role: "member" }))).toBe(
       INVALID_INPUT,
     );
@@ -193,7 +216,9 @@ describe("workspaces", () => {
     const workspaceId = personal!._id;
     expect(await codeOf(alice.mutation(api.workspaces.remove, { workspaceId }))).toBe(FORBIDDEN);
     expect(await codeOf(alice.mutation(api.workspaces.leave, { workspaceId }))).toBe(FORBIDDEN);
-    expect(await codeOf(alice.mutation(api.workspaces.invite, { workspaceId, email: "bob@example.com", role: "member" }))).toBe(FORBIDDEN);
+    expect(await codeOf(alice.mutation(api.workspaces.invite, { workspaceId, email: "bob@example.com", role: "member" }))).toBe(
+      FORBIDDEN,
+    );
     // Passing the personal workspace's id is the same as passing none.
     expect(await names(alice, workspaceId)).toEqual(["Ada"]);
   });
@@ -238,7 +263,13 @@ describe("migrations:customersToWorkspaces", () => {
         ["bob@example.com", "Bob old 2"],
         ["bob@example.com", "Bob old 3"],
       ] as const) {
-        await ctx.db.insert("customers", { userId: userId(owner), name, email: "x@example.com", status: "lead", searchText: name });
+        await ctx.db.insert("customers", {
+          userId: userId(owner),
+          name,
+          email: "x@example.com",
+          status: "lead",
+          searchText: name,
+        });
       }
     });
     const runs: { migrated: number; done: boolean }[] = [];
@@ -270,10 +301,19 @@ describe("migrations:customersToWorkspaces", () => {
       const { t, alice, userId } = setup();
       await t.run(async (ctx) => {
         for (let i = 0; i < 7; i++) {
-          await ctx.db.insert("customers", { userId: userId("alice@example.com"), name: `Old ${i}`, email: "x@example.com", status: "lead", searchText: "x" });
+          await ctx.db.insert("customers", {
+            userId: userId("alice@example.com"),
+            name: `Old ${i}`,
+            email: "x@example.com",
+            status: "lead",
+            searchText: "x",
+          });
         }
       });
-      expect(await t.mutation(internal.migrations.customersToWorkspaces, { batchSize: 3, scheduleRest: true })).toEqual({ migrated: 3, done: false });
+      expect(await t.mutation(internal.migrations.customersToWorkspaces, { batchSize: 3, scheduleRest: true })).toEqual({
+        migrated: 3,
+        done: false,
+      });
       await t.finishAllScheduledFunctions(vi.runAllTimers);
       expect(await names(alice)).toHaveLength(7);
     } finally {

@@ -85,7 +85,10 @@ async function memberOrThrow(ctx: MutationCtx, workspaceId: Id<"workspaces">, us
 }
 
 /** An invitation addressed to the caller's verified email, or NOT_FOUND (also for someone else's). */
-async function ownInvitation(ctx: MutationCtx, invitationId: string): Promise<{ invitation: Doc<"invitations">; userId: string; email: string }> {
+async function ownInvitation(
+  ctx: MutationCtx,
+  invitationId: string,
+): Promise<{ invitation: Doc<"invitations">; userId: string; email: string }> {
   const identity = await requireAuth(ctx);
   const email = verifiedEmail(identity);
   const id = ctx.db.normalizeId("invitations", invitationId);
@@ -119,7 +122,12 @@ export const create = mutation({
     const identity = await requireAuth(ctx);
     const workspaceId = await ctx.db.insert("workspaces", { name: validName(name), kind: "team" });
     const email = verifiedEmail(identity);
-    await ctx.db.insert("memberships", { workspaceId, userId: identity.tokenIdentifier, role: "admin", ...(email ? { email } : {}) });
+    await ctx.db.insert("memberships", {
+      workspaceId,
+      userId: identity.tokenIdentifier,
+      role: "admin",
+      ...(email ? { email } : {}),
+    });
     return workspaceId;
   },
 });
@@ -142,9 +150,15 @@ export const remove = mutation({
   handler: async (ctx, { workspaceId }): Promise<null> => {
     const access = await requireAccess(ctx, workspaceId, "admin");
     refuseInPersonal(access, "it cannot be deleted.");
-    const memberships = await ctx.db.query("memberships").withIndex("by_workspace_user", (q) => q.eq("workspaceId", workspaceId)).collect();
+    const memberships = await ctx.db
+      .query("memberships")
+      .withIndex("by_workspace_user", (q) => q.eq("workspaceId", workspaceId))
+      .collect();
     for (const membership of memberships) await ctx.db.delete("memberships", membership._id);
-    const invitations = await ctx.db.query("invitations").withIndex("by_workspace_email", (q) => q.eq("workspaceId", workspaceId)).collect();
+    const invitations = await ctx.db
+      .query("invitations")
+      .withIndex("by_workspace_email", (q) => q.eq("workspaceId", workspaceId))
+      .collect();
     for (const invitation of invitations) await ctx.db.delete("invitations", invitation._id);
     await ctx.db.delete("workspaces", workspaceId);
     await ctx.scheduler.runAfter(0, internal.workspaces.deleteCustomers, { workspaceId });
@@ -155,7 +169,10 @@ export const remove = mutation({
 export const deleteCustomers = internalMutation({
   args: { workspaceId: v.id("workspaces") },
   handler: async (ctx, { workspaceId }): Promise<null> => {
-    const batch = await ctx.db.query("customers").withIndex("by_workspace", (q) => q.eq("workspaceId", workspaceId)).take(DELETE_BATCH);
+    const batch = await ctx.db
+      .query("customers")
+      .withIndex("by_workspace", (q) => q.eq("workspaceId", workspaceId))
+      .take(DELETE_BATCH);
     for (const customer of batch) await ctx.db.delete("customers", customer._id);
     if (batch.length === DELETE_BATCH) await ctx.scheduler.runAfter(0, internal.workspaces.deleteCustomers, { workspaceId });
     return null;
@@ -166,10 +183,15 @@ export const members = query({
   args: { workspaceId: v.id("workspaces") },
   handler: async (ctx, { workspaceId }): Promise<Member[]> => {
     await requireAccess(ctx, workspaceId);
-    const memberships = await ctx.db.query("memberships").withIndex("by_workspace_user", (q) => q.eq("workspaceId", workspaceId)).collect();
+    const memberships = await ctx.db
+      .query("memberships")
+      .withIndex("by_workspace_user", (q) => q.eq("workspaceId", workspaceId))
+      .collect();
     return memberships
       .map(({ userId, email, role }) => ({ userId, email: email ?? null, role }))
-      .sort((a, b) => (a.role === b.role ? (a.email ?? a.userId).localeCompare(b.email ?? b.userId) : a.role === "admin" ? -1 : 1));
+      .sort((a, b) =>
+        a.role === b.role ? (a.email ?? a.userId).localeCompare(b.email ?? b.userId) : a.role === "admin" ? -1 : 1,
+      );
   },
 });
 
@@ -245,7 +267,10 @@ export const myInvitations = query({
   handler: async (ctx): Promise<PendingInvitation[]> => {
     const email = verifiedEmail(await requireAuth(ctx));
     if (email === null) return [];
-    const invitations = await ctx.db.query("invitations").withIndex("by_email", (q) => q.eq("email", email)).collect();
+    const invitations = await ctx.db
+      .query("invitations")
+      .withIndex("by_email", (q) => q.eq("email", email))
+      .collect();
     const pending: PendingInvitation[] = [];
     for (const invitation of invitations) {
       const workspace = await ctx.db.get("workspaces", invitation.workspaceId);

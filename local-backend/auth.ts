@@ -135,7 +135,8 @@ export class TokenVerifier {
 
   private async resolveKeys(provider: AuthProviderConfig): Promise<{ keys: KeySet; issuer: string }> {
     if (provider.type === "customJwt") {
-      if (!provider.issuer || !provider.jwks) throw new AuthenticationError("InvalidAuthHeader", "customJwt provider needs issuer and jwks");
+      if (!provider.issuer || !provider.jwks)
+        throw new AuthenticationError("InvalidAuthHeader", "customJwt provider needs issuer and jwks");
       const keys = provider.jwks.startsWith("data:")
         ? keySetFromDataUri(provider.jwks)
         : createRemoteJWKSet(new URL(provider.jwks));
@@ -241,9 +242,12 @@ export class TokenVerifier {
       if (error instanceof AuthenticationError) throw error;
       const code = (error as { code?: unknown }).code;
       const reason = error instanceof Error ? error.message : String(error);
-      if (code === "ERR_JWT_EXPIRED" || code === "ERR_JWT_CLAIM_VALIDATION_FAILED") throw refuse(`Could not validate token: ${reason}`);
+      if (code === "ERR_JWT_EXPIRED" || code === "ERR_JWT_CLAIM_VALIDATION_FAILED")
+        throw refuse(`Could not validate token: ${reason}`);
       if (typeof code === "string" && KEY_FAILURES.has(code)) throw keyFailure();
-      throw refuse(`Could not fetch JWKS from URL '${provider.jwks ?? ""}': ${reason}. Check that the URL is correct and accessible.`);
+      throw refuse(
+        `Could not fetch JWKS from URL '${provider.jwks ?? ""}': ${reason}. Check that the URL is correct and accessible.`,
+      );
     }
     const problem = temporalProblem(payload, Math.floor(Date.now() / 1000));
     if (problem) throw refuse(`Could not validate token: ${problem}`);
@@ -280,13 +284,16 @@ export function actingAsIdentity(value: unknown): UserIdentity {
     const typed = STRING_FIELDS.has(field) || BOOLEAN_FIELDS.has(field) || field === "tokenIdentifier";
     // An absent typed field is left out, as Convex serializes an identity.
     if (typed && (v === undefined || v === null)) continue;
-    if (STRING_FIELDS.has(field) && typeof v !== "string") throw new AuthenticationError("InvalidAuthHeader", `The identity's \`${field}\` must be a string`);
-    if (BOOLEAN_FIELDS.has(field) && typeof v !== "boolean") throw new AuthenticationError("InvalidAuthHeader", `The identity's \`${field}\` must be a boolean`);
+    if (STRING_FIELDS.has(field) && typeof v !== "string")
+      throw new AuthenticationError("InvalidAuthHeader", `The identity's \`${field}\` must be a string`);
+    if (BOOLEAN_FIELDS.has(field) && typeof v !== "boolean")
+      throw new AuthenticationError("InvalidAuthHeader", `The identity's \`${field}\` must be a boolean`);
     fields[field] = v;
   }
   const { tokenIdentifier, issuer, subject } = fields;
   if (typeof tokenIdentifier === "string") return { ...fields, tokenIdentifier };
-  if (tokenIdentifier !== undefined) throw new AuthenticationError("InvalidAuthHeader", "The identity's `tokenIdentifier` must be a string");
+  if (tokenIdentifier !== undefined)
+    throw new AuthenticationError("InvalidAuthHeader", "The identity's `tokenIdentifier` must be a string");
   if (typeof issuer === "string" && typeof subject === "string") return { ...fields, tokenIdentifier: `${issuer}|${subject}` };
   throw new AuthenticationError("InvalidAuthHeader", 'Either "tokenIdentifier" or "issuer" and "subject" must be set');
 }

@@ -35,7 +35,8 @@ function loadSecret(dataDir: string): Buffer {
   }
   chmodSync(file, 0o600);
   const secret = Buffer.from(readFileSync(file, "utf8").trim(), "hex");
-  if (secret.length < 32) throw new Error(`${file} is not a 32-byte hex secret; delete it to make a new one (open cursors become invalid).`);
+  if (secret.length < 32)
+    throw new Error(`${file} is not a 32-byte hex secret; delete it to make a new one (open cursors become invalid).`);
   return secret;
 }
 
@@ -98,7 +99,9 @@ export class CursorCodec {
     try {
       const decipher = createDecipheriv("aes-256-gcm", this.encryptionKey, bytes.subarray(0, IV_BYTES));
       decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-      plaintext = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]).toString("utf8");
+      plaintext = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]).toString(
+        "utf8",
+      );
     } catch {
       // Altered, truncated, or sealed with another deployment's secret.
       return { ok: false, reason: "unreadable" };

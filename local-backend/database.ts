@@ -55,7 +55,10 @@ export class Table {
       this.indexes.set(index.indexDescriptor, sorted);
     }
     for (const s of def?.searchIndexes ?? []) {
-      this.searchIndexes.set(s.indexDescriptor, new SearchIndex(s.indexDescriptor, s.searchField, s.filterFields, () => this.docs.values()));
+      this.searchIndexes.set(
+        s.indexDescriptor,
+        new SearchIndex(s.indexDescriptor, s.searchField, s.filterFields, () => this.docs.values()),
+      );
     }
   }
 
@@ -184,9 +187,7 @@ export class Database {
       "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     );
     this.insertTable = this.sqlite.prepare("INSERT INTO tables (name, number) VALUES (?, ?)");
-    const ts = this.sqlite.prepare("SELECT value FROM meta WHERE key = 'last_ts'").get() as
-      | { value: string }
-      | undefined;
+    const ts = this.sqlite.prepare("SELECT value FROM meta WHERE key = 'last_ts'").get() as { value: string } | undefined;
     this.lastTs = ts ? BigInt(ts.value) : 0n;
     this.load();
   }
@@ -383,9 +384,7 @@ export class Database {
   }
 
   getMeta(key: string): string | undefined {
-    const row = this.sqlite.prepare("SELECT value FROM meta WHERE key = ?").get(key) as
-      | { value: string }
-      | undefined;
+    const row = this.sqlite.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
     return row?.value;
   }
 

@@ -9,7 +9,16 @@
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import type { JSONValue } from "convex/values";
 import { UserError } from "./transaction";
-import type { FromWorker, FunctionKind, ModuleMetadata, SyncReply, ToWorker, WireError, WorkerBundle, WorkerInit } from "./worker-protocol";
+import type {
+  FromWorker,
+  FunctionKind,
+  ModuleMetadata,
+  SyncReply,
+  ToWorker,
+  WireError,
+  WorkerBundle,
+  WorkerInit,
+} from "./worker-protocol";
 
 /** The Runtime's side of one execution: answers its syscalls and collects its log lines. */
 export interface ExecutionHost {
@@ -39,7 +48,13 @@ interface Execution {
 /** Rebuilds what a function threw, so the Runtime formats it exactly as if thrown in-thread. */
 function fromWire(wire: WireError): unknown {
   if (wire.convexData !== undefined) {
-    return { [Symbol.for("ConvexError")]: true, name: "ConvexError", message: wire.message, data: wire.convexData, stack: wire.stack };
+    return {
+      [Symbol.for("ConvexError")]: true,
+      name: "ConvexError",
+      message: wire.message,
+      data: wire.convexData,
+      stack: wire.stack,
+    };
   }
   const error = wire.user ? new UserError(wire.message) : Object.assign(new Error(wire.message), { name: wire.name });
   if (wire.stack !== undefined) error.stack = wire.stack;

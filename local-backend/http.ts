@@ -40,7 +40,8 @@ function readBody(req: IncomingMessage, lease: Lease, budget: ByteBudget): Promi
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      const refusal = size > MAX_REQUEST_BYTES ? tooLarge(null) : size > (declared ?? 0) && !lease.resize(size) ? overBudget() : null;
+      const refusal =
+        size > MAX_REQUEST_BYTES ? tooLarge(null) : size > (declared ?? 0) && !lease.resize(size) ? overBudget() : null;
       if (refusal) {
         req.off("data", onData);
         // A body within the size limit is read to its end and dropped, so the client gets the
@@ -146,19 +147,25 @@ export class HttpApi {
         if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
         body = parsed as Record<string, unknown>;
       } catch (error) {
-        throw new HttpError(400, "BadJsonBody", `Failed to parse the request body as JSON: ${error instanceof Error ? error.message : String(error)}`);
+        throw new HttpError(
+          400,
+          "BadJsonBody",
+          `Failed to parse the request body as JSON: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
-      if (typeof body.path !== "string") throw new HttpError(400, "BadJsonBody", "Missing `path`: the function to run, e.g. \"messages:list\"");
+      if (typeof body.path !== "string")
+        throw new HttpError(400, "BadJsonBody", 'Missing `path`: the function to run, e.g. "messages:list"');
       if (body.format !== undefined && body.format !== "convex_encoded_json" && body.format !== "json") {
         throw new HttpError(400, "BadFormat", `Unsupported format ${JSON.stringify(body.format)}; use "convex_encoded_json"`);
       }
-      const args = (Array.isArray(body.args) ? body.args[0] : body.args ?? {}) as JSONValue;
+      const args = (Array.isArray(body.args) ? body.args[0] : (body.args ?? {})) as JSONValue;
       let outcome: { value: JSONValue; logLines: string[] };
       try {
         outcome = await this.run(endpoint, body, args, caller);
       } catch (error) {
         if (error instanceof HttpError) throw error;
-        const fe = error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
+        const fe =
+          error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
         this.send(res, STATUS_UDF_FAILED, {
           status: "error",
           errorMessage: fe.message,

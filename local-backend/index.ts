@@ -99,13 +99,18 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
 
   // Listen first: the functions see their own URL in process.env (even with port 0), and a port
   // in use fails at once. Until the functions are loaded, requests get 503 and sockets close.
-  let ready: { request: (req: IncomingMessage, res: ServerResponse) => void; upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void } | null = null;
+  let ready: {
+    request: (req: IncomingMessage, res: ServerResponse) => void;
+    upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  } | null = null;
   const server: Server = createServer((req, res) => {
     if (ready) return ready.request(req, res);
     res.writeHead(503, { "Content-Type": "application/json", "Retry-After": "1" });
     res.end(JSON.stringify({ code: "BackendStarting", message: "The local backend is still loading its functions" }));
   });
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => (ready ? ready.upgrade(req, socket, head) : socket.destroy()));
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    ready ? ready.upgrade(req, socket, head) : socket.destroy(),
+  );
   await new Promise<void>((resolvePromise, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host ?? "127.0.0.1", () => resolvePromise());
@@ -140,9 +145,12 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
     throw error;
   }
   const adminKey = await ensureAdminKey(dataDir);
-  log(`loaded ${db.documentCount} documents in ${Math.round(loadedMs)} ms; functions ready after ${Math.round(performance.now() - started)} ms`);
+  log(
+    `loaded ${db.documentCount} documents in ${Math.round(loadedMs)} ms; functions ready after ${Math.round(performance.now() - started)} ms`,
+  );
   for (const [file, what] of Object.entries(UNSUPPORTED_FILES)) {
-    if ([".ts", ".js"].some((ext) => existsSync(join(functionsDir, file + ext)))) log(`${file}.ts: ${what} by the local backend (see docs/decisions/004)`);
+    if ([".ts", ".js"].some((ext) => existsSync(join(functionsDir, file + ext))))
+      log(`${file}.ts: ${what} by the local backend (see docs/decisions/004)`);
   }
   const runtime = new Runtime(db, modules, options.transactionTimeoutMs, options.actionTimeoutMs);
   let verifier = new TokenVerifier(modules.authProviders);
@@ -150,7 +158,10 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
 
   const admin = (key: string, impersonating: unknown): Caller | null => {
     if (!sameKey(key, adminKey)) return null;
-    return { identity: impersonating === undefined || impersonating === null ? null : actingAsIdentity(impersonating), allowInternal: true };
+    return {
+      identity: impersonating === undefined || impersonating === null ? null : actingAsIdentity(impersonating),
+      allowInternal: true,
+    };
   };
   const budget = new ByteBudget(options.inFlightBudgetBytes ?? IN_FLIGHT_BUDGET_BYTES);
   const sync = new SyncServer(runtime, db, () => verifier, admin, budget, options.pingIntervalMs);

@@ -216,7 +216,13 @@ export class SearchIndex {
         this.postings.set(term, count === 1 ? id : new Map([[id, count]]));
         this.sortedTerms = null;
       } else if (typeof posting === "string") {
-        this.postings.set(term, new Map([[posting, 1], [id, count]]));
+        this.postings.set(
+          term,
+          new Map([
+            [posting, 1],
+            [id, count],
+          ]),
+        );
       } else posting.set(id, count);
     }
     this.lengths.set(id, length);
@@ -263,7 +269,8 @@ export class SearchIndex {
       else hi = mid;
     }
     const out: string[] = [];
-    for (let i = lo; i < terms.length && terms[i]!.startsWith(prefix) && out.length < MAX_PREFIX_MATCHES; i++) out.push(terms[i]!);
+    for (let i = lo; i < terms.length && terms[i]!.startsWith(prefix) && out.length < MAX_PREFIX_MATCHES; i++)
+      out.push(terms[i]!);
     return out;
   }
 
@@ -272,12 +279,7 @@ export class SearchIndex {
    * ranks them: BM25 over the search field summed over the matched terms, a term matched only
    * as a prefix weighted half; ties newest first.
    */
-  search(
-    query: string,
-    lookup: (id: string) => Doc | undefined,
-    accept: (doc: Doc) => boolean,
-    limit: number,
-  ): SearchHit[] {
+  search(query: string, lookup: (id: string) => Doc | undefined, accept: (doc: Doc) => boolean, limit: number): SearchHit[] {
     this.ensureBuilt();
     const queryTerms = [...new Set(tokenize(query))].slice(0, MAX_QUERY_TERMS);
     // Each index term's weight: an exact match of any query term wins over a prefix match.

@@ -15,7 +15,8 @@ const UNUSABLE_DATABASE = new Set([8, 14]);
 function dataDirectoryProblem(error: unknown, dataDir: string): string | null {
   if (error instanceof DataDirectoryError) return error.message;
   const { code, errcode } = (error ?? {}) as { code?: unknown; errcode?: unknown };
-  const unusable = (typeof code === "string" && UNUSABLE_DIRECTORY.has(code)) || (typeof errcode === "number" && UNUSABLE_DATABASE.has(errcode));
+  const unusable =
+    (typeof code === "string" && UNUSABLE_DIRECTORY.has(code)) || (typeof errcode === "number" && UNUSABLE_DATABASE.has(errcode));
   if (!unusable) return null;
   const reason = error instanceof Error ? error.message : String(error);
   return `Cannot use the data directory ${dataDir} (LOCAL_BACKEND_DATA_DIR): ${reason}. Set LOCAL_BACKEND_DATA_DIR to a directory this user can write.`;
@@ -33,7 +34,9 @@ export async function runLocalBackendProcess(options: LocalBackendOptions): Prom
     console.error(`[local-backend] ${problem}`);
     process.exit(1);
   }
-  log(`Convex-compatible backend ready at ${backend.url} (data: ${options.dataDir}, functions: ${options.functionsDir}, ${Date.now() - started} ms)`);
+  log(
+    `Convex-compatible backend ready at ${backend.url} (data: ${options.dataDir}, functions: ${options.functionsDir}, ${Date.now() - started} ms)`,
+  );
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;

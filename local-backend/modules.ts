@@ -161,7 +161,14 @@ export class ModuleLoader {
         returns: parseJson<ValidatorJson>(fn.returns),
       });
     }
-    return { functions, schema: parseJson<SchemaJson>(metadata.schema), authProviders: metadata.authProviders, workerFile, bundle, worker };
+    return {
+      functions,
+      schema: parseJson<SchemaJson>(metadata.schema),
+      authProviders: metadata.authProviders,
+      workerFile,
+      bundle,
+      worker,
+    };
   }
 
   clean(): void {

@@ -130,7 +130,6 @@ function uncaught(name: string, message: string): string {
   return ["Uncaught", [name, message].filter((part) => part !== "").join(": ")].filter((part) => part !== "").join(" ");
 }
 
-
 export interface CommitListener {
   (ts: bigint, writes: DocumentWrite[]): void;
 }
@@ -195,7 +194,9 @@ export class Runtime {
       throw new FunctionError(
         serverErrorMessage(
           requestId(),
-          kind === "any" ? `Could not find function for '${name}'. Did you forget to run \`npx convex dev\`?` : `Could not find public function for '${name}'.`,
+          kind === "any"
+            ? `Could not find function for '${name}'. Did you forget to run \`npx convex dev\`?`
+            : `Could not find public function for '${name}'.`,
         ),
       );
     }
@@ -203,7 +204,10 @@ export class Runtime {
       const typeName = (k: FunctionKind) => k[0]!.toUpperCase() + k.slice(1);
       const [module, name] = [path.slice(0, path.lastIndexOf(":")), path.slice(path.lastIndexOf(":") + 1)];
       throw new FunctionError(
-        serverErrorMessage(requestId(), `Trying to execute ${module}.js:${name} as ${typeName(kind)}, but it is defined as ${typeName(fn.kind)}.`),
+        serverErrorMessage(
+          requestId(),
+          `Trying to execute ${module}.js:${name} as ${typeName(kind)}, but it is defined as ${typeName(fn.kind)}.`,
+        ),
       );
     }
     return fn;
@@ -230,7 +234,9 @@ export class Runtime {
 
   private checkReturn(fn: LoadedFunction, resultJson: string): JSONValue {
     if (resultJson.length > MAX_ARGS_BYTES) {
-      throw new FunctionError(`The return value of ${fn.path} is too large (${resultJson.length} bytes, maximum ${MAX_ARGS_BYTES} bytes).`);
+      throw new FunctionError(
+        `The return value of ${fn.path} is too large (${resultJson.length} bytes, maximum ${MAX_ARGS_BYTES} bytes).`,
+      );
     }
     const json = JSON.parse(resultJson) as JSONValue;
     if (fn.returns) {
@@ -252,22 +258,29 @@ export class Runtime {
       // The clock starts when the function can run, not while a fresh worker loads.
       await call.started.catch(() => undefined);
       const deadline = (ctx.deadline ??= performance.now() + limitMs);
-      const timedOut = () => new FunctionError(serverErrorMessage(reqId, `Function execution timed out (maximum duration: ${limitMs / 1000}s)`));
+      const timedOut = () =>
+        new FunctionError(serverErrorMessage(reqId, `Function execution timed out (maximum duration: ${limitMs / 1000}s)`));
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          // Whatever the function still does after this fails: its transaction is over.
-          if (ctx.tx) ctx.tx.closed = true;
-          reject(timedOut());
-          // Then its worker is terminated: code that never yields cannot be stopped otherwise.
-          call.stop();
-        }, Math.max(0, deadline - performance.now()));
+        timer = setTimeout(
+          () => {
+            // Whatever the function still does after this fails: its transaction is over.
+            if (ctx.tx) ctx.tx.closed = true;
+            reject(timedOut());
+            // Then its worker is terminated: code that never yields cannot be stopped otherwise.
+            call.stop();
+          },
+          Math.max(0, deadline - performance.now()),
+        );
       });
       call.result.catch(() => undefined);
       // A function that failed past its deadline failed because of it (its syscalls refused).
-      resultJson = await Promise.race([call.result.catch((thrown: unknown) => {
+      resultJson = await Promise.race([
+        call.result.catch((thrown: unknown) => {
           // Whatever the function threw (not always an Error): toFunctionError formats it as Convex does.
           throw pastDeadline(ctx) ? timedOut() : thrown;
-        }), timeout]);
+        }),
+        timeout,
+      ]);
     } catch (thrown) {
       const error = toFunctionError(thrown, reqId);
       error.logLines = ctx.logLines;
@@ -319,7 +332,12 @@ export class Runtime {
 
   // ---- queries and mutations (always inside `serial`) ----
 
-  private async executeQueryNow(fn: LoadedFunction, args: JSONValue, caller: Caller, journal: string | null): Promise<QueryOutcome> {
+  private async executeQueryNow(
+    fn: LoadedFunction,
+    args: JSONValue,
+    caller: Caller,
+    journal: string | null,
+  ): Promise<QueryOutcome> {
     const tx = new Transaction(this.db, { writable: false, journal });
     try {
       const logLines: string[] = [];
@@ -484,7 +502,9 @@ export class Runtime {
     if (!ctx.tx) throw new UserError("The database is not available in actions: use ctx.runQuery or ctx.runMutation.");
     if (ctx.tx.closed) throw new UserError("This function's transaction has already ended.");
     if (this.onHold.has(ctx.tx)) {
-      throw new UserError("The local backend cannot use a mutation's transaction while a query it started with `useStaleSnapshot` runs: await that query first.");
+      throw new UserError(
+        "The local backend cannot use a mutation's transaction while a query it started with `useStaleSnapshot` runs: await that query first.",
+      );
     }
     return ctx.tx;
   }
@@ -574,7 +594,9 @@ export class Runtime {
       case "1.0/getDeploymentMetadata":
         return { name: "local", region: null, class: "local" };
       case "1.0/getTransactionMetrics":
-        throw new UserError("ctx.meta.getTransactionMetrics() is not supported by the local backend: it keeps no transaction metrics.");
+        throw new UserError(
+          "ctx.meta.getTransactionMetrics() is not supported by the local backend: it keeps no transaction metrics.",
+        );
       case "1.0/getRequestMetadata":
         return { ip: null, userAgent: null, requestId: requestId(), scheduledFunctionId: null, authToken: null };
       default:
@@ -586,7 +608,9 @@ export class Runtime {
   private async runNested(ctx: ExecutionContext, args: Record<string, unknown>): Promise<JSONValue> {
     const tx = this.tx(ctx);
     if (args.transactionLimits !== undefined) {
-      throw new UserError("The `transactionLimits` option of ctx.runQuery/ctx.runMutation is not supported by the local backend: it enforces no transaction limits.");
+      throw new UserError(
+        "The `transactionLimits` option of ctx.runQuery/ctx.runMutation is not supported by the local backend: it enforces no transaction limits.",
+      );
     }
     if (args.udfType === "snapshotQuery") return this.runSnapshotQuery(ctx, tx, args);
     const udfType = args.udfType === "mutation" ? "mutation" : "query";
@@ -619,7 +643,13 @@ export class Runtime {
     this.onHold.add(tx);
     for (let i = pending.length - 1; i >= 0; i--) this.db.applyInMemory(pending[i]!.table, pending[i]!.id, pending[i]!.before);
     try {
-      return await this.invoke(fn, args.args as JSONValue, { ...ctx, kind: "query", tx: snapshot, writable: false, path: fn.path });
+      return await this.invoke(fn, args.args as JSONValue, {
+        ...ctx,
+        kind: "query",
+        tx: snapshot,
+        writable: false,
+        path: fn.path,
+      });
     } finally {
       snapshot.closed = true;
       for (const w of pending) this.db.applyInMemory(w.table, w.id, w.after);

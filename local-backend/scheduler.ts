@@ -78,10 +78,13 @@ export class Scheduler {
     this.timers.delete(id);
     if (state.kind !== "pending" || this.closed) return;
     const delay = Math.max(0, (job.scheduledTime as number) - Date.now());
-    const timer = setTimeout(() => {
-      this.timers.delete(id);
-      void this.runScheduledJob(id).catch((error: unknown) => console.error(`[local-backend] scheduled job ${id}:`, error));
-    }, Math.min(delay, 2 ** 31 - 1));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(id);
+        void this.runScheduledJob(id).catch((error: unknown) => console.error(`[local-backend] scheduled job ${id}:`, error));
+      },
+      Math.min(delay, 2 ** 31 - 1),
+    );
     timer.unref();
     this.timers.set(id, timer);
   }

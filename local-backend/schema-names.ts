@@ -48,7 +48,8 @@ function identifierProblem(s: string): string | null {
       return `Identifier ${s} has invalid character ${debugChar(c)}: Identifiers can only contain alphanumeric characters or underscores`;
     }
   }
-  if (Buffer.byteLength(s) > MAX_IDENTIFIER_LEN) return `Identifier is too long (${Buffer.byteLength(s)} > maximum ${MAX_IDENTIFIER_LEN})`;
+  if (Buffer.byteLength(s) > MAX_IDENTIFIER_LEN)
+    return `Identifier is too long (${Buffer.byteLength(s)} > maximum ${MAX_IDENTIFIER_LEN})`;
   return `Identifier ${s} cannot have exclusively underscores`;
 }
 
@@ -76,7 +77,8 @@ function checkFieldNames(validator: ValidatorJson): void {
         checkFieldNames(field.fieldType);
       } catch (error) {
         // Convex names the enclosing key of a nested problem.
-        if (error instanceof SchemaDefinitionError) throw new SchemaDefinitionError(null, `Invalid validator for key \`${key}\`: ${error.message}`);
+        if (error instanceof SchemaDefinitionError)
+          throw new SchemaDefinitionError(null, `Invalid validator for key \`${key}\`: ${error.message}`);
         throw error;
       }
     }
@@ -111,10 +113,16 @@ function checkIndexFields(index: string, fields: string[]): void {
     }
   }
   if (fields.length > MAX_INDEX_FIELDS) {
-    throw new SchemaDefinitionError("IndexTooManyFields", `In index "${index}": Indexes may have up to ${MAX_INDEX_FIELDS} fields.`);
+    throw new SchemaDefinitionError(
+      "IndexTooManyFields",
+      `In index "${index}": Indexes may have up to ${MAX_INDEX_FIELDS} fields.`,
+    );
   }
   if (fields.includes("_id")) {
-    throw new SchemaDefinitionError("IndexFieldsContainId", `In index "${index}": \`_id\` is not a valid index field. To load documents by ID, use \`db.get(id)\`.`);
+    throw new SchemaDefinitionError(
+      "IndexFieldsContainId",
+      `In index "${index}": \`_id\` is not a valid index field. To load documents by ID, use \`db.get(id)\`.`,
+    );
   }
   const seen = new Set<string>();
   for (const field of fields) {
@@ -156,7 +164,10 @@ export function checkSchemaNames(schema: SchemaJson | null): void {
     const indexes = table.indexes ?? [];
     const searchIndexes = table.searchIndexes ?? [];
     if (indexes.length + searchIndexes.length > MAX_INDEXES_PER_TABLE) {
-      throw new SchemaDefinitionError("TooManyIndexes", `Table "${name}" cannot have more than ${MAX_INDEXES_PER_TABLE} indexes.`);
+      throw new SchemaDefinitionError(
+        "TooManyIndexes",
+        `Table "${name}" cannot have more than ${MAX_INDEXES_PER_TABLE} indexes.`,
+      );
     }
     for (const index of indexes) {
       checkIndexName(index.indexDescriptor);
@@ -164,7 +175,10 @@ export function checkSchemaNames(schema: SchemaJson | null): void {
     }
     for (const index of indexes) {
       if (index.fields.length === 0) {
-        throw new SchemaDefinitionError("EmptyIndex", `In table "${name}" index "${index.indexDescriptor}" must have at least one field.`);
+        throw new SchemaDefinitionError(
+          "EmptyIndex",
+          `In table "${name}" index "${index.indexDescriptor}" must have at least one field.`,
+        );
       }
     }
     for (const index of searchIndexes) checkIndexName(index.indexDescriptor);
@@ -177,7 +191,10 @@ export function checkSchemaNames(schema: SchemaJson | null): void {
         );
       }
       if (names.has(indexDescriptor)) {
-        throw new SchemaDefinitionError("IndexNamesNotUnique", `Table "${name}" has two or more definitions of index "${indexDescriptor}".`);
+        throw new SchemaDefinitionError(
+          "IndexNamesNotUnique",
+          `Table "${name}" has two or more definitions of index "${indexDescriptor}".`,
+        );
       }
       names.add(indexDescriptor);
     }

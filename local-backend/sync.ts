@@ -18,7 +18,14 @@ import type { Doc, FieldValue } from "./values";
 
 type Modification =
   | { type: "QueryUpdated"; queryId: number; value: JSONValue; logLines: string[]; journal: string | null }
-  | { type: "QueryFailed"; queryId: number; errorMessage: string; logLines: string[]; errorData?: JSONValue; journal: string | null }
+  | {
+      type: "QueryFailed";
+      queryId: number;
+      errorMessage: string;
+      logLines: string[];
+      errorData?: JSONValue;
+      journal: string | null;
+    }
   | { type: "QueryRemoved"; queryId: number };
 
 interface Subscription {
@@ -98,7 +105,9 @@ export class SyncConnection {
   ) {
     ws.on("message", (data, isBinary) => {
       if (isBinary) return this.fail("Binary frames are not part of the sync protocol");
-      const text = (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString("utf8");
+      const text = (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString(
+        "utf8",
+      );
       let message: Record<string, unknown>;
       try {
         const parsed = JSON.parse(text) as unknown;
@@ -180,7 +189,8 @@ export class SyncConnection {
       sub.lastSent = serialized;
       return { type: "QueryUpdated", queryId, value: outcome.value, logLines: outcome.logLines, journal: sub.journal };
     } catch (error) {
-      const fe = error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
+      const fe =
+        error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
       // A failed query still depends on what it read: a write there may make it succeed.
       sub.reads = fe.reads ?? [];
       const serialized = JSON.stringify(["error", fe.message, fe.errorData ?? null]);
@@ -287,16 +297,39 @@ export class SyncConnection {
       let response: object;
       try {
         const session = this.sessionId;
-        const result = await this.server.runtime.mutationInTask(message.udfPath, args ?? {}, this.caller, undefined, !dedupe ? undefined : (value, logLines, ts) => ({
-          session,
-          caller,
-          request: requestId,
-          response: JSON.stringify({ type: "MutationResponse", requestId, success: true, result: value, ts: encodeTs(ts), logLines }),
-        }));
-        response = { type: "MutationResponse", requestId, success: true, result: result.value, ts: encodeTs(result.ts), logLines: result.logLines };
+        const result = await this.server.runtime.mutationInTask(
+          message.udfPath,
+          args ?? {},
+          this.caller,
+          undefined,
+          !dedupe
+            ? undefined
+            : (value, logLines, ts) => ({
+                session,
+                caller,
+                request: requestId,
+                response: JSON.stringify({
+                  type: "MutationResponse",
+                  requestId,
+                  success: true,
+                  result: value,
+                  ts: encodeTs(ts),
+                  logLines,
+                }),
+              }),
+        );
+        response = {
+          type: "MutationResponse",
+          requestId,
+          success: true,
+          result: result.value,
+          ts: encodeTs(result.ts),
+          logLines: result.logLines,
+        };
         if (result.ts > this.awaitingTs) this.awaitingTs = result.ts;
       } catch (error) {
-        const fe = error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
+        const fe =
+          error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
         response = {
           type: "MutationResponse",
           requestId,
@@ -328,7 +361,8 @@ export class SyncConnection {
       const outcome = await this.server.runtime.runAction(message.udfPath, args ?? {}, this.caller);
       this.send({ type: "ActionResponse", requestId, success: true, result: outcome.value, logLines: outcome.logLines });
     } catch (error) {
-      const fe = error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
+      const fe =
+        error instanceof FunctionError ? error : new FunctionError(error instanceof Error ? error.message : String(error));
       this.send({
         type: "ActionResponse",
         requestId,
@@ -363,7 +397,9 @@ export class SyncConnection {
     }
     await this.server.runtime.serial(async () => {
       if (baseVersion !== this.identityVersion) {
-        throw new ProtocolError(`Authenticate base version ${baseVersion} doesn't match the current identity version ${this.identityVersion}`);
+        throw new ProtocolError(
+          `Authenticate base version ${baseVersion} doesn't match the current identity version ${this.identityVersion}`,
+        );
       }
       this.caller = caller;
       this.expireWithToken(message.tokenType === "User" ? String(message.value) : null);
@@ -384,10 +420,18 @@ export class SyncConnection {
     clearTimeout(this.tokenExpiry);
     const exp = token === null ? undefined : decodeJwt(token).exp;
     if (typeof exp !== "number") return;
-    this.tokenExpiry = setTimeout(() => {
-      this.send({ type: "AuthError", error: "Token expired", baseVersion: this.identityVersion - 1, authUpdateAttempted: false });
-      this.end(1000, "Token expired");
-    }, Math.max(0, exp * 1000 - Date.now()));
+    this.tokenExpiry = setTimeout(
+      () => {
+        this.send({
+          type: "AuthError",
+          error: "Token expired",
+          baseVersion: this.identityVersion - 1,
+          authUpdateAttempted: false,
+        });
+        this.end(1000, "Token expired");
+      },
+      Math.max(0, exp * 1000 - Date.now()),
+    );
     this.tokenExpiry.unref();
   }
 

@@ -8,15 +8,7 @@ import { getDocumentSize, jsonToConvex, type JSONValue, type Value } from "conve
 import type { Database, DocumentWrite, Table } from "./database";
 import { fingerprintOf, type CursorPosition } from "./cursors";
 import { comparePrefix, keyInRange, type Bound, type KeyRange, type SortedIndex } from "./indexes";
-import {
-  compareFieldValues,
-  compareKeys,
-  fieldValue,
-  isPlainObject,
-  validateValue,
-  type Doc,
-  type FieldValue,
-} from "./values";
+import { compareFieldValues, compareKeys, fieldValue, isPlainObject, validateValue, type Doc, type FieldValue } from "./values";
 
 export class UserError extends Error {
   override name = "UserError";
@@ -90,26 +82,42 @@ export interface SerializedQuery {
 function displayValue(value: FieldValue): string {
   if (value === undefined) return "undefined";
   if (value === null) return "null";
-  if (typeof value === "number") return Number.isInteger(value) ? `${value}.0` : Number.isNaN(value) ? "NaN" : Number.isFinite(value) ? String(value) : value > 0 ? "inf" : "-inf";
+  if (typeof value === "number")
+    return Number.isInteger(value)
+      ? `${value}.0`
+      : Number.isNaN(value)
+        ? "NaN"
+        : Number.isFinite(value)
+          ? String(value)
+          : value > 0
+            ? "inf"
+            : "-inf";
   if (typeof value === "bigint" || typeof value === "boolean") return String(value);
   if (typeof value === "string") return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(displayValue).join(", ")}]`;
   if (value instanceof ArrayBuffer) return `b"${Buffer.from(value).toString("hex")}"`;
-  return `{${Object.entries(value as Record<string, FieldValue>).map(([k, v]) => `${k}: ${displayValue(v)}`).join(", ")}}`;
+  return `{${Object.entries(value as Record<string, FieldValue>)
+    .map(([k, v]) => `${k}: ${displayValue(v)}`)
+    .join(", ")}}`;
 }
 
 function alreadyDefinedBound(kind: string, field: string, comparator: string, value: FieldValue): UserError {
-  return new UserError(`Already defined ${kind} bound in index range. Can't add ${JSON.stringify(field)} ${comparator} ${displayValue(value)}.`);
+  return new UserError(
+    `Already defined ${kind} bound in index range. Can't add ${JSON.stringify(field)} ${comparator} ${displayValue(value)}.`,
+  );
 }
 
 /** Convex's wording for an id of another table than the one named (helpers/mod.rs, `check_table_name`). */
 function wrongTable(method: string, requested: string, actual: string): UserError {
-  return new UserError(`Invalid argument \`id\` for \`${method}\`: expected to be an Id<"${requested}">, got Id<"${actual}"> instead.`);
+  return new UserError(
+    `Invalid argument \`id\` for \`${method}\`: expected to be an Id<"${requested}">, got Id<"${actual}"> instead.`,
+  );
 }
 
 /** A patch or replace that would change a document's `_id` (Convex: common/src/document.rs) or `_creationTime`. */
 function systemFieldChanged(field: "_id" | "_creationTime", doc: Doc, given: FieldValue): UserError {
-  if (field === "_id") return new UserError(`Provided document ID ${displayValue(doc._id)} doesn't match '_id' field ${displayValue(given)}`);
+  if (field === "_id")
+    return new UserError(`Provided document ID ${displayValue(doc._id)} doesn't match '_id' field ${displayValue(given)}`);
   return new UserError("System field `_creationTime` cannot be modified.");
 }
 
@@ -368,7 +376,9 @@ export class Transaction {
     // Convex's order and wording: convex-backend crates/isolate/src/environment/udf/async_syscall.rs
     // (`system_table_guard`, then `check_table_name` in helpers/mod.rs).
     if (tableName.startsWith("_") !== isSystem) {
-      throw new UserError(isSystem ? "User tables cannot be accessed with db.system." : "System tables can only be accessed with db.system.");
+      throw new UserError(
+        isSystem ? "User tables cannot be accessed with db.system." : "System tables can only be accessed with db.system.",
+      );
     }
     if (table !== undefined && tableName !== table) throw wrongTable(isSystem ? "db.system.get" : "db.get", table, tableName);
     this.recordPoint(tableName, id);
@@ -379,7 +389,10 @@ export class Transaction {
     return this.db.isIdOf(table, id) ? id : null;
   }
 
-  private resolveIndex(tableName: string, indexName: string): { table: Table | undefined; index: SortedIndex | null; fields: string[] } {
+  private resolveIndex(
+    tableName: string,
+    indexName: string,
+  ): { table: Table | undefined; index: SortedIndex | null; fields: string[] } {
     const table = this.db.table(tableName);
     const builtin: Record<string, string[]> = { by_id: ["_id"], by_creation_time: ["_creationTime", "_id"] };
     const declared = this.db.tableDefinition(tableName)?.indexes.find((i) => i.indexDescriptor === indexName);
@@ -413,7 +426,12 @@ export class Transaction {
       const isLess = expr.type === "Lt" || expr.type === "Lte";
       const inclusive = expr.type === "Gte" || expr.type === "Lte";
       if (isLess ? upper : lower) {
-        throw alreadyDefinedBound(isLess ? "upper" : "lower", field, isLess ? (inclusive ? "<=" : "<") : inclusive ? ">=" : ">", value);
+        throw alreadyDefinedBound(
+          isLess ? "upper" : "lower",
+          field,
+          isLess ? (inclusive ? "<=" : "<") : inclusive ? ">=" : ">",
+          value,
+        );
       }
       if (inequality !== null && inequality !== field) {
         throw new UserError(
@@ -424,9 +442,13 @@ export class Transaction {
       if (isLess) upper = { value, inclusive };
       else lower = { value, inclusive };
     }
-    if (inequality !== null && equalities.has(inequality)) throw alreadyDefinedBound("inequality", inequality, "==", equalities.get(inequality));
+    if (inequality !== null && equalities.has(inequality))
+      throw alreadyDefinedBound("inequality", inequality, "==", equalities.get(inequality));
     // The index's fields as Convex lists them: declared ones and _creationTime, without _id.
-    const indexed = `[${fields.slice(0, -1).map((f) => JSON.stringify(f)).join(", ")}]`;
+    const indexed = `[${fields
+      .slice(0, -1)
+      .map((f) => JSON.stringify(f))
+      .join(", ")}]`;
     const rank = new Map(fields.map((f, i) => [f, i]));
     for (const field of [...[...equalities.keys()].sort(), ...(inequality !== null ? [inequality] : [])]) {
       if (!rank.has(field)) {
@@ -492,9 +514,7 @@ export class Transaction {
     const def = this.db.tableDefinition(tableName)?.searchIndexes.find((s) => s.indexDescriptor === indexName);
     if (!def) throw new UserError(`Search index ${tableName}.${indexName} not found.`);
     const search = source.filters.find((f) => f.type === "Search");
-    const eq = source.filters
-      .filter((f) => f.type === "Eq")
-      .map((f): [string, FieldValue] => [f.fieldPath, queryValue(f.value)]);
+    const eq = source.filters.filter((f) => f.type === "Eq").map((f): [string, FieldValue] => [f.fieldPath, queryValue(f.value)]);
     for (const [field] of eq) {
       if (!def.filterFields.includes(field)) {
         throw new UserError(`Field "${field}" is not a filter field of search index ${tableName}.${indexName}.`);
@@ -508,8 +528,7 @@ export class Transaction {
       search.value,
       (id) => table.docs.get(id),
       (doc) =>
-        eq.every(([f, v]) => compareFieldValues(fieldValue(doc, f), v) === 0) &&
-        filters.every((f) => evaluate(f, doc) === true),
+        eq.every(([f, v]) => compareFieldValues(fieldValue(doc, f), v) === 0) && filters.every((f) => evaluate(f, doc) === true),
       Math.min(limit ?? 1024, 1024),
     );
     return new ListStream(hits.map((h) => h.doc));
@@ -537,7 +556,9 @@ export class Transaction {
     if (decoded.ok) return decoded.position;
     if (decoded.reason === "unreadable") throw new UserError(CURSOR_PARSE_ERROR);
     // Convex attaches this data to the error it throws into the function.
-    throw Object.assign(new UserError(INVALID_CURSOR_ERROR), { data: { isConvexSystemError: true, paginationError: "InvalidCursor" } });
+    throw Object.assign(new UserError(INVALID_CURSOR_ERROR), {
+      data: { isConvexSystemError: true, paginationError: "InvalidCursor" },
+    });
   }
 
   queryPage(args: PageRequest): PageResult {
@@ -559,7 +580,8 @@ export class Transaction {
     const search = args.query.source.type === "Search";
     for (const p of [start, end?.position]) {
       // Only this code seals cursors, so a position of the other kind would be a bug, not input.
-      if (p && p.kind !== "end" && p.kind !== (search ? "rank" : "after")) throw new Error(`A ${p.kind} cursor for a ${search ? "search" : "index"} query`);
+      if (p && p.kind !== "end" && p.kind !== (search ? "rank" : "after"))
+        throw new Error(`A ${p.kind} cursor for a ${search ? "search" : "index"} query`);
     }
     const page: OpenedPage = {
       query: args.query,
@@ -607,7 +629,9 @@ export class Transaction {
     const read = index?.read ?? { rows: 0, bytes: 0, keys: [] };
     const pageStatus = index?.hitReadLimit
       ? "SplitRequired"
-      : read.rows > soft(maximumRowsRead, MAX_READ_ROWS) || read.bytes > soft(maximumBytesRead, MAX_READ_BYTES) || page.length > SOFT_MAX_PAGE_LENGTH
+      : read.rows > soft(maximumRowsRead, MAX_READ_ROWS) ||
+          read.bytes > soft(maximumBytesRead, MAX_READ_BYTES) ||
+          page.length > SOFT_MAX_PAGE_LENGTH
         ? "SplitRecommended"
         : null;
     // The middle of what the page read: where the client splits it in two.
@@ -644,7 +668,13 @@ export class Transaction {
     // page that holds exactly the last results says isDone: false, and the next one is empty.
     const to = Math.min(results.length, from + pageSize);
     const position: CursorPosition = from + pageSize > results.length ? { kind: "end" } : { kind: "rank", offset: to };
-    return { page: results.slice(from, to), isDone: position.kind === "end", continueCursor: seal(position), splitCursor: null, pageStatus: null };
+    return {
+      page: results.slice(from, to),
+      isDone: position.kind === "end",
+      continueCursor: seal(position),
+      splitCursor: null,
+      pageStatus: null,
+    };
   }
 
   count(table: string): number {
@@ -669,7 +699,9 @@ export class Transaction {
   private validateDocument(table: string, value: Record<string, Value>): void {
     const size = getDocumentSize(value);
     if (size > MAX_DOCUMENT_BYTES) {
-      throw new UserError(`Document is too large for table "${table}": ${size} bytes, maximum ${MAX_DOCUMENT_BYTES} bytes (1 MiB).`);
+      throw new UserError(
+        `Document is too large for table "${table}": ${size} bytes, maximum ${MAX_DOCUMENT_BYTES} bytes (1 MiB).`,
+      );
     }
     for (const key of Object.keys(value)) {
       if (key.startsWith("$")) throw new UserError(`Field name ${key} starts with a '$', which is reserved.`);
@@ -682,12 +714,15 @@ export class Transaction {
     const { _id: _ignoredId, _creationTime: _ignoredTime, ...fields } = value;
     const error = validateValue(documentType, fields, (t, id) => this.db.isIdOf(t, id));
     if (error) {
-      throw new UserError(`Failed to insert or update a document in table "${table}" because it does not match the schema: ${error}`);
+      throw new UserError(
+        `Failed to insert or update a document in table "${table}" because it does not match the schema: ${error}`,
+      );
     }
   }
 
   private userTable(table: string, op: string): void {
-    if (table.startsWith("_")) throw new UserError(`System tables (prefixed with \`_\`) are read-only. Cannot ${op} into "${table}".`);
+    if (table.startsWith("_"))
+      throw new UserError(`System tables (prefixed with \`_\`) are read-only. Cannot ${op} into "${table}".`);
     if (!/^[a-zA-Z][a-zA-Z0-9_]*$/.test(table)) throw new UserError(`Invalid table name: "${table}"`);
     if (this.db.schema && !this.db.tableDefinition(table) && this.db.schema.schemaValidation) {
       throw new UserError(`Table "${table}" is not defined in the schema.`);
@@ -710,7 +745,9 @@ export class Transaction {
     if (typeof id !== "string") throw new UserError(`Invalid argument \`id\` for \`db.${op}\`: expected a string ID`);
     const tableName = this.db.tableNameOfId(id);
     if (tableName === null) {
-      throw new UserError(`Invalid argument \`id\` for \`db.${op}\`: "${id}" is not a valid ID${table ? ` for table "${table}"` : ""}`);
+      throw new UserError(
+        `Invalid argument \`id\` for \`db.${op}\`: "${id}" is not a valid ID${table ? ` for table "${table}"` : ""}`,
+      );
     }
     if (table !== undefined && tableName !== table) throw wrongTable(`db.${op}`, table, tableName);
     const doc = this.db.table(tableName)?.docs.get(id);
@@ -810,4 +847,3 @@ export function writeAffects(
   }
   return false;
 }
-

@@ -84,7 +84,9 @@ function describe(value: FieldValue): string {
   if (value instanceof ArrayBuffer) return "ArrayBuffer";
   let text: string;
   try {
-    text = JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)) ?? inspect(value, { depth: 4, breakLength: Infinity });
+    text =
+      JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)) ??
+      inspect(value, { depth: 4, breakLength: Infinity });
   } catch {
     text = inspect(value, { depth: 4, breakLength: Infinity });
   }
@@ -99,12 +101,7 @@ function describe(value: FieldValue): string {
  * Checks `value` against a validator; returns null when it matches, or a message in the style
  * of Convex's validation errors ("Value does not match validator. Path: .x ...").
  */
-export function validateValue(
-  validator: ValidatorJson,
-  value: FieldValue,
-  isId: IdChecker,
-  path = "",
-): string | null {
+export function validateValue(validator: ValidatorJson, value: FieldValue, isId: IdChecker, path = ""): string | null {
   const mismatch = (expected: string) =>
     `Value does not match validator.\nPath: ${path || "(root)"}\nValue: ${describe(value)}\nValidator: ${expected}`;
   switch (validator.type) {
@@ -131,9 +128,7 @@ export function validateValue(
         : mismatch(`v.literal(${describe(expected)})`);
     }
     case "id":
-      return typeof value === "string" && isId(validator.tableName, value)
-        ? null
-        : mismatch(`v.id("${validator.tableName}")`);
+      return typeof value === "string" && isId(validator.tableName, value) ? null : mismatch(`v.id("${validator.tableName}")`);
     case "array": {
       if (!Array.isArray(value)) return mismatch("v.array(...)");
       for (let i = 0; i < value.length; i++) {

@@ -85,5 +85,7 @@ export interface WorkerInit {
 
 /** What V8 says of a thrown non-Error ("foo", "#<Object>"); a worker sends it as an error without a name. */
 export function describeThrown(thrown: unknown): string {
-  return typeof thrown === "object" && thrown !== null ? `#<${(thrown as { constructor?: { name?: string } }).constructor?.name || "Object"}>` : String(thrown);
+  return typeof thrown === "object" && thrown !== null
+    ? `#<${(thrown as { constructor?: { name?: string } }).constructor?.name || "Object"}>`
+    : String(thrown);
 }

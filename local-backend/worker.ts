@@ -62,7 +62,12 @@ function toWire(thrown: unknown): WireError {
     } catch {
       convexData = "null";
     }
-    return { name: "ConvexError", message: String(e.message), convexData, ...(typeof e.stack === "string" ? { stack: e.stack } : {}) };
+    return {
+      name: "ConvexError",
+      message: String(e.message),
+      convexData,
+      ...(typeof e.stack === "string" ? { stack: e.stack } : {}),
+    };
   }
   if (thrown instanceof Error) {
     return {
@@ -139,17 +144,19 @@ process.on("unhandledRejection", (reason) => post({ type: "uncaught", error: toW
 function run(message: Extract<ToWorker, { type: "invoke" }>): void {
   execution.run(message.exec, () => {
     // Invocations may arrive while the modules still load; a failed load is reported once.
-    loading.then(
-      () => {
-        const invoke = invokers.get(message.path);
-        if (!invoke) throw new Error(`The worker has no function ${message.path}`);
-        return invoke(message.args, message.requestId);
-      },
-      () => new Promise<string>(() => undefined),
-    ).then(
-      (json) => post({ type: "result", exec: message.exec, ok: true, json }),
-      (error: unknown) => post({ type: "result", exec: message.exec, ok: false, error: toWire(error) }),
-    );
+    loading
+      .then(
+        () => {
+          const invoke = invokers.get(message.path);
+          if (!invoke) throw new Error(`The worker has no function ${message.path}`);
+          return invoke(message.args, message.requestId);
+        },
+        () => new Promise<string>(() => undefined),
+      )
+      .then(
+        (json) => post({ type: "result", exec: message.exec, ok: true, json }),
+        (error: unknown) => post({ type: "result", exec: message.exec, ok: false, error: toWire(error) }),
+      );
   });
 }
 

@@ -20,9 +20,7 @@ if (!existsSync(pinned)) {
   console.error("[clientele] The pinned Node 22 is missing (was `npm ci --ignore-scripts` used?); running `npm rebuild node`…");
   execSync("npm rebuild node", { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
 }
-const pinnedVersion = existsSync(pinned)
-  ? execSync(`"${pinned}" --version`, { encoding: "utf8" }).trim()
-  : "none";
+const pinnedVersion = existsSync(pinned) ? execSync(`"${pinned}" --version`, { encoding: "utf8" }).trim() : "none";
 if (!satisfies(pinnedVersion)) {
   console.error(
     `[clientele] Node >= ${MIN.join(".")} is required; node_modules/node provides ${pinnedVersion}. ` +

@@ -23,10 +23,14 @@ const config = configOrExit();
 
 /** The local backend as a child process: its own event loop (and core) beside the app server's. */
 async function startLocalBackend(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "--import", "tsx", "scripts/backend.ts", ...(dev ? ["--watch"] : [])], {
-    cwd: root,
-    stdio: "inherit",
-  });
+  const child = spawn(
+    process.execPath,
+    ["--disable-warning=ExperimentalWarning", "--import", "tsx", "scripts/backend.ts", ...(dev ? ["--watch"] : [])],
+    {
+      cwd: root,
+      stdio: "inherit",
+    },
+  );
   const readyUrl = `${config.convex.url}/version`;
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
@@ -54,7 +58,8 @@ async function migrateLocalData() {
   const adminKey = readFileSync(resolve(root, config.localBackend.dataDir, "admin-key"), "utf8").trim();
   try {
     const { customersToWorkspaces } = await runMigrations(config.convex.url, adminKey);
-    if (customersToWorkspaces > 0) console.log(`[clientele] Moved ${customersToWorkspaces} customers into their owners' personal workspaces.`);
+    if (customersToWorkspaces > 0)
+      console.log(`[clientele] Moved ${customersToWorkspaces} customers into their owners' personal workspaces.`);
   } catch (error) {
     console.error(`[clientele] The data migration failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

@@ -49,8 +49,8 @@ function LocalSignInForm({ redirect }: { redirect: string | undefined }) {
     <section className="card narrow">
       <h1>Sign in</h1>
       <p className="notice" role="note">
-        Local sign-in: any email signs you in as that user on this machine. There is no password and
-        nothing leaves this computer. With Clerk keys configured, Clerk signs users in instead.
+        Local sign-in: any email signs you in as that user on this machine. There is no password and nothing leaves this computer.
+        With Clerk keys configured, Clerk signs users in instead.
       </p>
       <form onSubmit={onSubmit} noValidate className="form">
         <div className="field">

@@ -69,7 +69,10 @@ export function useEscapeGoesBack(fallback: () => void) {
     function onKeyDown(event: KeyboardEvent) {
       if (event.key !== "Escape" || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
       const target = event.target;
-      if (target instanceof HTMLElement && (target.isContentEditable || target.closest("input, textarea, select, [role=alertdialog], [role=dialog]"))) {
+      if (
+        target instanceof HTMLElement &&
+        (target.isContentEditable || target.closest("input, textarea, select, [role=alertdialog], [role=dialog]"))
+      ) {
         return;
       }
       event.preventDefault();

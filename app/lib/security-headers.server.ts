@@ -32,10 +32,12 @@ function convexOrigins(convexUrl: string): string[] {
 export function contentSecurityPolicy(config: AppConfig, nonce: string): string {
   const clerk =
     config.auth.mode === "clerk"
-      ? { frontendApi: clerkIssuerFromPublishableKey(config.auth.publishableKey), challenges: "https://challenges.cloudflare.com" }
+      ? {
+          frontendApi: clerkIssuerFromPublishableKey(config.auth.publishableKey),
+          challenges: "https://challenges.cloudflare.com",
+        }
       : null;
-  const scripts =
-    config.env === "development" ? ["'self'", "'unsafe-inline'", "'unsafe-eval'"] : ["'self'", `'nonce-${nonce}'`];
+  const scripts = config.env === "development" ? ["'self'", "'unsafe-inline'", "'unsafe-eval'"] : ["'self'", `'nonce-${nonce}'`];
   const directives: [string, ...string[]][] = [
     ["default-src", "'self'"],
     ["script-src", ...scripts, ...(clerk ? [clerk.frontendApi, clerk.challenges] : [])],

@@ -55,7 +55,8 @@ export async function findAccess(
 ): Promise<{ identity: UserIdentity; access: WorkspaceAccess | null }> {
   const identity = await requireAuth(ctx);
   const userId = identity.tokenIdentifier;
-  const workspace = workspaceId === undefined ? await personalWorkspaceOf(ctx, userId) : await ctx.db.get("workspaces", workspaceId);
+  const workspace =
+    workspaceId === undefined ? await personalWorkspaceOf(ctx, userId) : await ctx.db.get("workspaces", workspaceId);
   if (workspace === null) return { identity, access: null };
   const membership = await membershipOf(ctx, workspace._id, userId);
   if (membership === null) return { identity, access: null };

@@ -43,7 +43,9 @@ describe("admin acting as an identity", () => {
 
   it("refuses an identity with neither tokenIdentifier nor issuer and subject, with Convex's message", async () => {
     const client = adminClient(backend.url, backend.adminKey, { subject: "only-subject" });
-    await expect(client.query(api.fidelity.identity, {})).rejects.toThrow(/Either \\?"tokenIdentifier\\?" or \\?"issuer\\?" and \\?"subject\\?" must be set/);
+    await expect(client.query(api.fidelity.identity, {})).rejects.toThrow(
+      /Either \\?"tokenIdentifier\\?" or \\?"issuer\\?" and \\?"subject\\?" must be set/,
+    );
     const typed = adminClient(backend.url, backend.adminKey, { ...attributes, emailVerified: "yes" });
     await expect(typed.query(api.fidelity.identity, {})).rejects.toThrow(/emailVerified/);
   });

@@ -51,14 +51,18 @@ describe("an exception thrown asynchronously in an action", () => {
 describe("an action that never finishes", () => {
   it("fails with Convex's timeout error after the action time limit", async () => {
     const http = new ConvexHttpClient(backend.url);
-    await expect(http.action(api.runaway.neverSettles, {})).rejects.toThrow(/Function execution timed out \(maximum duration: 1s\)/);
+    await expect(http.action(api.runaway.neverSettles, {})).rejects.toThrow(
+      /Function execution timed out \(maximum duration: 1s\)/,
+    );
     await stillServes();
   });
 
   it("is stopped even when it never yields, over the WebSocket too", async () => {
     const client = new ConvexClient(backend.url);
     try {
-      await expect(client.action(api.runaway.spinAction, {})).rejects.toThrow(/Function execution timed out \(maximum duration: 1s\)/);
+      await expect(client.action(api.runaway.spinAction, {})).rejects.toThrow(
+        /Function execution timed out \(maximum duration: 1s\)/,
+      );
     } finally {
       await client.close();
     }

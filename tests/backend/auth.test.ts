@@ -122,9 +122,14 @@ describe("auth errors as Convex reports them", () => {
     expect(await refusal("Bearer not-a-jwt")).toMatchObject({
       status: 401,
       code: "InvalidAuthHeader",
-      message: "Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts separated by dots.",
+      message:
+        "Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts separated by dots.",
     });
-    expect(await refusal("Basic dXNlcjpwYXNz")).toMatchObject({ status: 401, code: "InvalidAuthHeader", message: "Header must begin with `bearer `" });
+    expect(await refusal("Basic dXNlcjpwYXNz")).toMatchObject({
+      status: 401,
+      code: "InvalidAuthHeader",
+      message: "Header must begin with `bearer `",
+    });
   });
 
   it("custom JWT: names the kid that matches no key", async () => {
@@ -132,7 +137,8 @@ describe("auth errors as Convex reports them", () => {
     expect(result).toMatchObject({
       status: 401,
       code: "InvalidAuthHeader",
-      message: "Could not decode token. The JWT's 'kid' (key ID) header is 'gone-key', does this key match any key in the provider's JWKS?",
+      message:
+        "Could not decode token. The JWT's 'kid' (key ID) header is 'gone-key', does this key match any key in the provider's JWKS?",
     });
   });
 
@@ -156,12 +162,20 @@ describe("auth errors as Convex reports them", () => {
     const custom = await refusal(`Bearer ${await sign({ sub: "x", iss: "https://custom.issuer.test", iat: ahead })}`);
     expect(custom).toMatchObject({ status: 401, code: "InvalidAuthHeader" });
     expect(custom.message).toMatch(/^Could not validate token: the token was issued in the future/);
-    expect(await refusal(`Bearer ${await sign({ sub: "x", iat: ahead })}`)).toMatchObject({ status: 401, code: "Unauthenticated" });
+    expect(await refusal(`Bearer ${await sign({ sub: "x", iat: ahead })}`)).toMatchObject({
+      status: 401,
+      code: "Unauthenticated",
+    });
   });
 
   it("sends the same explanation in the WebSocket's AuthError", async () => {
     const raw = await RawSyncClient.open(backend.url);
-    raw.send({ type: "Authenticate", tokenType: "User", value: await sign({ sub: "x", iss: "https://unknown.issuer.test" }), baseVersion: 0 });
+    raw.send({
+      type: "Authenticate",
+      tokenType: "User",
+      value: await sign({ sub: "x", iss: "https://unknown.issuer.test" }),
+      baseVersion: 0,
+    });
     const error = await raw.next((m) => m.type === "AuthError");
     expect(error.error).toMatch(/^No auth provider found matching the given token\. .*configured providers: \[CustomJWT/);
     raw.close();

@@ -27,12 +27,16 @@ describe("ctx.runQuery options", () => {
   });
 
   it("transactionLimits fails with a message that names it", async () => {
-    await expect(http.mutation(api.nested.withLimits, {})).rejects.toThrow(/`transactionLimits` option of ctx.runQuery\/ctx.runMutation is not supported by the local backend/);
+    await expect(http.mutation(api.nested.withLimits, {})).rejects.toThrow(
+      /`transactionLimits` option of ctx.runQuery\/ctx.runMutation is not supported by the local backend/,
+    );
   });
 });
 
 describe("ctx.meta.getTransactionMetrics()", () => {
   it("fails in a query with a message that names it", async () => {
-    await expect(http.query(api.nested.metricsInQuery, {})).rejects.toThrow(/getTransactionMetrics\(\) is not supported by the local backend/);
+    await expect(http.query(api.nested.metricsInQuery, {})).rejects.toThrow(
+      /getTransactionMetrics\(\) is not supported by the local backend/,
+    );
   });
 });

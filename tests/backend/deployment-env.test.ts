@@ -28,6 +28,8 @@ describe("system environment variables", () => {
   it("a request for an HTTP action path says HTTP actions are not supported", async () => {
     const response = await fetch(`${backend.url}/webhooks/stripe`, { method: "POST" });
     expect(response.status).toBe(404);
-    expect(((await response.json()) as { message: string }).message).toMatch(/HTTP actions \(convex\/http\.ts\) are not supported/);
+    expect(((await response.json()) as { message: string }).message).toMatch(
+      /HTTP actions \(convex\/http\.ts\) are not supported/,
+    );
   });
 });

@@ -86,7 +86,9 @@ async function scenario(as: (user: string) => Caller, anonymous: Caller): Promis
     if (result.isDone) break;
     cursor = result.continueCursor;
   }
-  await record(async () => (await ann.query(api.customers.listByUser, { paginationOpts: page(10), search: "initech" })).page.length);
+  await record(
+    async () => (await ann.query(api.customers.listByUser, { paginationOpts: page(10), search: "initech" })).page.length,
+  );
   await record(() => ann.query(api.customers.get, { id: ids[0]! }));
   await record(() => bob.query(api.customers.get, { id: ids[0]! }));
   await record(() => ann.query(api.customers.get, { id: "malformed" }));
@@ -111,14 +113,11 @@ describe("differential: convex/customers.ts under convex-test vs the local backe
     );
     const tokens = new Map<string, string>();
     for (const user of ["ann", "bob"]) tokens.set(user, await signToken(keys, user));
-    const actual = await scenario(
-      (user) => {
-        const client = new ConvexHttpClient(backend.url);
-        client.setAuth(tokens.get(user)!);
-        return client;
-      },
-      new ConvexHttpClient(backend.url),
-    );
+    const actual = await scenario((user) => {
+      const client = new ConvexHttpClient(backend.url);
+      client.setAuth(tokens.get(user)!);
+      return client;
+    }, new ConvexHttpClient(backend.url));
     expect(normalize(actual, new Map())).toEqual(normalize(expected, new Map()));
   });
 });

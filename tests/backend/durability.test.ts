@@ -66,7 +66,12 @@ describe("persistence", () => {
     const dataDir = await tempDir();
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
     const sessionId = crypto.randomUUID();
-    const mutation = { type: "Mutation", requestId: 3, udfPath: "contacts:add", args: [{ owner: "retry", name: "Once", email: "o@x" }] };
+    const mutation = {
+      type: "Mutation",
+      requestId: 3,
+      udfPath: "contacts:add",
+      args: [{ owner: "retry", name: "Once", email: "o@x" }],
+    };
     let backend: TestBackend = await startTestBackend({ dataDir });
     const first = await RawSyncClient.open(backend.url, sessionId);
     first.send(mutation);
@@ -98,7 +103,11 @@ describe("persistence", () => {
       fetch(`${url}/api/mutation`, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ path: "contacts:addMany", format: "convex_encoded_json", args: [{ owner: "k9", names: [`x${i}`, `y${i}`, `z${i}`] }] }),
+        body: JSON.stringify({
+          path: "contacts:addMany",
+          format: "convex_encoded_json",
+          args: [{ owner: "k9", names: [`x${i}`, `y${i}`, `z${i}`] }],
+        }),
       }).then(
         (r) => (r.ok ? i : null),
         () => null,
@@ -107,7 +116,9 @@ describe("persistence", () => {
     await new Promise((r) => setTimeout(r, 15));
     child.kill("SIGKILL");
     const ackedInFlight = (await Promise.all(inFlight)).filter((i): i is number => i !== null);
-    await new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
+    await new Promise<void>((resolve) =>
+      child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()),
+    );
 
     const backend = await startTestBackend({ dataDir });
     cleanup.push(() => backend.close());

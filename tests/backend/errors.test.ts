@@ -22,7 +22,11 @@ afterAll(async () => {
   await backend.destroy();
 });
 
-const failure = (run: () => Promise<unknown>): Promise<unknown> => run().then(() => "no error", (e: unknown) => e);
+const failure = (run: () => Promise<unknown>): Promise<unknown> =>
+  run().then(
+    () => "no error",
+    (e: unknown) => e,
+  );
 
 describe("failed queries over the WebSocket", () => {
   it("a ConvexError thrown by the query arrives as a ConvexError with its data", async () => {
@@ -68,12 +72,16 @@ describe("error text as Convex writes it (crates/application/src/redaction.rs, c
 
   it("a ConvexError: Uncaught ConvexError: its message, with its data", async () => {
     const error = await failure(() => client.query(api.fidelity.failConvexError, {}));
-    expect(serverText(error)).toMatch(/^\[Request ID: [0-9a-f]+\] Server Error\nUncaught ConvexError: \{"code":"QUERY_REFUSED"\}\n/);
+    expect(serverText(error)).toMatch(
+      /^\[Request ID: [0-9a-f]+\] Server Error\nUncaught ConvexError: \{"code":"QUERY_REFUSED"\}\n/,
+    );
     expect((error as ConvexError<Value>).data).toEqual({ code: "QUERY_REFUSED" });
   });
 
   it("a thrown non-Error as V8 reports it", async () => {
-    expect(serverText(await failure(() => client.query(api.fidelity.throwString, {})))).toMatch(/Server Error\nUncaught not an Error\n$/);
+    expect(serverText(await failure(() => client.query(api.fidelity.throwString, {})))).toMatch(
+      /Server Error\nUncaught not an Error\n$/,
+    );
   });
 
   it("a missing function (crates/udf/src/validation.rs), and one of another type", async () => {

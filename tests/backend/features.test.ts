@@ -43,9 +43,9 @@ describe("pagination", () => {
   });
 
   it("rejects a garbage cursor with Convex's error", async () => {
-    await expect(client.query(api.contacts.page, { owner: "pg", paginationOpts: { numItems: 5, cursor: "garbage" } })).rejects.toThrow(
-      "Uncaught Error: Failed to parse cursor",
-    );
+    await expect(
+      client.query(api.contacts.page, { owner: "pg", paginationOpts: { numItems: 5, cursor: "garbage" } }),
+    ).rejects.toThrow("Uncaught Error: Failed to parse cursor");
   });
 });
 
@@ -55,7 +55,10 @@ describe("search", () => {
     await client.mutation(api.contacts.add, { owner: "s1", name: "Grace Kelly", email: "grace@monaco.mc" });
     await client.mutation(api.contacts.add, { owner: "s1", name: "Alan Turing", email: "alan@bletchley.uk" });
     await client.mutation(api.contacts.add, { owner: "s2", name: "Grace Other", email: "grace@other.org" });
-    expect((await client.query(api.contacts.search, { owner: "s1", term: "grace" })).sort()).toEqual(["Grace Hopper", "Grace Kelly"]);
+    expect((await client.query(api.contacts.search, { owner: "s1", term: "grace" })).sort()).toEqual([
+      "Grace Hopper",
+      "Grace Kelly",
+    ]);
     expect(await client.query(api.contacts.search, { owner: "s1", term: "hop" })).toEqual(["Grace Hopper"]);
     expect(await client.query(api.contacts.search, { owner: "s1", term: "grace kel" })).toEqual(["Grace Kelly", "Grace Hopper"]);
     expect(await client.query(api.contacts.search, { owner: "s1", term: "grace", status: "active" })).toEqual(["Grace Hopper"]);
@@ -87,11 +90,14 @@ describe("search pagination", () => {
     let cursor: string | null = null;
     let pages = 0;
     for (;;) {
-      const r: { page: { name: string }[]; isDone: boolean; continueCursor: string } = await client.query(api.contacts.searchPage, {
-        owner: "sp",
-        term: "example",
-        paginationOpts: { numItems: 5, cursor },
-      });
+      const r: { page: { name: string }[]; isDone: boolean; continueCursor: string } = await client.query(
+        api.contacts.searchPage,
+        {
+          owner: "sp",
+          term: "example",
+          paginationOpts: { numItems: 5, cursor },
+        },
+      );
       seen.push(...r.page.map((c) => c.name));
       pages++;
       if (r.isDone) break;

@@ -48,7 +48,15 @@ export interface TestBackend extends LocalBackend {
 
 /** Starts a backend on a free port over the fixture functions, in a fresh (or given) data dir. */
 export async function startTestBackend(
-  options: { env?: Record<string, string>; dataDir?: string; functionsDir?: string; watch?: boolean; pingIntervalMs?: number; transactionTimeoutMs?: number; actionTimeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    dataDir?: string;
+    functionsDir?: string;
+    watch?: boolean;
+    pingIntervalMs?: number;
+    transactionTimeoutMs?: number;
+    actionTimeoutMs?: number;
+  } = {},
 ): Promise<TestBackend> {
   const dataDir = options.dataDir ?? (await tempDir());
   const backend = await startLocalBackend({

@@ -52,7 +52,11 @@ describe("HTTP API through ConvexHttpClient", () => {
 
   it("runs index ranges, order, filter, take, first, unique", async () => {
     await client.mutation(api.contacts.addMany, { owner: "range", names: ["Carol", "Alice", "Eve", "Bob", "Dave"] });
-    expect(await client.query(api.contacts.namesBetween, { owner: "range", from: "B", to: "E" })).toEqual(["Bob", "Carol", "Dave"]);
+    expect(await client.query(api.contacts.namesBetween, { owner: "range", from: "B", to: "E" })).toEqual([
+      "Bob",
+      "Carol",
+      "Dave",
+    ]);
     const r = await client.query(api.contacts.firstAndTake, { owner: "range" });
     expect(r.first).toBe("Alice");
     expect(r.lastTwo).toEqual(["Eve", "Dave"]);
@@ -79,23 +83,31 @@ describe("HTTP API through ConvexHttpClient", () => {
   it("reports plain errors, schema violations, bad args and bad returns in Convex's words", async () => {
     await expect(client.mutation(api.contacts.failPlain, {})).rejects.toThrow(/Server Error\nUncaught Error: plain failure/);
     await expect(client.mutation(api.contacts.badWrite, { owner: "bad" })).rejects.toThrow(/does not match the schema/);
-    await expect(
-      client.mutation(api.contacts.add, { owner: "x", name: 3 as unknown as string, email: "e" }),
-    ).rejects.toThrow(/ArgumentValidationError/);
+    await expect(client.mutation(api.contacts.add, { owner: "x", name: 3 as unknown as string, email: "e" })).rejects.toThrow(
+      /ArgumentValidationError/,
+    );
     await expect(client.query(api.contacts.get, { id: "nope" as never })).rejects.toThrow(/ArgumentValidationError/);
     await expect(client.query(api.contacts.badReturn, {})).rejects.toThrow(/ReturnsValidationError/);
   });
 
   it("rejects unknown and internal functions from clients", async () => {
-    await expect(client.query("contacts:doesNotExist" as never, {})).rejects.toThrow(/Could not find public function for 'contacts:doesNotExist'/);
-    await expect(client.query(asPublic(internal.contacts.secretCount), { owner: "x" })).rejects.toThrow(/Could not find public function/);
+    await expect(client.query("contacts:doesNotExist" as never, {})).rejects.toThrow(
+      /Could not find public function for 'contacts:doesNotExist'/,
+    );
+    await expect(client.query(asPublic(internal.contacts.secretCount), { owner: "x" })).rejects.toThrow(
+      /Could not find public function/,
+    );
   });
 
   it("lets the admin key call internal functions, optionally as a user", async () => {
     const admin = adminClient(backend.url, backend.adminKey);
     await admin.mutation(asPublic(internal.contacts.internalAdd), { owner: "admin", name: "Root" });
     expect(await admin.query(asPublic(internal.contacts.secretCount), { owner: "admin" })).toBe(1);
-    const actingAs = adminClient(backend.url, backend.adminKey, { subject: "u1", issuer: "https://i", tokenIdentifier: "https://i|u1" });
+    const actingAs = adminClient(backend.url, backend.adminKey, {
+      subject: "u1",
+      issuer: "https://i",
+      tokenIdentifier: "https://i|u1",
+    });
     expect(await actingAs.query(api.contacts.whoAmI, {})).toMatchObject({ tokenIdentifier: "https://i|u1" });
     const wrong = adminClient(backend.url, "local|wrong");
     await expect(wrong.query(asPublic(internal.contacts.secretCount), { owner: "admin" })).rejects.toThrow(/admin key/);
@@ -130,7 +142,11 @@ describe("HTTP API through ConvexHttpClient", () => {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ path: "jobs:logged", args: [{}], format: "convex_encoded_json" }),
     });
-    expect(await res.json()).toEqual({ status: "success", value: "done", logLines: ["[LOG] 'hello' 42", "[WARN] { careful: true }"] });
+    expect(await res.json()).toEqual({
+      status: "success",
+      value: "done",
+      logLines: ["[LOG] 'hello' 42", "[WARN] { careful: true }"],
+    });
   });
 
   it("runs any function kind through /api/function", async () => {
@@ -150,17 +166,34 @@ describe("HTTP API through ConvexHttpClient", () => {
     expect(await res.json()).toMatchObject({ code: "BadJsonBody" });
     res = await post("/api/mutation", JSON.stringify({ args: [{}] }));
     expect(res.status).toBe(400);
-    res = await post("/api/query", JSON.stringify({ path: "contacts:get", args: [{ id: { $weird: 1 } }], format: "convex_encoded_json" }));
+    res = await post(
+      "/api/query",
+      JSON.stringify({ path: "contacts:get", args: [{ id: { $weird: 1 } }], format: "convex_encoded_json" }),
+    );
     expect(res.status).toBe(560);
     expect(await res.json()).toMatchObject({ status: "error" });
     // Arguments just over 16 MiB in a body within Convex's request limit: a function error.
     const big = "x".repeat(16 * 1024 * 1024);
-    res = await post("/api/mutation", JSON.stringify({ path: "contacts:add", args: [{ owner: big, name: "n", email: "e" }], format: "convex_encoded_json" }));
+    res = await post(
+      "/api/mutation",
+      JSON.stringify({ path: "contacts:add", args: [{ owner: big, name: "n", email: "e" }], format: "convex_encoded_json" }),
+    );
     expect(res.status).toBe(560);
-    expect((await res.json()) as { errorMessage: string }).toMatchObject({ errorMessage: expect.stringMatching(/too large/) as string });
-    res = await post("/api/mutation", JSON.stringify({ path: "contacts:add", args: [{ owner: "x".repeat(1024 * 1024 + 10), name: "n", email: "e" }], format: "convex_encoded_json" }));
+    expect((await res.json()) as { errorMessage: string }).toMatchObject({
+      errorMessage: expect.stringMatching(/too large/) as string,
+    });
+    res = await post(
+      "/api/mutation",
+      JSON.stringify({
+        path: "contacts:add",
+        args: [{ owner: "x".repeat(1024 * 1024 + 10), name: "n", email: "e" }],
+        format: "convex_encoded_json",
+      }),
+    );
     expect(res.status).toBe(560);
-    expect((await res.json()) as { errorMessage: string }).toMatchObject({ errorMessage: expect.stringMatching(/Document is too large/) as string });
+    expect((await res.json()) as { errorMessage: string }).toMatchObject({
+      errorMessage: expect.stringMatching(/Document is too large/) as string,
+    });
     res = await post("/api/mutation", "x".repeat(21 * 1024 * 1024));
     expect(res.status).toBe(413);
     // Still serving.

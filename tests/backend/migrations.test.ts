@@ -9,7 +9,6 @@ import { api } from "../../convex/_generated/api";
 import { runMigrations } from "../../scripts/lib/migrate";
 import { ISSUER, makeKeys, signToken, startProjectBackend, type TestBackend, type TestKeys } from "./helpers";
 
-
 let keys: TestKeys;
 let backend: TestBackend;
 beforeAll(async () => {
@@ -30,7 +29,13 @@ describe("migrations:customersToWorkspaces on the local backend", () => {
   it("moves every legacy row into its owner's personal workspace; a second run changes nothing", async () => {
     const legacy = Array.from({ length: 2500 }, (_, i) => {
       const owner = i % 2 ? "ann@example.com" : "ben@example.com";
-      return { userId: `${ISSUER}|${owner}`, name: `Old ${i}`, email: `old${i}@example.com`, status: "lead", searchText: `Old ${i}` };
+      return {
+        userId: `${ISSUER}|${owner}`,
+        name: `Old ${i}`,
+        email: `old${i}@example.com`,
+        status: "lead",
+        searchText: `Old ${i}`,
+      };
     });
     await backend.bulkInsert("customers", legacy);
     const ann = await clientOf("ann@example.com");

@@ -28,7 +28,13 @@ afterAll(async () => {
 type Page = PaginationResult<Doc<"contacts">>;
 const names = (page: Page) => page.page.map((c) => c.name);
 
-function page(opts: { numItems: number; cursor?: string | null; endCursor?: string | null; maximumRowsRead?: number; maximumBytesRead?: number }): Promise<Page> {
+function page(opts: {
+  numItems: number;
+  cursor?: string | null;
+  endCursor?: string | null;
+  maximumRowsRead?: number;
+  maximumBytesRead?: number;
+}): Promise<Page> {
   return http.query(api.contacts.page, { owner: "split", paginationOpts: { cursor: null, ...opts } });
 }
 
@@ -83,7 +89,9 @@ describe("page-splitting hints over HTTP", () => {
   it("ignores the read limits on a page with a fixed end, and refuses a limit of 0", async () => {
     const whole = await page({ numItems: 10, maximumRowsRead: 2, endCursor: (await page({ numItems: 6 })).continueCursor });
     expect(names(whole)).toEqual(NAMES.slice(0, 6));
-    await expect(page({ numItems: 10, maximumRowsRead: 0 })).rejects.toThrow("maximumRowsRead and maximumBytesRead must be greater than 0");
+    await expect(page({ numItems: 10, maximumRowsRead: 0 })).rejects.toThrow(
+      "maximumRowsRead and maximumBytesRead must be greater than 0",
+    );
   });
 });
 
@@ -108,7 +116,12 @@ describe("page splitting in ConvexClient's paginated queries", () => {
     // Three rows inside the first page's pinned range: it grows to 5 rows, more than 2 × 2.
     await http.mutation(api.contacts.addMany, { owner: "grow", names: ["c1", "c2", "c3"] });
     const splitRequests = () =>
-      sent.flatMap((m) => (m.type === "ModifyQuerySet" ? (m.modifications as { type: string; args?: { paginationOpts?: { endCursor?: string } }[] }[]) : []))
+      sent
+        .flatMap((m) =>
+          m.type === "ModifyQuerySet"
+            ? (m.modifications as { type: string; args?: { paginationOpts?: { endCursor?: string } }[] }[])
+            : [],
+        )
         .filter((mod) => mod.type === "Add" && typeof mod.args?.[0]?.paginationOpts?.endCursor === "string");
     await waitFor(() => splitRequests().length >= 2, 5000, "the client to split the page");
     await waitFor(() => seen.at(-1)?.join() === "b,c1,c2,c3,d", 5000, "the rows of both halves");

@@ -42,9 +42,15 @@ describe("scheduled jobs", () => {
 
   it("a failed mutation or action job records its error without the request id", async () => {
     const mutationJob = await finished(await client.mutation(api.fidelity.schedule, { job: "failingMutationJob" }));
-    expect(mutationJob.state).toMatchObject({ kind: "failed", error: expect.stringMatching(/^Uncaught Error: mutation job failed on purpose/) as string });
+    expect(mutationJob.state).toMatchObject({
+      kind: "failed",
+      error: expect.stringMatching(/^Uncaught Error: mutation job failed on purpose/) as string,
+    });
     const actionJob = await finished(await client.mutation(api.fidelity.schedule, { job: "failingActionJob" }));
-    expect(actionJob.state).toMatchObject({ kind: "failed", error: expect.stringMatching(/^Uncaught Error: action job failed on purpose/) as string });
+    expect(actionJob.state).toMatchObject({
+      kind: "failed",
+      error: expect.stringMatching(/^Uncaught Error: action job failed on purpose/) as string,
+    });
   });
 });
 

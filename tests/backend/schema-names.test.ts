@@ -66,6 +66,8 @@ describe("schema names Convex refuses", () => {
   });
 
   it("a schema with valid names starts", async () => {
-    expect(await startWithSchema(`t_1: defineTable({ x: v.string(), _private: v.optional(v.string()) }).index("by_x", ["x"])`)).toBe("started");
+    expect(
+      await startWithSchema(`t_1: defineTable({ x: v.string(), _private: v.optional(v.string()) }).index("by_x", ["x"])`),
+    ).toBe("started");
   });
 });

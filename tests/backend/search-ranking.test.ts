@@ -72,7 +72,13 @@ describe("search ranking (BM25)", () => {
 describe("filtered, paginated search", () => {
   it("walks every match once and says isDone on the last page, as Convex does", async () => {
     for (let i = 0; i < 8; i++) {
-      await http.mutation(api.contacts.add, { owner: "sf", name: `Pear ${i}`, email: "x", status: i % 2 ? "active" : "lead", score: i });
+      await http.mutation(api.contacts.add, {
+        owner: "sf",
+        name: `Pear ${i}`,
+        email: "x",
+        status: i % 2 ? "active" : "lead",
+        score: i,
+      });
     }
     // Matches: active (1, 3, 5, 7) with score >= 3 → 3, 5, 7 (newest first on equal scores).
     const walk = async (numItems: number) => {

@@ -61,7 +61,10 @@ describe("WebSocket sync through ConvexClient", () => {
     expect(seen[0]).toBeNull();
     const token = await signToken(keys, "user-1", { claims: { email: "u1@example.com" } });
     const authStates: boolean[] = [];
-    client.setAuth(async () => token, (ok) => authStates.push(ok));
+    client.setAuth(
+      async () => token,
+      (ok) => authStates.push(ok),
+    );
     await waitFor(() => seen.some((v) => v !== null), 3000, "identity");
     expect(seen.at(-1)).toEqual({ tokenIdentifier: `${ISSUER}|user-1`, subject: "user-1", email: "u1@example.com" });
     expect(authStates).toContain(true);
@@ -144,7 +147,10 @@ describe("sync protocol invariants (raw WebSocket)", () => {
   it("re-runs only subscriptions whose reads a write touched", async () => {
     const alice = await RawSyncClient.open(backend.url);
     const bob = await RawSyncClient.open(backend.url);
-    for (const [c, owner] of [[alice, "alice"], [bob, "bob"]] as const) {
+    for (const [c, owner] of [
+      [alice, "alice"],
+      [bob, "bob"],
+    ] as const) {
       c.send({
         type: "ModifyQuerySet",
         baseVersion: 0,
@@ -182,7 +188,12 @@ describe("sync protocol invariants (raw WebSocket)", () => {
 
   it("ends a session whose user token expires with an AuthError for the identity it holds", async () => {
     const raw = await RawSyncClient.open(backend.url);
-    raw.send({ type: "Authenticate", tokenType: "User", value: await signToken(keys, "short-lived", { expiresIn: "2s" }), baseVersion: 0 });
+    raw.send({
+      type: "Authenticate",
+      tokenType: "User",
+      value: await signToken(keys, "short-lived", { expiresIn: "2s" }),
+      baseVersion: 0,
+    });
     await raw.next((m) => m.type === "Transition" && (m.endVersion as { identity: number }).identity === 1);
     const expired = await raw.next((m) => m.type === "AuthError", 5000);
     expect(expired).toMatchObject({ error: "Token expired", baseVersion: 0, authUpdateAttempted: false });
@@ -212,10 +223,19 @@ describe("sync protocol invariants (raw WebSocket)", () => {
       type: "ModifyQuerySet",
       baseVersion: 0,
       newVersion: 1,
-      modifications: [{ type: "Add", queryId: 1, udfPath: "contacts:page", args: [{ owner: "pages", paginationOpts: { numItems: 3, cursor: null } }] }],
+      modifications: [
+        {
+          type: "Add",
+          queryId: 1,
+          udfPath: "contacts:page",
+          args: [{ owner: "pages", paginationOpts: { numItems: 3, cursor: null } }],
+        },
+      ],
     });
     const t1 = await raw.next((m) => m.type === "Transition");
-    const mod1 = (t1.modifications as { value: { page: { name: string }[]; continueCursor: string; isDone: boolean }; journal: string }[])[0]!;
+    const mod1 = (
+      t1.modifications as { value: { page: { name: string }[]; continueCursor: string; isDone: boolean }; journal: string }[]
+    )[0]!;
     expect(mod1.value.page.map((c) => c.name)).toEqual(["b", "d", "f"]);
     expect(mod1.value.isDone).toBe(false);
     expect(typeof mod1.journal).toBe("string");
@@ -224,10 +244,21 @@ describe("sync protocol invariants (raw WebSocket)", () => {
       type: "ModifyQuerySet",
       baseVersion: 1,
       newVersion: 2,
-      modifications: [{ type: "Add", queryId: 2, udfPath: "contacts:page", args: [{ owner: "pages", paginationOpts: { numItems: 3, cursor } }] }],
+      modifications: [
+        {
+          type: "Add",
+          queryId: 2,
+          udfPath: "contacts:page",
+          args: [{ owner: "pages", paginationOpts: { numItems: 3, cursor } }],
+        },
+      ],
     });
     const t2 = await raw.next((m) => m.type === "Transition" && (m.endVersion as { querySet: number }).querySet === 2);
-    expect((t2.modifications as { value: { page: { name: string }[] } }[])[0]!.value.page.map((c) => c.name)).toEqual(["h", "j", "l"]);
+    expect((t2.modifications as { value: { page: { name: string }[] } }[])[0]!.value.page.map((c) => c.name)).toEqual([
+      "h",
+      "j",
+      "l",
+    ]);
 
     // Insert inside page 1's range: page 1 grows (its end is pinned), page 2 is unchanged.
     await http.mutation(api.contacts.add, { owner: "pages", name: "c", email: "c@x" });
@@ -240,7 +271,9 @@ describe("sync protocol invariants (raw WebSocket)", () => {
     // Delete the first row of page 2: only page 2 changes.
     const all = await http.query(api.contacts.listByOwner, { owner: "pages" });
     await http.mutation(api.contacts.remove, { id: all.find((c) => c.name === "h")!._id });
-    const t4 = await raw.next((m) => m.type === "Transition" && (m.modifications as { queryId: number }[]).some((x) => x.queryId === 2) && m !== t3);
+    const t4 = await raw.next(
+      (m) => m.type === "Transition" && (m.modifications as { queryId: number }[]).some((x) => x.queryId === 2) && m !== t3,
+    );
     const mods4 = t4.modifications as { queryId: number; value: { page: { name: string }[] } }[];
     expect(mods4.map((m) => m.queryId)).toEqual([2]);
     expect(mods4[0]!.value.page.map((c) => c.name)).toEqual(["j", "l"]);
@@ -249,7 +282,12 @@ describe("sync protocol invariants (raw WebSocket)", () => {
 
   it("accepts the admin key on Authenticate, acting as an identity, and rejects a wrong one", async () => {
     const raw = await RawSyncClient.open(backend.url);
-    raw.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 1, udfPath: "contacts:whoAmI", args: [{}] }] });
+    raw.send({
+      type: "ModifyQuerySet",
+      baseVersion: 0,
+      newVersion: 1,
+      modifications: [{ type: "Add", queryId: 1, udfPath: "contacts:whoAmI", args: [{}] }],
+    });
     await raw.next((m) => m.type === "Transition");
     raw.send({
       type: "Authenticate",
@@ -267,7 +305,12 @@ describe("sync protocol invariants (raw WebSocket)", () => {
 
   it("rejects arguments over 16 MiB (in a message within the limit) with a function error, keeping the connection", async () => {
     const raw = await RawSyncClient.open(backend.url);
-    raw.send({ type: "Mutation", requestId: 1, udfPath: "contacts:add", args: [{ owner: "x".repeat(16 * 1024 * 1024), name: "n", email: "e" }] });
+    raw.send({
+      type: "Mutation",
+      requestId: 1,
+      udfPath: "contacts:add",
+      args: [{ owner: "x".repeat(16 * 1024 * 1024), name: "n", email: "e" }],
+    });
     const response = await raw.next((m) => m.type === "MutationResponse", 10_000);
     expect(response).toMatchObject({ success: false, result: expect.stringMatching(/too large/) as string });
     expect(raw.closed).toBe(false);

@@ -36,7 +36,29 @@ describe("validators", () => {
 
 describe("value order", () => {
   it("follows Convex's order across types and within strings", () => {
-    const ordered = [undefined, null, -1n, 5n, -Infinity, -1, 0, 2.5, Infinity, false, true, "", "A", "a", "ab", "é", "😀", new ArrayBuffer(1), [], [1], {}];
+    const ordered = [
+      undefined,
+      null,
+      -1n,
+      5n,
+      -Infinity,
+      -1,
+      0,
+      2.5,
+      Infinity,
+      false,
+      true,
+      "",
+      "A",
+      "a",
+      "ab",
+      "é",
+      "😀",
+      new ArrayBuffer(1),
+      [],
+      [1],
+      {},
+    ];
     for (let i = 0; i < ordered.length; i++) {
       for (let j = 0; j < ordered.length; j++) {
         expect(Math.sign(compareFieldValues(ordered[i], ordered[j]))).toBe(Math.sign(i - j));

@@ -34,7 +34,12 @@ describe("watch mode", () => {
 
     // A subscription re-runs against the changed code.
     const raw = await RawSyncClient.open(backend.url);
-    raw.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 1, udfPath: "added:answer", args: [{}] }] });
+    raw.send({
+      type: "ModifyQuerySet",
+      baseVersion: 0,
+      newVersion: 1,
+      modifications: [{ type: "Add", queryId: 1, udfPath: "added:answer", args: [{}] }],
+    });
     const t1 = await raw.next((m) => m.type === "Transition");
     expect((t1.modifications as { value: unknown }[])[0]!.value).toBe(42);
     await writeFile(

@@ -20,7 +20,9 @@ afterAll(async () => {
 describe("Clerk's native Convex integration", () => {
   it("server-renders /customers with the session token as the Convex token, without a token call", async () => {
     const userId = "user_native_1";
-    await (await clerk.convexAs(userId)).mutation(api.customers.createMany, {
+    await (
+      await clerk.convexAs(userId)
+    ).mutation(api.customers.createMany, {
       customers: [{ name: "Grace Native", email: "grace@clerk-customer.test" }],
     });
     const session = await clerk.sessionToken({ sub: userId, sid: "sess_native_1", audience: "convex" });

@@ -18,11 +18,15 @@ afterAll(async () => {
 describe("Clerk with the convex JWT template", () => {
   it("server-renders /customers signed in, with the rows Convex returns for the template's token", async () => {
     const userId = "user_template_1";
-    await (await clerk.convexAs(userId)).mutation(api.customers.createMany, {
+    await (
+      await clerk.convexAs(userId)
+    ).mutation(api.customers.createMany, {
       customers: [{ name: "Ada From Clerk", email: "ada@clerk-customer.test" }],
     });
     // Another Clerk user's rows must not show.
-    await (await clerk.convexAs("user_someone_else")).mutation(api.customers.createMany, {
+    await (
+      await clerk.convexAs("user_someone_else")
+    ).mutation(api.customers.createMany, {
       customers: [{ name: "Not Yours", email: "other@clerk-customer.test" }],
     });
 
@@ -86,7 +90,10 @@ describe("a missing, forged or expired session never fails a page", () => {
 
   it("with a session token signed by another key: signed out", async () => {
     const forged = await clerk.sessionToken({ sub: "user_victim", sid: "sess_victim", key: clerk.attackerKey });
-    expect(await get("/customers", clerk.signedInCookies(forged))).toMatchObject({ ...toSignIn, reason: "token-invalid-signature" });
+    expect(await get("/customers", clerk.signedInCookies(forged))).toMatchObject({
+      ...toSignIn,
+      reason: "token-invalid-signature",
+    });
     const home = await get("/", clerk.signedInCookies(forged));
     expect(home.status).toBe(200);
     expect(headerOf(home.body)).toContain('href="/sign-in"');

@@ -12,7 +12,9 @@ const VIEWPORTS = [
 async function expectNoViolations(page: Page, what: string) {
   await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
   const { violations } = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  const summary = violations.map((v) => `${v.id} (${v.impact ?? "?"}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  const summary = violations.map(
+    (v) => `${v.id} (${v.impact ?? "?"}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
   expect(summary, `axe violations on ${what}`).toEqual([]);
 }
 
@@ -34,7 +36,13 @@ for (const viewport of VIEWPORTS) {
 
     const email = uniqueEmail(`axe-${viewport.name}`);
     const [id] = await addCustomers(email, [
-      { name: "Ada Lovelace", email: "ada@example.com", company: "Analytical Engines", status: "active", notes: "First programmer" },
+      {
+        name: "Ada Lovelace",
+        email: "ada@example.com",
+        company: "Analytical Engines",
+        status: "active",
+        notes: "First programmer",
+      },
       { name: "Grace Hopper", email: "grace@example.com" },
     ]);
     await signIn(page, email);

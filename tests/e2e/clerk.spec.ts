@@ -28,7 +28,13 @@ test.describe("Clerk mode", () => {
 
   test.beforeAll(async () => {
     clerk = await startClerkHarness({ jwtTemplate: "convex" });
-    app = serve({ port: 0, hostname: "127.0.0.1", silent: true, middleware: [staticMiddleware({ dir: "dist/client" })], fetch: clerk.handler });
+    app = serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      silent: true,
+      middleware: [staticMiddleware({ dir: "dist/client" })],
+      fetch: clerk.handler,
+    });
     await app.ready();
     origin = new URL(app.url!).origin;
   });
@@ -42,12 +48,17 @@ test.describe("Clerk mode", () => {
     const convex = await clerk.convexAs(userId);
     await convex.mutation(api.customers.createMany, { customers: [{ name: "Browser Row", email: "b@clerk-customer.test" }] });
     const session = await clerk.sessionToken({ sub: userId, sid: "sess_browser_1", expiresIn: 600 });
-    await context.addCookies(Object.entries(clerk.signedInCookies(session)).map(([name, value]) => ({ name, value, url: origin })));
+    await context.addCookies(
+      Object.entries(clerk.signedInCookies(session)).map(([name, value]) => ({ name, value, url: origin })),
+    );
     const blocked: string[] = [];
-    await page.route((url) => url.origin !== origin, (route) => {
-      blocked.push(route.request().url());
-      return route.abort();
-    });
+    await page.route(
+      (url) => url.origin !== origin,
+      (route) => {
+        blocked.push(route.request().url());
+        return route.abort();
+      },
+    );
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     const scripts = recordScripts(page);
@@ -69,7 +80,10 @@ test.describe("Clerk mode", () => {
 
   test("the sign-in page is Clerk's, not the local form (Clerk's form itself needs clerk-js)", async ({ page, context }) => {
     await context.addCookies([{ name: "__clerk_db_jwt", value: "dvb_offline", url: origin }]);
-    await page.route((url) => url.origin !== origin, (route) => route.abort());
+    await page.route(
+      (url) => url.origin !== origin,
+      (route) => route.abort(),
+    );
     const response = await page.goto(`${origin}/customers`);
     expect(response?.status()).toBe(200);
     await expect(page).toHaveURL(/\/sign-in\?redirect=%2Fcustomers/);

@@ -80,7 +80,10 @@ test("hovering a row loads the detail before the click; the click renders it wit
 
 test("create, edit and delete a customer through the forms", async ({ page }) => {
   await signIn(page, uniqueEmail("crud"));
-  await page.getByRole("link", { name: /new customer|add your first customer/i }).first().click();
+  await page
+    .getByRole("link", { name: /new customer|add your first customer/i })
+    .first()
+    .click();
   await expect(page.getByRole("heading", { name: "New customer" })).toBeVisible();
 
   await page.getByLabel("Name").fill("Margaret Hamilton");

@@ -27,7 +27,9 @@ async function markDocument(page: Page) {
   return async () => page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument === true);
 }
 
-test("invite → accept: both see the team's table, and a member's edit appears live in the admin's open table", async ({ browser }) => {
+test("invite → accept: both see the team's table, and a member's edit appears live in the admin's open table", async ({
+  browser,
+}) => {
   test.slow();
   const adminEmail = uniqueEmail("admin");
   const memberEmail = uniqueEmail("member");
@@ -88,7 +90,9 @@ test("invite → accept: both see the team's table, and a member's edit appears 
   await member.context.close();
 });
 
-test("a removed member's open page loses access at once; a non-member gets 404 for a team customer's URL", async ({ browser }) => {
+test("a removed member's open page loses access at once; a non-member gets 404 for a team customer's URL", async ({
+  browser,
+}) => {
   // Three people, each signing in through the form.
   test.slow();
   const adminEmail = uniqueEmail("admin");

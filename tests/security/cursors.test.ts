@@ -40,7 +40,7 @@ const VARIANTS: Variant[] = [
 ];
 
 /** Cursors an attacker can type: the old JSON key format around and outside every range, and junk. */
-const HAND_MADE = ['[[1,"~"]]', '[[1,""]]', "[null]", "[]", '[[0]]', '{"search":0}', "_end", "garbage", ""];
+const HAND_MADE = ['[[1,"~"]]', '[[1,""]]', "[null]", "[]", "[[0]]", '{"search":0}', "_end", "garbage", ""];
 
 const USERS = ["adam", "ann", "bob"] as const;
 type User = (typeof USERS)[number];
@@ -176,7 +176,11 @@ describe("pagination cursors over HTTP (ConvexHttpClient)", () => {
       for (const user of USERS) {
         const page = await list(user, variant, 1, null);
         for (const cursor of [page.continueCursor, page.splitCursor ?? ""]) {
-          const decoded = [cursor, Buffer.from(cursor, "base64").toString("latin1"), Buffer.from(cursor, "base64url").toString("latin1")];
+          const decoded = [
+            cursor,
+            Buffer.from(cursor, "base64").toString("latin1"),
+            Buffer.from(cursor, "base64url").toString("latin1"),
+          ];
           for (const text of decoded) {
             for (const secret of [user, "Acme", "acme", "example.com", ISSUER]) {
               expect(text.includes(secret), `${variantName(variant)} cursor shows "${secret}"`).toBe(false);
@@ -193,7 +197,11 @@ describe("pagination cursors over HTTP (ConvexHttpClient)", () => {
     const first = await list(ATTACKER, variant, 2, null, other);
     const expected = await list(ATTACKER, variant, 2, first.continueCursor, other);
     await other.close();
-    other = await startTestBackend({ functionsDir: PROJECT_FUNCTIONS, dataDir: other.dataDir, env: { LOCAL_AUTH_ISSUER: ISSUER, LOCAL_AUTH_JWKS: keys.jwksDataUri } });
+    other = await startTestBackend({
+      functionsDir: PROJECT_FUNCTIONS,
+      dataDir: other.dataDir,
+      env: { LOCAL_AUTH_ISSUER: ISSUER, LOCAL_AUTH_JWKS: keys.jwksDataUri },
+    });
     const again = await list(ATTACKER, variant, 2, first.continueCursor, other);
     expect(again.page.map((c) => c.name)).toEqual(expected.page.map((c) => c.name));
   });
@@ -223,7 +231,8 @@ describe("pagination cursors over the WebSocket", () => {
     client.setAuth(async () => tokens.get(ATTACKER)!);
     try {
       for (const variant of VARIANTS) {
-        const query = (cursor: string | null) => client.query(api.customers.listByUser, { ...variant, paginationOpts: { numItems: 50, cursor } });
+        const query = (cursor: string | null) =>
+          client.query(api.customers.listByUser, { ...variant, paginationOpts: { numItems: 50, cursor } });
         for (const cursor of HAND_MADE) await expectRefused(query(cursor), ATTACKER, PARSE_ERROR);
         const victims = await list("bob", variant, 1, null);
         await expectRefused(query(victims.continueCursor), ATTACKER, OTHER_QUERY_ERROR);
@@ -244,7 +253,12 @@ describe("pagination cursors over the WebSocket", () => {
     bob.send({ type: "Authenticate", tokenType: "User", value: tokens.get("bob")!, baseVersion: 0 });
     await bob.next((m) => m.type === "Transition" && (m.endVersion as { identity: number }).identity === 1);
     const args = [{ sort: "newest", paginationOpts: { numItems: 2, cursor: null } }];
-    bob.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 1, udfPath: "customers:listByUser", args }] });
+    bob.send({
+      type: "ModifyQuerySet",
+      baseVersion: 0,
+      newVersion: 1,
+      modifications: [{ type: "Add", queryId: 1, udfPath: "customers:listByUser", args }],
+    });
     const bobs = await bob.next((m) => m.type === "Transition" && (m.endVersion as { querySet: number }).querySet === 1);
     const bobJournal = (bobs.modifications as { journal: string | null }[])[0]!.journal;
     expect(typeof bobJournal).toBe("string");
@@ -252,7 +266,7 @@ describe("pagination cursors over the WebSocket", () => {
 
     const journals: [string, string][] = [
       [JSON.stringify({ endCursor: '[[1,"~"]]' }), PARSE_ERROR],
-      [JSON.stringify({ endCursor: "[[1,\"\"]]" }), PARSE_ERROR],
+      [JSON.stringify({ endCursor: '[[1,""]]' }), PARSE_ERROR],
       [bobJournal!, OTHER_QUERY_ERROR],
     ];
     for (const [i, [journal, wording]] of journals.entries()) {
@@ -264,7 +278,8 @@ describe("pagination cursors over the WebSocket", () => {
       });
       const t = await raw.next((m) => m.type === "Transition" && (m.endVersion as { querySet: number }).querySet === i + 1);
       const mod = (t.modifications as { type: string; errorMessage?: string; value?: ListResult }[])[0]!;
-      if (mod.type === "QueryUpdated") expect(foreignRows(mod.value!, ATTACKER), "rows of another user were returned").toEqual([]);
+      if (mod.type === "QueryUpdated")
+        expect(foreignRows(mod.value!, ATTACKER), "rows of another user were returned").toEqual([]);
       expect(mod.type).toBe("QueryFailed");
       expect(mod.errorMessage).toContain(wording);
     }

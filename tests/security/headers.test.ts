@@ -29,15 +29,20 @@ afterAll(async () => {
 /** A raw HTTP request (any method, any Host header), as a client on the network sends it. */
 function raw(method: string, path: string, headers: Record<string, string> = {}) {
   const { hostname, port } = new URL(http.url);
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
-    const request = httpRequest({ host: hostname, port, method, path, headers: { accept: "text/html", ...headers } }, (response) => {
-      let body = "";
-      response.on("data", (chunk: Buffer) => (body += chunk.toString()));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
-    });
-    request.on("error", reject);
-    request.end();
-  });
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>(
+    (resolve, reject) => {
+      const request = httpRequest(
+        { host: hostname, port, method, path, headers: { accept: "text/html", ...headers } },
+        (response) => {
+          let body = "";
+          response.on("data", (chunk: Buffer) => (body += chunk.toString()));
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+        },
+      );
+      request.on("error", reject);
+      request.end();
+    },
+  );
 }
 
 function directives(csp: string | null): Map<string, string[]> {
@@ -152,7 +157,12 @@ describe("the policy in Clerk mode", () => {
       CONVEX_URL: "https://happy-otter-123.convex.cloud",
     });
     const csp = directives(contentSecurityPolicy(config, "abc"));
-    expect(csp.get("script-src")).toEqual(["'self'", "'nonce-abc'", "https://clerk.crm.example.com", "https://challenges.cloudflare.com"]);
+    expect(csp.get("script-src")).toEqual([
+      "'self'",
+      "'nonce-abc'",
+      "https://clerk.crm.example.com",
+      "https://challenges.cloudflare.com",
+    ]);
     expect(csp.get("connect-src")).toEqual([
       "'self'",
       "https://happy-otter-123.convex.cloud",

@@ -55,8 +55,9 @@ export async function startLocalServer(env: Record<string, string> = {}): Promis
   const settings: Record<string, string> = { LOCAL_AUTH_KEYS_DIR: keysDir, CONVEX_URL: backend.url, ...env };
   const previousEnv = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
   Object.assign(process.env, settings);
-  const server = ((await import(pathToFileURL(SERVER_ENTRY).href)) as { default: { fetch: (request: Request) => Promise<Response> } })
-    .default;
+  const server = (
+    (await import(pathToFileURL(SERVER_ENTRY).href)) as { default: { fetch: (request: Request) => Promise<Response> } }
+  ).default;
 
   return {
     keysDir,

@@ -23,7 +23,13 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = await tempDir();
-  backend = await startLocalBackend({ port: 0, dataDir, functionsDir: FIXTURE_FUNCTIONS, log: () => undefined, inFlightBudgetBytes: BUDGET });
+  backend = await startLocalBackend({
+    port: 0,
+    dataDir,
+    functionsDir: FIXTURE_FUNCTIONS,
+    log: () => undefined,
+    inFlightBudgetBytes: BUDGET,
+  });
 });
 afterAll(async () => {
   await backend.close();
@@ -47,13 +53,22 @@ interface Response {
 function post(path: string, contentLength: number | null): { req: ClientRequest; response: Promise<Response> } {
   const req = request(`${backend.url}${path}`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", ...(contentLength !== null ? { "Content-Length": String(contentLength) } : {}) },
+    headers: {
+      "Content-Type": "application/json",
+      ...(contentLength !== null ? { "Content-Length": String(contentLength) } : {}),
+    },
   });
   const response = new Promise<Response>((resolve, reject) => {
     req.on("response", (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown> }));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>,
+        }),
+      );
     });
     req.on("error", reject);
   });
@@ -97,7 +112,10 @@ describe("HTTP request bodies", () => {
       refused = burst.find((r) => r.status === 429) ?? null;
       for (const r of burst) expect([200, 429]).toContain(r.status);
     }
-    expect(refused.body).toEqual({ code: "TooManyConcurrentRequests", message: "The backend already holds 1 MiB of request data; try again shortly." });
+    expect(refused.body).toEqual({
+      code: "TooManyConcurrentRequests",
+      message: "The backend already holds 1 MiB of request data; try again shortly.",
+    });
     // A completes normally, and its share is given back.
     a.req.end(bodyA.subarray(1000));
     expect(await a.response).toMatchObject({ status: 200, body: { status: "success", value: [] } });
@@ -123,7 +141,11 @@ describe("validation errors", () => {
     const response = await fetch(`${backend.url}/api/query`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ path: "contacts:listByOwner", args: [{ owner: "o", extra: "e".repeat(500 * 1024) }], format: "convex_encoded_json" }),
+      body: JSON.stringify({
+        path: "contacts:listByOwner",
+        args: [{ owner: "o", extra: "e".repeat(500 * 1024) }],
+        format: "convex_encoded_json",
+      }),
     });
     const { errorMessage } = (await response.json()) as { errorMessage: string };
     expect(errorMessage).toContain("Object contains extra field `extra` that is not in the validator.");
@@ -140,7 +162,15 @@ async function openSync(): Promise<WebSocket> {
     ws.once("error", reject);
   });
   ws.on("error", () => undefined);
-  ws.send(JSON.stringify({ type: "Connect", sessionId: crypto.randomUUID(), connectionCount: 0, lastCloseReason: null, clientTs: Date.now() }));
+  ws.send(
+    JSON.stringify({
+      type: "Connect",
+      sessionId: crypto.randomUUID(),
+      connectionCount: 0,
+      lastCloseReason: null,
+      clientTs: Date.now(),
+    }),
+  );
   return ws;
 }
 
@@ -191,7 +221,9 @@ describe("sync messages", () => {
     expect(frame[0]).toBe(0x88); // close
     const payload = frame.subarray(2, 2 + (frame[1]! & 0x7f));
     expect(payload.readUInt16BE(0)).toBe(1009);
-    expect(payload.subarray(2).toString()).toBe("Message too large: a sync message may hold at most 16 MiB of function arguments");
+    expect(payload.subarray(2).toString()).toBe(
+      "Message too large: a sync message may hold at most 16 MiB of function arguments",
+    );
   });
 
   it("closes a connection whose message does not fit in the budget (1013), serving the one admitted", async () => {
@@ -211,13 +243,29 @@ describe("sync messages", () => {
     // A finishes its message, then is served as usual.
     a.send('"}', { fin: true });
     const transition = nextMessage(a, "Transition");
-    a.send(JSON.stringify({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "contacts:listByOwner", args: [{ owner: "a" }] }] }));
-    expect((await transition).modifications).toEqual([{ type: "QueryUpdated", queryId: 0, value: [], logLines: [], journal: null }]);
+    a.send(
+      JSON.stringify({
+        type: "ModifyQuerySet",
+        baseVersion: 0,
+        newVersion: 1,
+        modifications: [{ type: "Add", queryId: 0, udfPath: "contacts:listByOwner", args: [{ owner: "a" }] }],
+      }),
+    );
+    expect((await transition).modifications).toEqual([
+      { type: "QueryUpdated", queryId: 0, value: [], logLines: [], journal: null },
+    ]);
 
     // Its share was given back: another large message fits again.
     const c = await openSync();
     const cTransition = nextMessage(c, "Transition");
-    c.send(JSON.stringify({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "contacts:listByOwner", args: [{ owner: "c".repeat(900 * 1024) }] }] }));
+    c.send(
+      JSON.stringify({
+        type: "ModifyQuerySet",
+        baseVersion: 0,
+        newVersion: 1,
+        modifications: [{ type: "Add", queryId: 0, udfPath: "contacts:listByOwner", args: [{ owner: "c".repeat(900 * 1024) }] }],
+      }),
+    );
     expect((await cTransition).modifications).toMatchObject([{ type: "QueryUpdated", value: [] }]);
     a.close();
     c.close();

@@ -41,9 +41,13 @@ interface Run {
 /** Starts the backend process on `dataDir`, optionally unable to grow any file past `maxFileKb`. */
 function runBackend(dataDir: string, maxFileKb?: number): Run {
   const limit = maxFileKb === undefined ? "" : `trap '' XFSZ; ulimit -f ${maxFileKb}; `;
-  const child = spawn("bash", ["-c", `${limit}exec "$0" --disable-warning=ExperimentalWarning --import tsx "$1" "$2"`, process.execPath, RUNNER, dataDir], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    "bash",
+    ["-c", `${limit}exec "$0" --disable-warning=ExperimentalWarning --import tsx "$1" "$2"`, process.execPath, RUNNER, dataDir],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   children.push(child);
   let stdout = "";
   let stderr = "";
@@ -97,7 +101,9 @@ describe("start-up on unusable storage", STARTS, () => {
     expect(stopped).toMatchObject({ code: 1 });
     const { stderr } = stopped as { stderr: string };
     expect(stderr.trim().split("\n")).toHaveLength(1);
-    expect(stderr).toContain(`[local-backend] Cannot use the data directory ${join(file, "data")} (LOCAL_BACKEND_DATA_DIR): ENOTDIR`);
+    expect(stderr).toContain(
+      `[local-backend] Cannot use the data directory ${join(file, "data")} (LOCAL_BACKEND_DATA_DIR): ENOTDIR`,
+    );
     expect(stderr).toContain("Set LOCAL_BACKEND_DATA_DIR to a directory this user can write.");
   });
 
@@ -107,7 +113,8 @@ describe("start-up on unusable storage", STARTS, () => {
     roots.push(live.dataDir);
     await new ConvexHttpClient(live.url).mutation(api.contacts.add, { owner: "wal", name: "kept", email: "k@x" });
     const dataDir = await freshDir();
-    for (const suffix of ["", "-wal", "-shm"]) await copyFile(join(live.dataDir, `convex.sqlite3${suffix}`), join(dataDir, `convex.sqlite3${suffix}`));
+    for (const suffix of ["", "-wal", "-shm"])
+      await copyFile(join(live.dataDir, `convex.sqlite3${suffix}`), join(dataDir, `convex.sqlite3${suffix}`));
     await live.close();
     const db = join(dataDir, "convex.sqlite3");
     await truncate(db, 0);

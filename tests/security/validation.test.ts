@@ -24,7 +24,11 @@ afterAll(async () => {
 });
 
 /** Calls a function over HTTP with raw JSON (the typed client would not let us send these). */
-async function call(kind: "query" | "mutation", path: string, args: string): Promise<{ status: number; body: Record<string, unknown> }> {
+async function call(
+  kind: "query" | "mutation",
+  path: string,
+  args: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${backend.url}/api/${kind}`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -38,7 +42,9 @@ describe("argument validation uses own properties only", () => {
     it(`rejects an extra field named ${field} as Convex does`, async () => {
       const { status, body } = await call("mutation", "contacts:addMine", `{"name":"x","${field}":1}`);
       expect(status).toBe(560);
-      expect(body.errorMessage).toContain(`ArgumentValidationError: Object contains extra field \`${field}\` that is not in the validator.`);
+      expect(body.errorMessage).toContain(
+        `ArgumentValidationError: Object contains extra field \`${field}\` that is not in the validator.`,
+      );
     });
   }
 
@@ -68,7 +74,12 @@ describe("a failed WebSocket re-authentication", () => {
     const alice = await signToken(keys, "alice");
     const raw = await RawSyncClient.open(backend.url);
     raw.send({ type: "Authenticate", tokenType: "User", value: alice, baseVersion: 0 });
-    raw.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "contacts:whoAmI", args: [{}] }] });
+    raw.send({
+      type: "ModifyQuerySet",
+      baseVersion: 0,
+      newVersion: 1,
+      modifications: [{ type: "Add", queryId: 0, udfPath: "contacts:whoAmI", args: [{}] }],
+    });
     const first = await raw.next((m) => m.type === "Transition" && (m.endVersion as { querySet: number }).querySet === 1);
     expect(JSON.stringify(first.modifications)).toContain(`${ISSUER}|alice`);
 

@@ -38,8 +38,9 @@ describe("parseConfig", () => {
       jwtTemplate: "convex",
     });
     expect(JSON.stringify(toPublicConfig(config))).not.toContain("sk_test_xyz");
-    expect(parseConfig({ CLERK_PUBLISHABLE_KEY: "pk_test_abc", CLERK_SECRET_KEY: "sk_test_xyz", CLERK_JWT_TEMPLATE: "none" }).auth)
-      .toMatchObject({ jwtTemplate: null });
+    expect(
+      parseConfig({ CLERK_PUBLISHABLE_KEY: "pk_test_abc", CLERK_SECRET_KEY: "sk_test_xyz", CLERK_JWT_TEMPLATE: "none" }).auth,
+    ).toMatchObject({ jwtTemplate: null });
   });
 
   it.each([
@@ -56,7 +57,10 @@ describe("parseConfig", () => {
     [{ CONVEX_URL: "ftp://x" }, /CONVEX_URL="ftp:\/\/x": expected an http\(s\) URL/],
     [{ CLERK_PUBLISHABLE_KEY: "pk_test_abc" }, /CLERK_SECRET_KEY is not set but CLERK_PUBLISHABLE_KEY is/],
     [{ CLERK_SECRET_KEY: "sk_test_abc" }, /CLERK_PUBLISHABLE_KEY is not set but CLERK_SECRET_KEY is/],
-    [{ CLERK_PUBLISHABLE_KEY: "nope", CLERK_SECRET_KEY: "sk_test_abc" }, /CLERK_PUBLISHABLE_KEY="nope": expected a Clerk publishable key/],
+    [
+      { CLERK_PUBLISHABLE_KEY: "nope", CLERK_SECRET_KEY: "sk_test_abc" },
+      /CLERK_PUBLISHABLE_KEY="nope": expected a Clerk publishable key/,
+    ],
   ])("rejects %o naming the setting, the value and what is allowed", (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);
@@ -114,7 +118,9 @@ describe("a HOST other than loopback", () => {
     expect(() => parseConfig({ ...clerkKeys, HOST: "0.0.0.0", CONVEX_URL: "http://127.0.0.1:3210" })).toThrow(
       /CONVEX_URL="http:\/\/127.0.0.1:3210": browsers on other machines cannot reach a loopback Convex URL/,
     );
-    expect(() => parseConfig({ ...clerkKeys, HOST: "0.0.0.0", VITE_CONVEX_URL: "http://localhost:3210" })).toThrow(/VITE_CONVEX_URL=/);
+    expect(() => parseConfig({ ...clerkKeys, HOST: "0.0.0.0", VITE_CONVEX_URL: "http://localhost:3210" })).toThrow(
+      /VITE_CONVEX_URL=/,
+    );
     const config = parseConfig({ ...clerkKeys, HOST: "0.0.0.0", CONVEX_URL: "https://a-b-1.convex.cloud" });
     expect(config.convex).toEqual({ url: "https://a-b-1.convex.cloud", local: false });
     expect(config.auth.mode).toBe("clerk");
@@ -123,13 +129,17 @@ describe("a HOST other than loopback", () => {
 
 describe("clerkIssuerFromPublishableKey", () => {
   it("decodes the Frontend API host a publishable key names", () => {
-    expect(clerkIssuerFromPublishableKey("pk_test_ZXhhbXBsZS5jbGVyay5hY2NvdW50cy5kZXYk")).toBe("https://example.clerk.accounts.dev");
+    expect(clerkIssuerFromPublishableKey("pk_test_ZXhhbXBsZS5jbGVyay5hY2NvdW50cy5kZXYk")).toBe(
+      "https://example.clerk.accounts.dev",
+    );
     const live = `pk_live_${Buffer.from("clerk.clientele.example$").toString("base64")}`;
     expect(clerkIssuerFromPublishableKey(live)).toBe("https://clerk.clientele.example");
   });
 
   it("refuses a key that encodes no host", () => {
     expect(() => clerkIssuerFromPublishableKey("pk_test_not-base64!")).toThrow(ConfigError);
-    expect(() => clerkIssuerFromPublishableKey(`pk_test_${Buffer.from("evil.example/path$").toString("base64")}`)).toThrow(ConfigError);
+    expect(() => clerkIssuerFromPublishableKey(`pk_test_${Buffer.from("evil.example/path$").toString("base64")}`)).toThrow(
+      ConfigError,
+    );
   });
 });

@@ -4,7 +4,11 @@ import { toUserFacingError } from "../../app/lib/convex-errors";
 
 describe("toUserFacingError", () => {
   it("shows the server's message and field messages from a ConvexError", () => {
-    const error = new ConvexError({ code: "INVALID_INPUT", message: "Please fix the highlighted fields.", fields: { email: "Enter a valid email address", bogus: 3 } });
+    const error = new ConvexError({
+      code: "INVALID_INPUT",
+      message: "Please fix the highlighted fields.",
+      fields: { email: "Enter a valid email address", bogus: 3 },
+    });
     expect(toUserFacingError(error)).toEqual({
       message: "Please fix the highlighted fields.",
       fields: { email: "Enter a valid email address" },

@@ -19,7 +19,12 @@ describe("local session cookie", () => {
   const valid = encodeSession(session, secret);
 
   it("round-trips a fresh session with a random id", () => {
-    expect(session).toEqual({ sid: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) as string, email: "ada@example.com", iat, exp: iat + 7 * DAY });
+    expect(session).toEqual({
+      sid: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) as string,
+      email: "ada@example.com",
+      iat,
+      exp: iat + 7 * DAY,
+    });
     expect(newSession("ada@example.com", 7 * DAY, now).sid).not.toBe(session.sid);
     expect(decodeSession(valid, secret, now)).toEqual(session);
   });

@@ -33,12 +33,7 @@ function ClerkSignOut({ children }: { children: ReactNode }) {
 
 function Provider({ publishableKey, children }: { publishableKey: string; children: ReactNode }) {
   return (
-    <ClerkProvider
-      publishableKey={publishableKey}
-      routerPush={fullLoad}
-      routerReplace={fullLoadReplace}
-      afterSignOutUrl="/"
-    >
+    <ClerkProvider publishableKey={publishableKey} routerPush={fullLoad} routerReplace={fullLoadReplace} afterSignOutUrl="/">
       <ClerkSignOut>{children}</ClerkSignOut>
     </ClerkProvider>
   );

@@ -85,17 +85,19 @@ async function build(keysDir: string): Promise<LocalIdentityProvider> {
       const now = Math.floor(Date.now() / 1000);
       // email_verified: the local sign-in email is the identity itself, so Convex functions
       // can trust it as they trust a verified email from Clerk (invitations, docs/decisions/011).
-      return new SignJWT({ email, email_verified: true, name: user.name ?? email.split("@")[0] })
-        .setProtectedHeader({ alg: ALGORITHM, kid: keys.kid, typ: "JWT" })
-        .setIssuer(LOCAL_ISSUER)
-        .setSubject(email)
-        .setAudience(AUDIENCE)
-        .setIssuedAt(now)
-        .setExpirationTime(now + (options.ttlSeconds ?? 3600))
-        // Unique per mint: a forced refresh within the same second must still yield a new token,
-        // or the Convex client treats it as unchanged and stops scheduling refreshes.
-        .setJti(randomUUID())
-        .sign(privateKey);
+      return (
+        new SignJWT({ email, email_verified: true, name: user.name ?? email.split("@")[0] })
+          .setProtectedHeader({ alg: ALGORITHM, kid: keys.kid, typ: "JWT" })
+          .setIssuer(LOCAL_ISSUER)
+          .setSubject(email)
+          .setAudience(AUDIENCE)
+          .setIssuedAt(now)
+          .setExpirationTime(now + (options.ttlSeconds ?? 3600))
+          // Unique per mint: a forced refresh within the same second must still yield a new token,
+          // or the Convex client treats it as unchanged and stops scheduling refreshes.
+          .setJti(randomUUID())
+          .sign(privateKey)
+      );
     },
   };
 }

@@ -20,5 +20,4 @@ export function parseWorkspaceSearch(input: { workspace?: unknown }): WorkspaceS
   return { workspace: typeof workspace === "string" && ID_SHAPE.test(workspace) ? workspace : INVALID_WORKSPACE };
 }
 
-export const validateWorkspaceSearch = (search: WorkspaceSearch & SearchSchemaInput) =>
-  parseWorkspaceSearch(search);
+export const validateWorkspaceSearch = (search: WorkspaceSearch & SearchSchemaInput) => parseWorkspaceSearch(search);

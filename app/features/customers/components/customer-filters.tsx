@@ -20,7 +20,14 @@ export function CustomerFilters({ search }: { search: CustomerListSearch }) {
     <form className="filters" role="search" onSubmit={onSubmit}>
       <div className="field">
         <label htmlFor={ids.q}>Search</label>
-        <input id={ids.q} name="q" type="search" defaultValue={search.q} placeholder="Name, email or company" maxLength={MAX_SEARCH_LENGTH} />
+        <input
+          id={ids.q}
+          name="q"
+          type="search"
+          defaultValue={search.q}
+          placeholder="Name, email or company"
+          maxLength={MAX_SEARCH_LENGTH}
+        />
       </div>
       <div className="field">
         <label htmlFor={ids.status}>Status</label>

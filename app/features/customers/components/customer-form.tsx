@@ -1,11 +1,6 @@
 import { type FormEvent, useId, useState } from "react";
 import { CUSTOMER_STATUSES, LIMITS } from "../../../../convex/lib/customerFields";
-import {
-  type CustomerInput,
-  type FieldErrors,
-  validateCustomer,
-  type ValidCustomer,
-} from "../../../../convex/lib/customerRules";
+import { type CustomerInput, type FieldErrors, validateCustomer, type ValidCustomer } from "../../../../convex/lib/customerRules";
 import { toUserFacingError } from "../../../lib/convex-errors";
 import { STATUS_LABELS } from "../format";
 import { formText } from "../../../lib/form-data";
@@ -103,7 +98,12 @@ export function CustomerForm({ initial = {}, submitLabel, onSubmit, onCancel }: 
         ))}
         <div className="field">
           <label htmlFor={id("status")}>Status</label>
-          <select id={id("status")} name="status" defaultValue={initial.status ?? "lead"} aria-describedby={describedBy("status")}>
+          <select
+            id={id("status")}
+            name="status"
+            defaultValue={initial.status ?? "lead"}
+            aria-describedby={describedBy("status")}
+          >
             {CUSTOMER_STATUSES.map((status) => (
               <option key={status} value={status}>
                 {STATUS_LABELS[status]}

@@ -100,7 +100,9 @@ function MemberRow({ workspaceId, member, canManage }: { workspaceId: Id<"worksp
             aria-label={`Role of ${label}`}
             value={member.role}
             disabled={pending}
-            onChange={(event) => run(() => setRole.mutateAsync({ workspaceId, userId: member.userId, role: event.target.value as WorkspaceRole }))}
+            onChange={(event) =>
+              run(() => setRole.mutateAsync({ workspaceId, userId: member.userId, role: event.target.value as WorkspaceRole }))
+            }
           >
             <option value="admin">{ROLE_LABELS.admin}</option>
             <option value="member">{ROLE_LABELS.member}</option>
@@ -140,7 +142,9 @@ function InviteForm({ workspaceId }: { workspaceId: Id<"workspaces"> }) {
     setSent(null);
     try {
       await invite.mutateAsync({ workspaceId, email, role: data.get("role") === "admin" ? "admin" : "member" });
-      setSent(`Invitation sent to ${email.trim().toLowerCase()}. They see it under Workspaces once they sign in with that email.`);
+      setSent(
+        `Invitation sent to ${email.trim().toLowerCase()}. They see it under Workspaces once they sign in with that email.`,
+      );
       form.reset();
     } catch (cause) {
       const problem = toUserFacingError(cause);
@@ -224,10 +228,12 @@ function DangerZone({ workspace }: { workspace: WorkspaceSummary }) {
           type="button"
           className="button button-secondary"
           disabled={pending}
-          onClick={() => run(async () => {
-            await leave.mutateAsync({ workspaceId: workspace._id });
-            await toList();
-          })}
+          onClick={() =>
+            run(async () => {
+              await leave.mutateAsync({ workspaceId: workspace._id });
+              await toList();
+            })
+          }
         >
           Leave {workspace.name}
         </button>
@@ -239,15 +245,19 @@ function DangerZone({ workspace }: { workspace: WorkspaceSummary }) {
       </div>
       {confirmDelete ? (
         <div className="confirm" role="alertdialog" aria-labelledby="confirm-delete-workspace">
-          <p id="confirm-delete-workspace">Delete {workspace.name} and all its customers for every member? This cannot be undone.</p>
+          <p id="confirm-delete-workspace">
+            Delete {workspace.name} and all its customers for every member? This cannot be undone.
+          </p>
           <button
             type="button"
             className="button button-danger"
             disabled={pending}
-            onClick={() => run(async () => {
-              await remove.mutateAsync({ workspaceId: workspace._id });
-              await toList();
-            })}
+            onClick={() =>
+              run(async () => {
+                await remove.mutateAsync({ workspaceId: workspace._id });
+                await toList();
+              })
+            }
           >
             Yes, delete
           </button>

@@ -32,7 +32,12 @@ export function WorkspaceSwitcher() {
         </li>
         {teams.map((team) => (
           <li key={team._id}>
-            <Link to="/customers" search={{ workspace: team._id }} onClick={close} aria-current={team._id === current ? "true" : undefined}>
+            <Link
+              to="/customers"
+              search={{ workspace: team._id }}
+              onClick={close}
+              aria-current={team._id === current ? "true" : undefined}
+            >
               {team.name}
             </Link>
           </li>

@@ -7,7 +7,6 @@ import { formText } from "../../../lib/form-data";
 import { ROLE_LABELS } from "../format";
 import { useAcceptInvitation, useCreateWorkspace, useDeclineInvitation, workspaceQueries } from "../queries";
 
-
 /** The caller's workspaces, invitations waiting for them, and a form to start a team. */
 export function WorkspacesPage() {
   const { data: workspaces } = useSuspenseQuery(workspaceQueries.list());
@@ -83,7 +82,12 @@ function InvitationRow({ invitation }: { invitation: PendingInvitation }) {
       >
         Accept
       </button>{" "}
-      <button type="button" className="button button-secondary" disabled={busy} onClick={() => run(() => decline.mutateAsync({ invitationId: invitation._id }))}>
+      <button
+        type="button"
+        className="button button-secondary"
+        disabled={busy}
+        onClick={() => run(() => decline.mutateAsync({ invitationId: invitation._id }))}
+      >
         Decline
       </button>
       {error ? (

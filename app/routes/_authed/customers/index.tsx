@@ -25,7 +25,8 @@ export const Route = createFileRoute("/_authed/customers/")({
     // In-app links name their workspace, so client-side navigations never jump elsewhere.
     if (typeof window !== "undefined" || search.workspace !== undefined) return;
     const last = await getLastWorkspace();
-    const team = last && last !== PERSONAL ? findWorkspace(await context.queryClient.ensureQueryData(workspaceQueries.list()), last) : null;
+    const team =
+      last && last !== PERSONAL ? findWorkspace(await context.queryClient.ensureQueryData(workspaceQueries.list()), last) : null;
     if (team?.kind === "team") throw redirect({ to: "/customers", search: { ...search, workspace: team._id } });
   },
   loader: async ({ context, deps }) => {
