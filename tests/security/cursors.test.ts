@@ -175,6 +175,9 @@ describe("pagination cursors over HTTP (ConvexHttpClient)", () => {
     for (const variant of VARIANTS) {
       for (const user of USERS) {
         const page = await list(user, variant, 1, null);
+        const row = page.page[0]!;
+        // What an index key of this page can hold: the row's fields and id, and its owner.
+        const secrets = [row.name, row.email, row._id, `${ISSUER}|${user}`, ISSUER, "example.com", "Acme", "acme"];
         for (const cursor of [page.continueCursor, page.splitCursor ?? ""]) {
           const decoded = [
             cursor,
@@ -182,7 +185,10 @@ describe("pagination cursors over HTTP (ConvexHttpClient)", () => {
             Buffer.from(cursor, "base64url").toString("latin1"),
           ];
           for (const text of decoded) {
-            for (const secret of [user, "Acme", "acme", "example.com", ISSUER]) {
+            for (const secret of secrets) {
+              // Random base64 text holds a short word now and then (a user named "ann" did); a key
+              // in clear would show whole, so the cursor's own text is checked for the long values.
+              if (text === cursor && secret.length < 6) continue;
               expect(text.includes(secret), `${variantName(variant)} cursor shows "${secret}"`).toBe(false);
             }
           }
