@@ -46,7 +46,7 @@ export function NavigationFocus() {
   }, [router]);
 
   return (
-    <div className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="route-announcer">
+    <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="route-announcer">
       {announcement}
     </div>
   );
