@@ -374,6 +374,8 @@ export const productSuite: BenchSuite = {
       teammate.setAuth(stack.token(TEAMMATE));
       const invitationId = await client.mutation(api.workspaces.invite, { workspaceId: teamId, email: TEAMMATE, role: "member" });
       await teammate.mutation(api.workspaces.acceptInvitation, { invitationId });
+      // A team with no customers shows an empty state, not the table the samples watch.
+      await teammate.mutation(api.customers.create, { name: "Team Customer", email: "team@example.com", workspaceId: teamId });
       const teamSamples = await liveUpdateSamples(watcher, `/customers?workspace=${teamId}`, teammate, teamId);
       const teamP50 = percentile(teamSamples, 50);
       figures.push(
