@@ -1,7 +1,7 @@
 import { type Browser, type BrowserContext, expect, type Page, test } from "@playwright/test";
 import { baseURL } from "./support/env";
 import { api } from "../../convex/_generated/api";
-import { addCustomers, convexAs, signIn, uniqueEmail } from "./support/users";
+import { addCustomers, convexAs, signIn, uniqueEmail, watchForPendingUi } from "./support/users";
 
 /** A signed-in browser context of its own (another tab, another person). */
 async function signedInContext(browser: Browser, email: string): Promise<{ context: BrowserContext; page: Page }> {
@@ -9,18 +9,6 @@ async function signedInContext(browser: Browser, email: string): Promise<{ conte
   const page = await context.newPage();
   await signIn(page, email);
   return { context, page };
-}
-
-/** Records, from the first paint on, whether a route's pending UI was ever shown. */
-async function watchForPendingUi(page: Page) {
-  await page.evaluate(() => {
-    const w = window as unknown as { __pendingSeen: boolean };
-    w.__pendingSeen = false;
-    new MutationObserver(() => {
-      if (document.querySelector(".pending")) w.__pendingSeen = true;
-    }).observe(document.body, { childList: true, subtree: true });
-  });
-  return async () => page.evaluate(() => (window as unknown as { __pendingSeen: boolean }).__pendingSeen);
 }
 
 test("the first HTML already holds the rows and the detail, with JavaScript disabled", async ({ browser }) => {

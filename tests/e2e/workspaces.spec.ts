@@ -1,7 +1,7 @@
 import { type Browser, type BrowserContext, expect, type Page, test } from "@playwright/test";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { convexAs, signIn, uniqueEmail } from "./support/users";
+import { convexAs, signIn, uniqueEmail, watchForPendingUi } from "./support/users";
 
 /** A signed-in browser context of its own: another person at another computer. */
 async function person(browser: Browser, email: string, landing?: RegExp): Promise<{ context: BrowserContext; page: Page }> {
@@ -165,19 +165,13 @@ test("the switcher preloads a workspace on hover, and /customers reopens the wor
   // Let the preloaded rows arrive, as they do while a person moves to click.
   await page.waitForTimeout(300);
 
-  await page.evaluate(() => {
-    const w = window as unknown as { __pendingSeen: boolean };
-    w.__pendingSeen = false;
-    new MutationObserver(() => {
-      if (document.querySelector(".pending")) w.__pendingSeen = true;
-    }).observe(document.body, { childList: true, subtree: true });
-  });
+  const pendingSeen = await watchForPendingUi(page);
   const requestsAfterClick: string[] = [];
   page.on("request", (request) => requestsAfterClick.push(request.url()));
   await teamLink.click();
   await expect(page.getByTestId("customer-row")).toHaveText(["Initech Row"]);
   await expect(page).toHaveURL(new RegExp(`\\?workspace=${workspaceId}$`));
-  expect(await page.evaluate(() => (window as unknown as { __pendingSeen: boolean }).__pendingSeen)).toBe(false);
+  expect(await pendingSeen()).toBe(false);
   expect(requestsAfterClick).toEqual([]);
   expect(asksForTeamList()).toBe(1);
 

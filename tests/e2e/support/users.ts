@@ -41,3 +41,15 @@ export async function signIn(page: Page, email: string, expectedPath: RegExp = /
   await page.waitForURL(expectedPath);
   await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
 }
+
+/** Records, from the first paint on, whether a route's pending UI was ever shown. */
+export async function watchForPendingUi(page: Page) {
+  await page.evaluate(() => {
+    const w = window as unknown as { __pendingSeen: boolean };
+    w.__pendingSeen = false;
+    new MutationObserver(() => {
+      if (document.querySelector(".pending")) w.__pendingSeen = true;
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+  return async () => page.evaluate(() => (window as unknown as { __pendingSeen: boolean }).__pendingSeen);
+}
