@@ -9,15 +9,16 @@
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import type { JSONValue } from "convex/values";
 import { UserError } from "./transaction";
-import type {
-  FromWorker,
-  FunctionKind,
-  ModuleMetadata,
-  SyncReply,
-  ToWorker,
-  WireError,
-  WorkerBundle,
-  WorkerInit,
+import {
+  FUNCTION_FRAMES,
+  type FromWorker,
+  type FunctionKind,
+  type ModuleMetadata,
+  type SyncReply,
+  type ToWorker,
+  type WireError,
+  type WorkerBundle,
+  type WorkerInit,
 } from "./worker-protocol";
 
 /** The Runtime's side of one execution: answers its syscalls and collects its log lines. */
@@ -47,6 +48,7 @@ interface Execution {
 
 /** Rebuilds what a function threw, so the Runtime formats it exactly as if thrown in-thread. */
 function fromWire(wire: WireError): unknown {
+  const frames = { [FUNCTION_FRAMES]: wire.frames ?? "" };
   if (wire.convexData !== undefined) {
     return {
       [Symbol.for("ConvexError")]: true,
@@ -54,11 +56,12 @@ function fromWire(wire: WireError): unknown {
       message: wire.message,
       data: wire.convexData,
       stack: wire.stack,
+      ...frames,
     };
   }
   const error = wire.user ? new UserError(wire.message) : Object.assign(new Error(wire.message), { name: wire.name });
   if (wire.stack !== undefined) error.stack = wire.stack;
-  return error;
+  return Object.assign(error, frames);
 }
 
 function toWire(thrown: unknown): WireError {

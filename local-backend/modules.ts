@@ -130,6 +130,11 @@ export class ModuleLoader {
         splitting: true,
         outdir,
         outExtension: { ".js": ".mjs" },
+        // Maps (next to each file, not referenced from it) are read only to report an error's
+        // frames; names are kept as written, as the Convex CLI's build keeps them.
+        sourcemap: "external",
+        sourcesContent: false,
+        keepNames: true,
         logLevel: "silent",
         define: { "process.env": `globalThis.${this.envGlobal}` },
         banner: {
@@ -139,6 +144,7 @@ export class ModuleLoader {
     ]);
     const bundle: WorkerBundle = {
       buildDir: outdir,
+      functionsDir: this.functionsDir,
       modules: entryPoints.map((e) => e.out.split("\\").join("/")),
       envGlobal: this.envGlobal,
       env: this.env,

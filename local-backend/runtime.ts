@@ -10,7 +10,7 @@ import type { Caller } from "./auth";
 import type { Database, DocumentWrite, MutationRecord } from "./database";
 import { Executor, type ExecutionHost } from "./executor";
 import { canonicalPath, type FunctionKind, type LoadedFunction, type LoadedModules } from "./modules";
-import { describeThrown } from "./worker-protocol";
+import { describeThrown, FUNCTION_FRAMES } from "./worker-protocol";
 import { Scheduler } from "./scheduler";
 import { Transaction, UserError, type PageRequest, type ReadEntry, type SerializedQuery } from "./transaction";
 import { isPlainObject, validateValue } from "./values";
@@ -100,16 +100,19 @@ function requestId(): string {
 
 /**
  * Convex's text for a failed function, as clients get it: "[Request ID: …] Server Error", then the
- * function's own error, which ends in a newline (convex-backend crates/application/src/
- * redaction.rs, RedactedJsError; crates/common/src/errors.rs, JsError's Display).
+ * function's own error: its line, then its stack frames, each line ending in a newline
+ * (convex-backend crates/application/src/redaction.rs, RedactedJsError; crates/common/src/
+ * errors.rs, JsError's Display).
  */
-export function serverErrorMessage(reqId: string, jsError: string): string {
-  return `[Request ID: ${reqId}] Server Error\n${jsError}\n`;
+export function serverErrorMessage(reqId: string, jsError: string, frames = ""): string {
+  return `[Request ID: ${reqId}] Server Error\n${jsError}\n${frames}`;
 }
 
 /** Turns whatever a function threw into Convex's error shape. */
 function toFunctionError(thrown: unknown, reqId: string): FunctionError {
   if (thrown instanceof FunctionError) return thrown;
+  // The function's own frames, source-mapped in its worker (none for a thrown non-Error, as in Convex).
+  const frames = (thrown as { [FUNCTION_FRAMES]?: string } | null)?.[FUNCTION_FRAMES] ?? "";
   if (typeof thrown === "object" && thrown !== null && Symbol.for("ConvexError") in thrown) {
     const e = thrown as { message: string; data: unknown };
     let data: JSONValue = null;
@@ -118,10 +121,12 @@ function toFunctionError(thrown: unknown, reqId: string): FunctionError {
     } catch {
       data = typeof e.data === "string" ? e.data : null;
     }
-    return new FunctionError(serverErrorMessage(reqId, `Uncaught ConvexError: ${e.message}`), data);
+    return new FunctionError(serverErrorMessage(reqId, `Uncaught ConvexError: ${e.message}`, frames), data);
   }
-  if (thrown instanceof UserError) return new FunctionError(serverErrorMessage(reqId, `Uncaught Error: ${thrown.message}`));
-  if (thrown instanceof Error) return new FunctionError(serverErrorMessage(reqId, uncaught(thrown.name, thrown.message)));
+  if (thrown instanceof UserError) {
+    return new FunctionError(serverErrorMessage(reqId, `Uncaught Error: ${thrown.message}`, frames));
+  }
+  if (thrown instanceof Error) return new FunctionError(serverErrorMessage(reqId, uncaught(thrown.name, thrown.message), frames));
   return new FunctionError(serverErrorMessage(reqId, uncaught("", describeThrown(thrown))));
 }
 

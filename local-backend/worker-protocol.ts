@@ -12,6 +12,8 @@ export type FunctionKind = "query" | "mutation" | "action";
 export interface WorkerBundle {
   /** esbuild's output directory (one `.mjs` per module). */
   buildDir: string;
+  /** The `convex/` directory the build came from (error frames name files as the CLI's build does). */
+  functionsDir: string;
   /** Module names (`customers`, `lib/util`, `schema`…), relative to `buildDir` without `.mjs`. */
   modules: string[];
   /** The global the bundle reads `process.env` from, and its value (the deployment's env). */
@@ -51,9 +53,14 @@ export interface WireError {
   name: string;
   message: string;
   stack?: string;
+  /** The function's own stack frames as Convex appends them (`    at f (../convex/a.ts:1:2)\n`…). */
+  frames?: string;
   convexData?: string;
   user?: boolean;
 }
+
+/** Where the main thread keeps a rebuilt error's `frames`. */
+export const FUNCTION_FRAMES = Symbol("functionFrames");
 
 export type ToWorker =
   | { type: "invoke"; exec: number; path: string; args: string; requestId: string }

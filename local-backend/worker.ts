@@ -7,7 +7,7 @@
  * this thread. Bundled by esbuild at load (see `modules.ts`), so it runs under any loader.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
@@ -21,6 +21,7 @@ import type {
   WireError,
   WorkerInit,
 } from "./worker-protocol";
+import { frameData, FrameMapper, type FrameData } from "./stack-frames";
 import { describeThrown } from "./worker-protocol";
 
 /** What `query()/mutation()/action()` from `convex/server` attach to the exported function. */
@@ -53,7 +54,49 @@ function post(message: FromWorker): void {
   port.postMessage(message);
 }
 
-function toWire(thrown: unknown): WireError {
+/**
+ * V8's call sites of every error whose `stack` was read (V8 builds it once, on first read), so a
+ * failure can be reported with the function's own frames as Convex does. `stack` stays as node
+ * writes it.
+ */
+const callSites = new WeakMap<object, FrameData[]>();
+Error.prepareStackTrace = (error: unknown, sites: NodeJS.CallSite[]): string => {
+  try {
+    if (typeof error === "object" && error !== null) callSites.set(error, sites.map(frameData));
+  } catch {
+    // Reading `stack` must never fail because of this; the error is then reported without frames.
+  }
+  let header: string;
+  try {
+    header = Error.prototype.toString.call(error);
+  } catch {
+    header = "Error";
+  }
+  // V8's own line for each frame (CallSite's toString, which the node typings leave out).
+  return header + sites.map((site) => `\n    at ${(site as NodeJS.CallSite & { toString(): string }).toString()}`).join("");
+};
+let frameMapper: FrameMapper | null = null;
+
+/** The function's own frames of what it threw, as Convex appends them ("" if none). */
+function framesOf(thrown: unknown, module: string): string {
+  if (typeof thrown !== "object" || thrown === null) return "";
+  try {
+    void (thrown as { stack?: unknown }).stack;
+    const frames = callSites.get(thrown);
+    if (!frames) return "";
+    frameMapper ??= new FrameMapper(init.bundle.buildDir, dirname(init.bundle.functionsDir));
+    return frameMapper.format(frames, module);
+  } catch {
+    // A `stack` getter that throws, say: the error is still reported, without frames.
+    return "";
+  }
+}
+
+/** The module of the function that ran last: an exception nothing caught is reported against it. */
+let lastModule = "";
+
+function toWire(thrown: unknown, module?: string): WireError {
+  const frames = module === undefined ? "" : framesOf(thrown, module);
   if (typeof thrown === "object" && thrown !== null && Symbol.for("ConvexError") in thrown) {
     const e = thrown as { message?: unknown; stack?: unknown; data?: unknown };
     let convexData: string;
@@ -67,6 +110,7 @@ function toWire(thrown: unknown): WireError {
       message: String(e.message),
       convexData,
       ...(typeof e.stack === "string" ? { stack: e.stack } : {}),
+      ...(frames ? { frames } : {}),
     };
   }
   if (thrown instanceof Error) {
@@ -75,6 +119,7 @@ function toWire(thrown: unknown): WireError {
       message: thrown.message,
       ...(thrown.stack !== undefined ? { stack: thrown.stack } : {}),
       ...((thrown as { [USER_ERROR]?: boolean })[USER_ERROR] ? { user: true } : {}),
+      ...(frames ? { frames } : {}),
     };
   }
   // Not an Error: no name, so the Runtime reports it as V8 does ("Uncaught foo").
@@ -138,10 +183,12 @@ for (const [method, level] of Object.entries(levels) as [keyof typeof levels, st
 
 // A throw in a timer or event handler, or a rejection nobody handles, fails what runs here
 // (the main thread then replaces this thread), never the backend.
-process.on("uncaughtException", (error) => post({ type: "uncaught", error: toWire(error) }));
-process.on("unhandledRejection", (reason) => post({ type: "uncaught", error: toWire(reason) }));
+process.on("uncaughtException", (error) => post({ type: "uncaught", error: toWire(error, lastModule) }));
+process.on("unhandledRejection", (reason) => post({ type: "uncaught", error: toWire(reason, lastModule) }));
 
 function run(message: Extract<ToWorker, { type: "invoke" }>): void {
+  const module = message.path.slice(0, message.path.lastIndexOf(":"));
+  lastModule = module;
   execution.run(message.exec, () => {
     // Invocations may arrive while the modules still load; a failed load is reported once.
     loading
@@ -155,7 +202,7 @@ function run(message: Extract<ToWorker, { type: "invoke" }>): void {
       )
       .then(
         (json) => post({ type: "result", exec: message.exec, ok: true, json }),
-        (error: unknown) => post({ type: "result", exec: message.exec, ok: false, error: toWire(error) }),
+        (error: unknown) => post({ type: "result", exec: message.exec, ok: false, error: toWire(error, module) }),
       );
   });
 }

@@ -9,7 +9,7 @@ import { anyApi } from "convex/server";
 import { ConvexError, type Value } from "convex/values";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "./fixtures/convex/_generated/api";
-import { startTestBackend, type TestBackend } from "./helpers";
+import { serverText, startTestBackend, type TestBackend } from "./helpers";
 
 let backend: TestBackend;
 let client: ConvexClient;
@@ -54,12 +54,6 @@ describe("failed queries over the WebSocket", () => {
     expect((error as ConvexError<Value>).data).toEqual({ code: "QUERY_REFUSED" });
   });
 });
-
-/** The server's text inside the client's "[CONVEX Q(path)] … Called by client" (browser/logging.ts). */
-function serverText(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^\[CONVEX [QMA]\([^)]*\)\] /, "").replace(/\n {2}Called by client$/, "");
-}
 
 describe("error text as Convex writes it (crates/application/src/redaction.rs, crates/common/src/errors.rs)", () => {
   const requestLine = /^\[Request ID: [0-9a-f]+\] Server Error\n/;

@@ -118,3 +118,9 @@ export async function startProjectBackend(keys: TestKeys): Promise<TestBackend> 
     env: { LOCAL_AUTH_ISSUER: ISSUER, LOCAL_AUTH_JWKS: keys.jwksDataUri },
   });
 }
+
+/** The server's text inside the client's "[CONVEX Q(path)] … Called by client" (browser/logging.ts). */
+export function serverText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^\[CONVEX [QMA]\([^)]*\)\] /, "").replace(/\n {2}Called by client$/, "");
+}
