@@ -1,22 +1,63 @@
 import { tanstackStart } from "@tanstack/react-start/plugin/vite";
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
 
 /**
  * What every page runs (React, the router, React Query, Convex's client) as one browser chunk:
  * one download that compresses better than a dozen small ones. Route code and Clerk's UI stay
- * split, loaded by the routes and the deployments that use them.
+ * split, loaded by the routes and the deployments that use them. Only modules the entry imports
+ * statically (`$initial`) join it: framework code that only a lazy chunk reaches (the
+ * server-function fetcher below) stays with that chunk.
  */
 const frameworkModules =
   /node_modules[\\/](react|react-dom|scheduler|@tanstack|convex|@convex-dev|seroval|seroval-plugins|cookie-es)[\\/]/;
 
+const CLIENT_RPC = /[\\/]@tanstack[\\/]start-client-core[\\/]dist[\\/]esm[\\/]client-rpc[\\/]createClientRpc\.js$/;
+const FETCHER_IMPORT = 'import { serverFnFetcher } from "./serverFnFetcher.js";';
+const FETCHER_CALL = "return serverFnFetcher(url, args, startFetch ?? fetch);";
+
+/**
+ * TanStack Start's browser entry imports its server-function fetcher statically (hydration
+ * registers an adapter that creates server-function stubs), and with it seroval's serializer and
+ * parser: ~11 kB gzip that no page runs until it calls a server function (sign-out, a token
+ * refresh, sign-in). This loads the fetcher at a server function's first call instead. Should an
+ * upgrade rename the file, tests/e2e/js-budget.spec.ts sees the entry grow back.
+ */
+function lazyServerFnFetcher(): Plugin {
+  return {
+    name: "clientele:lazy-server-fn-fetcher",
+    apply: "build",
+    applyToEnvironment: (environment) => environment.name === "client",
+    transform: {
+      filter: { id: CLIENT_RPC },
+      handler(code, id) {
+        if (!code.includes(FETCHER_IMPORT) || !code.includes(FETCHER_CALL)) {
+          // A TanStack Start upgrade changed the file: fail the build rather than ship it eagerly.
+          this.error(`lazy-server-fn-fetcher: ${id} no longer matches; update vite.config.ts`);
+        }
+        return code
+          .replace(FETCHER_IMPORT, "")
+          .replace(
+            FETCHER_CALL,
+            'return import("./serverFnFetcher.js").then(({ serverFnFetcher }) => serverFnFetcher(url, args, startFetch ?? fetch));',
+          );
+      },
+    },
+  };
+}
+
 export default defineConfig({
   server: { host: "127.0.0.1" },
-  plugins: [tanstackStart({ srcDirectory: "app" }), react()],
+  plugins: [tanstackStart({ srcDirectory: "app" }), react(), lazyServerFnFetcher()],
   environments: {
     client: {
+      // The browser always has a window: server-only branches (Convex's HTTP client for SSR,
+      // Start's and the router's server paths) drop out of the browser build.
+      define: { "typeof window": JSON.stringify("object") },
       build: {
-        rolldownOptions: { output: { codeSplitting: { groups: [{ name: "framework", test: frameworkModules }] } } },
+        rolldownOptions: {
+          output: { codeSplitting: { groups: [{ name: "framework", test: frameworkModules, tags: ["$initial"] }] } },
+        },
       },
     },
   },
