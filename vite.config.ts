@@ -46,9 +46,31 @@ function lazyServerFnFetcher(): Plugin {
   };
 }
 
+/**
+ * V8's explicit compile hint: compile every function of the browser chunks up front, on a
+ * background thread while the script streams in, instead of on the main thread at first call.
+ * Without it a new visitor's first click compiles the router's navigation, the next page and
+ * React's commit code at the click (docs/decisions/007). The comment must open the file.
+ */
+function compileHints(): Plugin {
+  return {
+    name: "clientele:compile-hints",
+    enforce: "post",
+    applyToEnvironment: (environment) => environment.name === "client",
+    generateBundle: {
+      order: "post",
+      handler(_options, bundle) {
+        for (const output of Object.values(bundle)) {
+          if (output.type === "chunk") output.code = `//# allFunctionsCalledOnLoad\n${output.code}`;
+        }
+      },
+    },
+  };
+}
+
 export default defineConfig({
   server: { host: "127.0.0.1" },
-  plugins: [tanstackStart({ srcDirectory: "app" }), react(), lazyServerFnFetcher()],
+  plugins: [tanstackStart({ srcDirectory: "app" }), react(), lazyServerFnFetcher(), compileHints()],
   environments: {
     client: {
       // The browser always has a window: server-only branches (Convex's HTTP client for SSR,

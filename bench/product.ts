@@ -4,6 +4,7 @@
  * proxy that the app servers and the browser both use; each figure says the round trip it
  * was measured at (0 ms: the proxy passes messages on at once):
  * - SSR of /customers: p50/p99 at 1 and 20 connections, throughput at 20;
+ * - load to hydrated in a fresh context (what compiling the scripts up front costs a new visitor);
  * - hovered click-to-content, PRELOAD=intent against PRELOAD=off (what the seed's user got), in
  *   a fresh browser context per click (cold HTTP and code caches: a new visitor) and warm (one
  *   page, back to the list between clicks);
@@ -148,13 +149,29 @@ async function warmNavigations(context: BrowserContext, gesture: Gesture): Promi
   return samples;
 }
 
-/** Fresh: a new context (empty caches) per navigation, as a new visitor's first click. */
-async function freshNavigations(newContext: () => Promise<BrowserContext>, gesture: Gesture): Promise<number[]> {
+/** Records when the page hydrated (the root sets data-hydrated) as `__hydratedAt`, from navigation start. */
+const HYDRATION_TIMER = `new MutationObserver((_, observer) => {
+  if (document.documentElement.dataset.hydrated !== "true") return;
+  window.__hydratedAt = performance.now();
+  observer.disconnect();
+}).observe(document.documentElement, { attributes: true, attributeFilter: ["data-hydrated"] });`;
+
+/**
+ * Fresh: a new context (empty caches) per navigation, as a new visitor's first click. When
+ * `hydration` is given, each page's time from navigation start to hydrated goes there.
+ */
+async function freshNavigations(
+  newContext: () => Promise<BrowserContext>,
+  gesture: Gesture,
+  hydration?: number[],
+): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < FRESH_CLICKS; i++) {
     const context = await newContext();
+    await context.addInitScript(HYDRATION_TIMER);
     const page = await context.newPage();
     await openList(page, i + 1);
+    hydration?.push(await page.evaluate(() => (window as unknown as { __hydratedAt: number }).__hydratedAt));
     samples.push(await gesture(page, page.getByTestId("customer-row").nth(i)));
     await context.close();
   }
@@ -308,7 +325,17 @@ export const productSuite: BenchSuite = {
           figures[last] = { ...figures[last]!, target: `<= ${limit.toFixed(1)} ms`, pass: ssr.p50 <= limit };
         }
 
-        const fresh = await both((mode) => freshNavigations(() => stack.freshContext(urls[mode], signedIn[mode]), hoverClick));
+        const hydration: number[] = [];
+        const fresh = await both((mode) =>
+          freshNavigations(
+            () => stack.freshContext(urls[mode], signedIn[mode]),
+            hoverClick,
+            mode === "intent" ? hydration : undefined,
+          ),
+        );
+        figures.push(
+          figure(`/customers load to hydrated, fresh context (new visitor), ${label} (median)`, percentile(hydration, 50), "ms"),
+        );
         figures.push(
           ...compare(
             `hovered click-to-content, fresh context (new visitor), ${label}`,

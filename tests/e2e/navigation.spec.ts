@@ -21,3 +21,24 @@ test("client-side navigation requests no icon: the tab's icon is inline, not fet
   await page.waitForTimeout(1_000);
   expect(iconRequests).toEqual([]);
 });
+
+test("every script a page and its preloads load opens with V8's compile hint, so a first click compiles nothing", async ({
+  page,
+}) => {
+  const email = uniqueEmail("hints");
+  await addCustomers(email, [{ name: "Hint Check", email: "hint@example.com" }]);
+  const scripts = new Map<string, Promise<string>>();
+  page.on("response", (response) => {
+    if (response.request().resourceType() === "script") scripts.set(response.url(), response.text());
+  });
+  await signIn(page, email);
+  // The hover preload loads the detail route's chunks too.
+  await page.getByTestId("customer-row").first().hover();
+  await page.getByTestId("customer-row").first().click();
+  await expect(page.getByTestId("customer-detail")).toContainText("hint@example.com");
+
+  expect(scripts.size).toBeGreaterThan(1);
+  for (const [url, text] of scripts) {
+    expect((await text).split("\n", 1)[0], url).toBe("//# allFunctionsCalledOnLoad");
+  }
+});
