@@ -8,6 +8,7 @@ import { authQueryOptions } from "../auth/queries";
 import type { ClerkUi } from "../auth/ui";
 import { UserMenu } from "../auth/user-menu";
 import { NavigationFocus } from "../components/navigation-focus";
+import { usePreloadOnFocus } from "../components/preload-on-focus";
 import { WorkspaceSwitcher } from "../features/workspaces/components/workspace-switcher";
 import { FAVICON_HREF } from "../lib/favicon";
 import { publicConfigScript } from "../lib/public-config";
@@ -67,6 +68,7 @@ function RootDocument({ children }: { children: ReactNode }) {
 
 function RootLayout() {
   const { convexQueryClient, auth, authUi, publicConfig } = Route.useRouteContext();
+  usePreloadOnFocus();
   useEffect(() => {
     // Lets tests and tools wait for hydration instead of guessing with timeouts.
     document.documentElement.dataset.hydrated = "true";

@@ -42,3 +42,29 @@ test("every script a page and its preloads load opens with V8's compile hint, so
     expect((await text).split("\n", 1)[0], url).toBe("//# allFunctionsCalledOnLoad");
   }
 });
+
+test("keyboard focus on a link preloads its page at once, not after the hover delay", async ({ page }) => {
+  const email = uniqueEmail("focus-preload");
+  const [, focusedId] = await addCustomers(email, [
+    { name: "Focus Other", email: "other@example.com" },
+    { name: "Focus Target", email: "target@example.com" },
+  ]);
+  const subscribed: string[] = [];
+  page.on("websocket", (socket) =>
+    socket.on("framesent", ({ payload }) => {
+      if (typeof payload === "string" && payload.includes('"customers:get"')) subscribed.push(payload);
+    }),
+  );
+  await signIn(page, email);
+  await page.mouse.move(0, 0);
+  const row = page.getByTestId("customer-row").filter({ hasText: "Focus Target" });
+  await expect(row).toHaveAttribute("href", new RegExp(focusedId!));
+
+  // Focus leaves again in the same task: a preload waiting out the router's intent delay is
+  // cancelled by the blur, one started by the focus itself is already on its way.
+  await row.evaluate((link: HTMLElement) => {
+    link.focus();
+    link.blur();
+  });
+  await expect.poll(() => subscribed.some((frame) => frame.includes(focusedId!))).toBe(true);
+});
