@@ -10,6 +10,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
 
+/** How Convex opens a function's failure; its text and stack frames never mean the network failed. */
+const SERVER_ERROR = /^\[Request ID: [^\]]*\] Server Error/;
 const SAVE_FAILED = "Something went wrong; your change was not saved. Please try again.";
 
 /** Turns whatever a mutation (or a page's loader) threw into a message a user understands. */
@@ -23,7 +25,11 @@ export function toUserFacingError(error: unknown, fallback = SAVE_FAILED): UserF
         : {},
     };
   }
-  if (error instanceof Error && /network|connection|fetch|ECONNREFUSED/i.test(error.message)) {
+  if (
+    error instanceof Error &&
+    !SERVER_ERROR.test(error.message) &&
+    /network|connection|fetch|ECONNREFUSED/i.test(error.message)
+  ) {
     return { message: "Could not reach the server. Check your connection and try again.", fields: {} };
   }
   return { message: fallback, fields: {} };

@@ -19,6 +19,16 @@ describe("toUserFacingError", () => {
     expect(toUserFacingError(new TypeError("fetch failed")).message).toMatch(/Could not reach the server/);
   });
 
+  it("never takes a function's failure for a lost connection, whatever its text or stack frames say", () => {
+    const failed = new Error(
+      "[Request ID: 5b7c0d3e9f1a2b4c] Server Error\nUncaught Error: boom\n    at fetchCompany (../convex/customers.ts:12:9)\n",
+    );
+    expect(toUserFacingError(failed).message).toMatch(/your change was not saved/);
+    expect(toUserFacingError(new Error("[Request ID: 1] Server Error\nUncaught Error: network quota")).message).toMatch(
+      /not saved/,
+    );
+  });
+
   it("never shows an internal message; the caller's fallback instead", () => {
     expect(toUserFacingError(new Error("Cannot read properties of undefined")).message).toMatch(/your change was not saved/);
     expect(toUserFacingError(new Error("boom"), "The page could not be loaded.").message).toBe("The page could not be loaded.");
