@@ -149,12 +149,15 @@ async function warmNavigations(context: BrowserContext, gesture: Gesture): Promi
   return samples;
 }
 
-/** Records when the page hydrated (the root sets data-hydrated) as `__hydratedAt`, from navigation start. */
+/**
+ * Records when the page hydrated (the root sets data-hydrated) as `__hydratedAt`, from navigation
+ * start. Init scripts run before the document has an element, so it watches the document.
+ */
 const HYDRATION_TIMER = `new MutationObserver((_, observer) => {
-  if (document.documentElement.dataset.hydrated !== "true") return;
+  if (document.documentElement?.dataset.hydrated !== "true") return;
   window.__hydratedAt = performance.now();
   observer.disconnect();
-}).observe(document.documentElement, { attributes: true, attributeFilter: ["data-hydrated"] });`;
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });`;
 
 /**
  * Fresh: a new context (empty caches) per navigation, as a new visitor's first click. When
@@ -171,7 +174,11 @@ async function freshNavigations(
     await context.addInitScript(HYDRATION_TIMER);
     const page = await context.newPage();
     await openList(page, i + 1);
-    hydration?.push(await page.evaluate(() => (window as unknown as { __hydratedAt: number }).__hydratedAt));
+    if (hydration) {
+      const hydratedAt = await page.evaluate(() => (window as unknown as { __hydratedAt?: number }).__hydratedAt);
+      if (hydratedAt === undefined) throw new Error("freshNavigations: the page hydrated unseen by the hydration timer");
+      hydration.push(hydratedAt);
+    }
     samples.push(await gesture(page, page.getByTestId("customer-row").nth(i)));
     await context.close();
   }

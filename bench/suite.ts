@@ -18,6 +18,7 @@ export interface BenchSuite {
 /** The p-th percentile (0–100) of samples, by nearest rank. */
 export function percentile(samples: readonly number[], p: number): number {
   if (samples.length === 0) throw new Error("percentile of no samples");
+  if (!samples.every(Number.isFinite)) throw new Error(`percentile: not every sample is a number (${samples.join(", ")})`);
   const sorted = [...samples].sort((a, b) => a - b);
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank]!;
