@@ -68,3 +68,19 @@ test("keyboard focus on a link preloads its page at once, not after the hover de
   });
   await expect.poll(() => subscribed.some((frame) => frame.includes(focusedId!))).toBe(true);
 });
+
+test("the list loads the detail page's code once idle, before any hover or tap, and no data with it", async ({ page }) => {
+  const email = uniqueEmail("idle-code");
+  await addCustomers(email, [{ name: "Idle Code", email: "idle@example.com" }]);
+  const detailChunk = page.waitForRequest((request) => /\/assets\/_customerId-[^/]+\.js$/.test(request.url()));
+  const framesSent: string[] = [];
+  page.on("websocket", (socket) => socket.on("framesent", ({ payload }) => framesSent.push(String(payload))));
+  // Signed in from the keyboard: no pointer rests on a row to preload it.
+  await page.goto("/sign-in");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Email").press("Enter");
+  await page.waitForURL(/\/customers/);
+  await detailChunk;
+  expect(framesSent.filter((frame) => frame.includes('"customers:get"'))).toEqual([]);
+});

@@ -1,5 +1,6 @@
 import { createFileRoute, Link, notFound, redirect, stripSearchParams } from "@tanstack/react-router";
 import { ErrorPage, PendingPage } from "../../../components/route-states";
+import { useRouteCodeWhenIdle } from "../../../components/route-code-when-idle";
 import { isNotFoundError } from "../../../lib/convex-errors";
 import { CustomerFilters } from "../../../features/customers/components/customer-filters";
 import { CustomersList } from "../../../features/customers/components/customers-list";
@@ -51,6 +52,8 @@ function filtersOf({ workspace: _workspace, ...filters }: CustomerListSearch & W
 function CustomersPage() {
   const search = filtersOf(Route.useSearch());
   const { workspaceId } = Route.useRouteContext();
+  // Rows open the detail: its code is here before a tap, which has no hover to preload during.
+  useRouteCodeWhenIdle("/_authed/customers/$customerId/");
   return (
     <section>
       <header className="page-header">
