@@ -88,7 +88,8 @@ function seedDemoDataOnFirstRun() {
  */
 function staticFiles(dir: string): ServerMiddleware {
   const entries = new Set(readdirSync(dir));
-  const serveFile = staticMiddleware({ dir });
+  // The build wrote .br and .gz copies (vite.config.ts): served as they are, not compressed per request.
+  const serveFile = staticMiddleware({ dir, encodings: { br: ".br", gzip: ".gz" } });
   return async (request, next) => {
     const firstSegment = new URL(request.url).pathname.split("/")[1] ?? "";
     if (!entries.has(firstSegment)) return next();

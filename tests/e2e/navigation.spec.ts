@@ -84,3 +84,19 @@ test("the list loads the detail page's code once idle, before any hover or tap, 
   await detailChunk;
   expect(framesSent.filter((frame) => frame.includes('"customers:get"'))).toEqual([]);
 });
+
+test("scripts are served from the build's brotli and gzip copies, not compressed per request", async ({ page, request }) => {
+  await page.goto("/sign-in");
+  const script = await page
+    .locator('script[type="module"][src], link[rel="modulepreload"]')
+    .first()
+    .evaluate((element) => (element instanceof HTMLScriptElement ? element.src : (element as HTMLLinkElement).href));
+  const plain = await request.get(script, { headers: { "accept-encoding": "identity" } });
+  for (const encoding of ["br", "gzip"]) {
+    const response = await request.get(script, { headers: { "accept-encoding": encoding } });
+    expect(response.headers()["content-encoding"]).toBe(encoding);
+    // A file compressed per request is streamed without a length; a stored copy has one.
+    expect(Number(response.headers()["content-length"])).toBeGreaterThan(0);
+    expect((await response.body()).equals(await plain.body())).toBe(true);
+  }
+});
