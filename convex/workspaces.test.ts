@@ -198,6 +198,26 @@ describe("workspaces", () => {
     expect(await bob.query(api.workspaces.list, {})).toEqual([]);
   });
 
+  it("admins see the invitations they sent and withdraw them; members and outsiders cannot", async () => {
+    const { alice, bob, carol, as, workspaceId } = await teamOfAliceAndBob();
+    const outsider = as("dave@example.com");
+    const invitationId = await alice.mutation(api.workspaces.invite, { workspaceId, email: "Carol@example.com", role: "member" });
+    expect(await alice.query(api.workspaces.invitations, { workspaceId })).toEqual([
+      { _id: invitationId, email: "carol@example.com", role: "member", invitedBy: "alice@example.com" },
+    ]);
+    expect(await codeOf(bob.query(api.workspaces.invitations, { workspaceId }))).toBe(FORBIDDEN);
+    expect(await codeOf(carol.query(api.workspaces.invitations, { workspaceId }))).toBe(NOT_FOUND);
+
+    expect(await codeOf(bob.mutation(api.workspaces.withdrawInvitation, { invitationId }))).toBe(FORBIDDEN);
+    expect(await codeOf(carol.mutation(api.workspaces.withdrawInvitation, { invitationId }))).toBe(NOT_FOUND);
+    expect(await codeOf(outsider.mutation(api.workspaces.withdrawInvitation, { invitationId: "not-an-id" }))).toBe(NOT_FOUND);
+    await alice.mutation(api.workspaces.withdrawInvitation, { invitationId });
+    expect(await alice.query(api.workspaces.invitations, { workspaceId })).toEqual([]);
+    expect(await carol.query(api.workspaces.myInvitations, {})).toEqual([]);
+    expect(await codeOf(carol.mutation(api.workspaces.acceptInvitation, { invitationId }))).toBe(NOT_FOUND);
+    expect(await codeOf(alice.mutation(api.workspaces.withdrawInvitation, { invitationId }))).toBe(NOT_FOUND);
+  });
+
   it("a removed member loses access at once", async () => {
     const { alice, bob, workspaceId, userId } = await teamOfAliceAndBob();
     const id = await bob.mutation(api.customers.create, { workspaceId, name: "Bob's lead", email: "lead@example.com" });

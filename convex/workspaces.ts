@@ -9,7 +9,7 @@ import { internal } from "./_generated/api";
 import { internalMutation, mutation, type MutationCtx, query } from "./_generated/server";
 import { requireAuth } from "./lib/auth";
 import { FORBIDDEN, fail, INVALID_INPUT, NOT_FOUND } from "./lib/errors";
-import { membershipOf, requireAccess, verifiedEmail, type WorkspaceAccess } from "./lib/workspaces";
+import { findAccess, membershipOf, requireAccess, verifiedEmail, type WorkspaceAccess } from "./lib/workspaces";
 import { type WorkspaceKind, type WorkspaceRole, workspaceRole } from "./schema";
 
 const MAX_NAME = 80;
@@ -29,6 +29,13 @@ export interface Member {
   userId: string;
   email: string | null;
   role: WorkspaceRole;
+}
+
+export interface SentInvitation {
+  _id: Id<"invitations">;
+  email: string;
+  role: WorkspaceRole;
+  invitedBy: string;
 }
 
 export interface PendingInvitation {
@@ -258,6 +265,38 @@ export const invite = mutation({
     }
     const invitedBy = access.membership.email ?? verifiedEmail(access.identity) ?? access.userId;
     return await ctx.db.insert("invitations", { workspaceId, email: invitee, role, invitedBy });
+  },
+});
+
+/** The workspace's pending invitations, by email: for its admins, who may withdraw them. */
+export const invitations = query({
+  args: { workspaceId: v.id("workspaces") },
+  handler: async (ctx, { workspaceId }): Promise<SentInvitation[]> => {
+    await requireAccess(ctx, workspaceId, "admin");
+    const invitations = await ctx.db
+      .query("invitations")
+      .withIndex("by_workspace_email", (q) => q.eq("workspaceId", workspaceId))
+      .collect();
+    return invitations.map(({ _id, email, role, invitedBy }) => ({ _id, email, role, invitedBy }));
+  },
+});
+
+/**
+ * Withdraws a pending invitation: for admins of its workspace. A non-member gets the same
+ * NOT_FOUND as for no such invitation; a member, FORBIDDEN.
+ */
+export const withdrawInvitation = mutation({
+  args: { invitationId: v.string() },
+  handler: async (ctx, { invitationId }): Promise<null> => {
+    await requireAuth(ctx);
+    const id = ctx.db.normalizeId("invitations", invitationId);
+    const invitation = id === null ? null : await ctx.db.get("invitations", id);
+    if (invitation === null || (await findAccess(ctx, invitation.workspaceId)).access === null) {
+      fail(NOT_FOUND, INVITATION_NOT_FOUND);
+    }
+    await requireAccess(ctx, invitation.workspaceId, "admin");
+    await ctx.db.delete("invitations", invitation._id);
+    return null;
   },
 });
 

@@ -181,3 +181,18 @@ test("the switcher preloads a workspace on hover, and /customers reopens the wor
   await expect(page).toHaveURL(new RegExp(`/customers\\?workspace=${workspaceId}$`));
   await expect(page.getByTestId("customer-row")).toHaveText(["Initech Row"]);
 });
+
+test("an admin sees the invitations they sent and withdraws one: the invitee no longer has it", async ({ page }) => {
+  const adminEmail = uniqueEmail("inviter");
+  const inviteeEmail = uniqueEmail("invitee");
+  const workspaceId = await teamOf("Withdraw Co", adminEmail, []);
+  await convexAs(adminEmail).mutation(api.workspaces.invite, { workspaceId, email: inviteeEmail, role: "admin" });
+  await signIn(page, adminEmail);
+  await page.goto(`/workspaces/${workspaceId}`);
+
+  const row = page.getByTestId("invitation-row");
+  await expect(row).toHaveText([new RegExp(`${inviteeEmail}.*Admin.*${adminEmail}`)]);
+  await row.getByRole("button", { name: `Withdraw invitation for ${inviteeEmail}` }).click();
+  await expect(page.getByTestId("invitations-table")).toHaveCount(0);
+  expect(await convexAs(inviteeEmail).query(api.workspaces.myInvitations, {})).toEqual([]);
+});

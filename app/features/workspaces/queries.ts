@@ -11,6 +11,8 @@ export const workspaceQueries = {
   list: () => convexQuery(api.workspaces.list, {}),
   members: (workspaceId: Id<"workspaces">) => convexQuery(api.workspaces.members, { workspaceId }),
   invitations: () => convexQuery(api.workspaces.myInvitations, {}),
+  /** Invitations a team's admins sent and may withdraw (admins only). */
+  sentInvitations: (workspaceId: Id<"workspaces">) => convexQuery(api.workspaces.invitations, { workspaceId }),
 };
 
 /** The workspace a `?workspace=` value names among the caller's, or null when they are not a member. */
@@ -43,3 +45,4 @@ export const useRemoveMember = () => useWorkspaceMutation(api.workspaces.removeM
 export const useLeaveWorkspace = () => useWorkspaceMutation(api.workspaces.leave);
 export const useAcceptInvitation = () => useWorkspaceMutation(api.workspaces.acceptInvitation);
 export const useDeclineInvitation = () => useWorkspaceMutation(api.workspaces.declineInvitation);
+export const useWithdrawInvitation = () => useWorkspaceMutation(api.workspaces.withdrawInvitation);

@@ -1,9 +1,9 @@
-import { useSuspenseQuery } from "@tanstack/react-query";
+import { useQuery, useSuspenseQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useId, useState } from "react";
 import type { Id } from "../../../../convex/_generated/dataModel";
 import type { WorkspaceRole } from "../../../../convex/schema";
-import type { Member, WorkspaceSummary } from "../../../../convex/workspaces";
+import type { Member, SentInvitation, WorkspaceSummary } from "../../../../convex/workspaces";
 import { toUserFacingError } from "../../../lib/convex-errors";
 import { ROLE_LABELS } from "../format";
 import {
@@ -14,6 +14,7 @@ import {
   useRemoveWorkspace,
   useRenameWorkspace,
   useSetRole,
+  useWithdrawInvitation,
   workspaceQueries,
 } from "../queries";
 import { AccessLost } from "./access-lost";
@@ -79,6 +80,7 @@ function Settings({ workspace }: { workspace: WorkspaceSummary }) {
           </tbody>
         </table>
       </div>
+      {isAdmin ? <SentInvitations workspaceId={workspace._id} /> : null}
       {isAdmin ? <InviteForm workspaceId={workspace._id} /> : null}
       {isAdmin ? <RenameForm workspace={workspace} /> : null}
       <DangerZone workspace={workspace} />
@@ -124,6 +126,58 @@ function MemberRow({ workspaceId, member, canManage }: { workspaceId: Id<"worksp
           {message}
         </td>
       ) : null}
+    </tr>
+  );
+}
+
+/**
+ * Invitations not yet accepted or declined, for admins to withdraw. Not a suspense query: when
+ * the viewer stops being an admin, this query fails a moment before the page drops the section.
+ */
+function SentInvitations({ workspaceId }: { workspaceId: Id<"workspaces"> }) {
+  const { data: invitations } = useQuery(workspaceQueries.sentInvitations(workspaceId));
+  if (!invitations || invitations.length === 0) return null;
+  return (
+    <div className="card">
+      <h2>Pending invitations</h2>
+      <table className="table" data-testid="invitations-table">
+        <thead>
+          <tr>
+            <th scope="col">Email</th>
+            <th scope="col">Role</th>
+            <th scope="col">Invited by</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {invitations.map((invitation) => (
+            <SentInvitationRow key={invitation._id} invitation={invitation} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function SentInvitationRow({ invitation }: { invitation: SentInvitation }) {
+  const withdraw = useWithdrawInvitation();
+  const { run, pending, message } = useAction();
+  return (
+    <tr data-testid="invitation-row">
+      <td>{invitation.email}</td>
+      <td>{ROLE_LABELS[invitation.role]}</td>
+      <td>{invitation.invitedBy}</td>
+      <td>
+        <button
+          type="button"
+          className="button button-secondary"
+          disabled={pending}
+          onClick={() => run(() => withdraw.mutateAsync({ invitationId: invitation._id }))}
+        >
+          Withdraw invitation for {invitation.email}
+        </button>
+        {message}
+      </td>
     </tr>
   );
 }

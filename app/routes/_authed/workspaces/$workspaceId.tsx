@@ -10,7 +10,11 @@ export const Route = createFileRoute("/_authed/workspaces/$workspaceId")({
     // Membership first: a non-member gets the same 404 as for a workspace that does not exist.
     const workspace = findWorkspace(await context.queryClient.ensureQueryData(workspaceQueries.list()), params.workspaceId);
     if (!workspace) throw notFound();
-    await context.queryClient.ensureQueryData(workspaceQueries.members(workspace._id));
+    // Together: one round trip. Only admins may read the invitations they sent.
+    await Promise.all([
+      context.queryClient.ensureQueryData(workspaceQueries.members(workspace._id)),
+      workspace.role === "admin" ? context.queryClient.ensureQueryData(workspaceQueries.sentInvitations(workspace._id)) : null,
+    ]);
     return { name: workspace.name };
   },
   head: ({ loaderData }) => ({ meta: [{ title: `${loaderData?.name ?? "Workspace"} · Clientele` }] }),
