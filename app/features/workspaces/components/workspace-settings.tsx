@@ -17,6 +17,7 @@ import {
   useWithdrawInvitation,
   workspaceQueries,
 } from "../queries";
+import { TextField } from "../../../components/text-field";
 import { AccessLost } from "./access-lost";
 import { formText } from "../../../lib/form-data";
 
@@ -184,7 +185,7 @@ function SentInvitationRow({ invitation }: { invitation: SentInvitation }) {
 
 function InviteForm({ workspaceId }: { workspaceId: Id<"workspaces"> }) {
   const invite = useInvite();
-  const ids = { email: useId(), role: useId() };
+  const roleId = useId();
   const [error, setError] = useState<string | null>(null);
   const [sent, setSent] = useState<string | null>(null);
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -209,18 +210,10 @@ function InviteForm({ workspaceId }: { workspaceId: Id<"workspaces"> }) {
     <form className="card form" onSubmit={onSubmit} noValidate>
       <h2>Invite someone</h2>
       <div className="form-grid">
+        <TextField label="Email to invite" name="email" type="email" required maxLength={254} error={error} />
         <div className="field">
-          <label htmlFor={ids.email}>Email to invite</label>
-          <input id={ids.email} name="email" type="email" required maxLength={254} aria-invalid={error ? true : undefined} />
-          {error ? (
-            <p className="field-error" role="alert">
-              {error}
-            </p>
-          ) : null}
-        </div>
-        <div className="field">
-          <label htmlFor={ids.role}>Role</label>
-          <select id={ids.role} name="role" defaultValue="member">
+          <label htmlFor={roleId}>Role</label>
+          <select id={roleId} name="role" defaultValue="member">
             <option value="member">Member: creates and edits customers</option>
             <option value="admin">Admin: also deletes customers and manages the team</option>
           </select>
@@ -242,7 +235,6 @@ function InviteForm({ workspaceId }: { workspaceId: Id<"workspaces"> }) {
 
 function RenameForm({ workspace }: { workspace: WorkspaceSummary }) {
   const rename = useRenameWorkspace();
-  const nameId = useId();
   const { run, pending, message } = useAction();
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -252,10 +244,7 @@ function RenameForm({ workspace }: { workspace: WorkspaceSummary }) {
   return (
     <form className="card form" onSubmit={onSubmit} noValidate>
       <h2>Rename</h2>
-      <div className="field">
-        <label htmlFor={nameId}>Team name</label>
-        <input id={nameId} name="name" required maxLength={80} defaultValue={workspace.name} key={workspace.name} />
-      </div>
+      <TextField label="Team name" name="name" required maxLength={80} defaultValue={workspace.name} key={workspace.name} />
       {message}
       <div className="form-actions">
         <button type="submit" className="button button-secondary" disabled={pending}>

@@ -1,7 +1,8 @@
 import { useSuspenseQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useState } from "react";
 import type { PendingInvitation } from "../../../../convex/workspaces";
+import { TextField } from "../../../components/text-field";
 import { toUserFacingError } from "../../../lib/convex-errors";
 import { formText } from "../../../lib/form-data";
 import { ROLE_LABELS } from "../format";
@@ -102,7 +103,6 @@ function InvitationRow({ invitation }: { invitation: PendingInvitation }) {
 function CreateTeamForm() {
   const create = useCreateWorkspace();
   const navigate = useNavigate();
-  const nameId = useId();
   const [error, setError] = useState<string | null>(null);
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -119,15 +119,7 @@ function CreateTeamForm() {
   return (
     <form className="card form" onSubmit={onSubmit} noValidate>
       <h2>Create a team</h2>
-      <div className="field">
-        <label htmlFor={nameId}>Team name</label>
-        <input id={nameId} name="name" required maxLength={80} aria-invalid={error ? true : undefined} />
-        {error ? (
-          <p className="field-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-      </div>
+      <TextField label="Team name" name="name" required maxLength={80} error={error} />
       <div className="form-actions">
         <button type="submit" className="button" disabled={create.isPending}>
           {create.isPending ? "Creating…" : "Create team"}
