@@ -4,30 +4,24 @@
  * does not implement (`transactionLimits`, `ctx.meta.getTransactionMetrics()`) fail with a
  * message that names them.
  */
-import { ConvexHttpClient } from "convex/browser";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { api } from "./fixtures/convex/_generated/api";
-import { startTestBackend, type TestBackend } from "./helpers";
+import { fixtureBackend } from "./helpers";
 
-let backend: TestBackend;
-let http: ConvexHttpClient;
-beforeAll(async () => {
-  backend = await startTestBackend();
-  http = new ConvexHttpClient(backend.url);
-});
-afterAll(async () => {
-  await backend.destroy();
-});
+const fixture = fixtureBackend();
 
 describe("ctx.runQuery options", () => {
   it("useStaleSnapshot does not see the caller's pending writes; the writes still commit", async () => {
-    const before = await http.query(api.nested.countLogs, {});
-    expect(await http.mutation(api.nested.staleAndFresh, { message: "pending" })).toEqual({ stale: before, fresh: before + 1 });
-    expect(await http.query(api.nested.countLogs, {})).toBe(before + 1);
+    const before = await fixture.http.query(api.nested.countLogs, {});
+    expect(await fixture.http.mutation(api.nested.staleAndFresh, { message: "pending" })).toEqual({
+      stale: before,
+      fresh: before + 1,
+    });
+    expect(await fixture.http.query(api.nested.countLogs, {})).toBe(before + 1);
   });
 
   it("transactionLimits fails with a message that names it", async () => {
-    await expect(http.mutation(api.nested.withLimits, {})).rejects.toThrow(
+    await expect(fixture.http.mutation(api.nested.withLimits, {})).rejects.toThrow(
       /`transactionLimits` option of ctx.runQuery\/ctx.runMutation is not supported by the local backend/,
     );
   });
@@ -35,7 +29,7 @@ describe("ctx.runQuery options", () => {
 
 describe("ctx.meta.getTransactionMetrics()", () => {
   it("fails in a query with a message that names it", async () => {
-    await expect(http.query(api.nested.metricsInQuery, {})).rejects.toThrow(
+    await expect(fixture.http.query(api.nested.metricsInQuery, {})).rejects.toThrow(
       /getTransactionMetrics\(\) is not supported by the local backend/,
     );
   });

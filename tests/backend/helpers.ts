@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { ConvexHttpClient } from "convex/browser";
 import type { FunctionReference, FunctionType } from "convex/server";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
+import { afterAll, beforeAll } from "vitest";
 import { startLocalBackend, type LocalBackend } from "../../local-backend/index";
 
 export const FIXTURE_FUNCTIONS = fileURLToPath(new URL("./fixtures/convex", import.meta.url));
@@ -81,6 +82,22 @@ export async function startTestBackend(
 }
 
 /** Resolves when `check` returns a truthy value (polling), or rejects after `timeoutMs`. */
+/**
+ * A backend over the fixture functions for one file's tests, with an HTTP client: started before
+ * them, destroyed after them. Its fields are set in beforeAll, so read them in tests and hooks.
+ */
+export function fixtureBackend(): { backend: TestBackend; http: ConvexHttpClient } {
+  const fixture = {} as { backend: TestBackend; http: ConvexHttpClient };
+  beforeAll(async () => {
+    fixture.backend = await startTestBackend();
+    fixture.http = new ConvexHttpClient(fixture.backend.url);
+  });
+  afterAll(async () => {
+    await fixture.backend.destroy();
+  });
+  return fixture;
+}
+
 export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = "condition"): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

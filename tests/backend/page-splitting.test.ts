@@ -5,24 +5,18 @@
  * the page read (convex-backend's IndexRange), so `ConvexClient`'s paginated queries split a
  * page that grew too large into two.
  */
-import { ConvexClient, ConvexHttpClient } from "convex/browser";
+import { ConvexClient } from "convex/browser";
 import type { FunctionArgs, PaginationResult } from "convex/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Doc } from "./fixtures/convex/_generated/dataModel";
 import { api } from "./fixtures/convex/_generated/api";
-import { startTestBackend, waitFor, type TestBackend } from "./helpers";
+import { fixtureBackend, waitFor } from "./helpers";
 
-let backend: TestBackend;
-let http: ConvexHttpClient;
+const fixture = fixtureBackend();
 const NAMES = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
 
 beforeAll(async () => {
-  backend = await startTestBackend();
-  http = new ConvexHttpClient(backend.url);
-  await http.mutation(api.contacts.addMany, { owner: "split", names: NAMES });
-});
-afterAll(async () => {
-  await backend.destroy();
+  await fixture.http.mutation(api.contacts.addMany, { owner: "split", names: NAMES });
 });
 
 type Page = PaginationResult<Doc<"contacts">>;
@@ -35,7 +29,7 @@ function page(opts: {
   maximumRowsRead?: number;
   maximumBytesRead?: number;
 }): Promise<Page> {
-  return http.query(api.contacts.page, { owner: "split", paginationOpts: { cursor: null, ...opts } });
+  return fixture.http.query(api.contacts.page, { owner: "split", paginationOpts: { cursor: null, ...opts } });
 }
 
 describe("page-splitting hints over HTTP", () => {
@@ -75,9 +69,9 @@ describe("page-splitting hints over HTTP", () => {
 
   it("counts rows a filter dropped as read", async () => {
     for (const [i, name] of ["a", "b", "c", "d", "e", "f"].entries()) {
-      await http.mutation(api.contacts.add, { owner: "split-f", name, email: "x", status: i % 2 ? "active" : "lead" });
+      await fixture.http.mutation(api.contacts.add, { owner: "split-f", name, email: "x", status: i % 2 ? "active" : "lead" });
     }
-    const filtered = await http.query(api.contacts.pageByStatus, {
+    const filtered = await fixture.http.query(api.contacts.pageByStatus, {
       owner: "split-f",
       status: "active",
       paginationOpts: { numItems: 10, cursor: null, maximumRowsRead: 4 },
@@ -104,8 +98,8 @@ describe("page splitting in ConvexClient's paginated queries", () => {
         super.send(data);
       }
     }
-    await http.mutation(api.contacts.addMany, { owner: "grow", names: ["b", "d", "f", "h"] });
-    const client = new ConvexClient(backend.url, { webSocketConstructor: RecordingWebSocket });
+    await fixture.http.mutation(api.contacts.addMany, { owner: "grow", names: ["b", "d", "f", "h"] });
+    const client = new ConvexClient(fixture.backend.url, { webSocketConstructor: RecordingWebSocket });
     const seen: string[][] = [];
     // The experimental API types its args with paginationOpts, which it supplies itself.
     const args = { owner: "grow" } as FunctionArgs<typeof api.contacts.page>;
@@ -114,7 +108,7 @@ describe("page splitting in ConvexClient's paginated queries", () => {
     });
     await waitFor(() => seen.at(-1)?.join() === "b,d", 5000, "the first page");
     // Three rows inside the first page's pinned range: it grows to 5 rows, more than 2 × 2.
-    await http.mutation(api.contacts.addMany, { owner: "grow", names: ["c1", "c2", "c3"] });
+    await fixture.http.mutation(api.contacts.addMany, { owner: "grow", names: ["c1", "c2", "c3"] });
     const splitRequests = () =>
       sent
         .flatMap((m) =>

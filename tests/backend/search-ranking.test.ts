@@ -3,31 +3,21 @@
  * frequency, field length and term rarity; a prefix match of the last term counts half; ties
  * newest first), and a filtered, paginated search reports `isDone` as Convex does.
  */
-import { ConvexHttpClient } from "convex/browser";
 import type { PaginationResult } from "convex/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Doc } from "./fixtures/convex/_generated/dataModel";
 import { api } from "./fixtures/convex/_generated/api";
-import { startTestBackend, type TestBackend } from "./helpers";
+import { fixtureBackend } from "./helpers";
 
-let backend: TestBackend;
-let http: ConvexHttpClient;
-
-beforeAll(async () => {
-  backend = await startTestBackend();
-  http = new ConvexHttpClient(backend.url);
-});
-afterAll(async () => {
-  await backend.destroy();
-});
+const fixture = fixtureBackend();
 
 /** Adds documents in this order (oldest first) whose search text is exactly `text`. */
 async function addTexts(owner: string, texts: string[]): Promise<void> {
-  for (const text of texts) await http.mutation(api.contacts.addText, { owner, name: text });
+  for (const text of texts) await fixture.http.mutation(api.contacts.addText, { owner, name: text });
 }
 
 async function ranked(owner: string, term: string): Promise<string[]> {
-  const result: PaginationResult<Doc<"contacts">> = await http.query(api.contacts.searchPage, {
+  const result: PaginationResult<Doc<"contacts">> = await fixture.http.query(api.contacts.searchPage, {
     owner,
     term,
     paginationOpts: { numItems: 50, cursor: null },
@@ -58,9 +48,9 @@ describe("search ranking (BM25)", () => {
 
   it("breaks ties newest first", async () => {
     await addTexts("bm-tie", ["same words here", "same words here", "same words here"]);
-    const all = await http.query(api.contacts.listByOwner, { owner: "bm-tie" });
+    const all = await fixture.http.query(api.contacts.listByOwner, { owner: "bm-tie" });
     const newestFirst = [...all].sort((a, b) => b._creationTime - a._creationTime).map((c) => c._id);
-    const result: PaginationResult<Doc<"contacts">> = await http.query(api.contacts.searchPage, {
+    const result: PaginationResult<Doc<"contacts">> = await fixture.http.query(api.contacts.searchPage, {
       owner: "bm-tie",
       term: "words",
       paginationOpts: { numItems: 50, cursor: null },
@@ -72,7 +62,7 @@ describe("search ranking (BM25)", () => {
 describe("filtered, paginated search", () => {
   it("walks every match once and says isDone on the last page, as Convex does", async () => {
     for (let i = 0; i < 8; i++) {
-      await http.mutation(api.contacts.add, {
+      await fixture.http.mutation(api.contacts.add, {
         owner: "sf",
         name: `Pear ${i}`,
         email: "x",
@@ -85,7 +75,7 @@ describe("filtered, paginated search", () => {
       const pages: { names: string[]; isDone: boolean }[] = [];
       let cursor: string | null = null;
       for (let n = 0; n < 10; n++) {
-        const r: PaginationResult<Doc<"contacts">> = await http.query(api.contacts.searchPageFiltered, {
+        const r: PaginationResult<Doc<"contacts">> = await fixture.http.query(api.contacts.searchPageFiltered, {
           owner: "sf",
           term: "pear",
           status: "active",

@@ -9,24 +9,21 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConvexClient, ConvexHttpClient } from "convex/browser";
+import { ConvexClient } from "convex/browser";
 import { ConvexError, type Value } from "convex/values";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "./fixtures/convex/_generated/api";
 import type { Id } from "./fixtures/convex/_generated/dataModel";
-import { FIXTURE_FUNCTIONS, serverText, startTestBackend, waitFor, type TestBackend } from "./helpers";
+import { FIXTURE_FUNCTIONS, fixtureBackend, serverText, waitFor } from "./helpers";
 
-let backend: TestBackend;
-let http: ConvexHttpClient;
+const fixture = fixtureBackend();
 let ws: ConvexClient;
-beforeAll(async () => {
-  backend = await startTestBackend();
-  http = new ConvexHttpClient(backend.url);
-  ws = new ConvexClient(backend.url);
+beforeAll(() => {
+  ws = new ConvexClient(fixture.backend.url);
 });
+// Registered after the backend's: runs before it is destroyed.
 afterAll(async () => {
   await ws.close();
-  await backend.destroy();
 });
 
 /**
@@ -64,7 +61,7 @@ function jsError(error: Error): string {
 
 describe("stack frames in a failed function's error", () => {
   it("a query over HTTP: the error line, then the helpers' and the handler's frames", async () => {
-    const error = await failure(() => http.query(api.frames.failQuery, {}));
+    const error = await failure(() => fixture.http.query(api.frames.failQuery, {}));
     expect(jsError(error)).toBe(
       `Uncaught Error: boom\n${helperFrames}    at handler (../convex/frames.ts:${at("frames", 'outer("boom")')})\n`,
     );
@@ -83,7 +80,7 @@ describe("stack frames in a failed function's error", () => {
   });
 
   it("an action (its own worker)", async () => {
-    const error = await failure(() => http.action(api.frames.failAction, {}));
+    const error = await failure(() => fixture.http.action(api.frames.failAction, {}));
     expect(jsError(error)).toBe(
       `Uncaught Error: action boom\n${helperFrames}` +
         `    at handler (../convex/frames.ts:${at("frames", 'outer("action boom")')})\n`,
@@ -91,7 +88,7 @@ describe("stack frames in a failed function's error", () => {
   });
 
   it("a ConvexError: Uncaught ConvexError with its frames, its data still carried", async () => {
-    for (const client of [http, ws]) {
+    for (const client of [fixture.http, ws]) {
       const error = await failure(() => client.query(api.frames.refuseQuery, {}));
       expect(error).toBeInstanceOf(ConvexError);
       expect((error as ConvexError<Value>).data).toEqual({ code: "REFUSED" });
@@ -104,7 +101,7 @@ describe("stack frames in a failed function's error", () => {
   });
 
   it("a function in a nested module names its files from out/lib/, as the CLI's build does", async () => {
-    const error = await failure(() => http.query(api.lib.frames.failNested, {}));
+    const error = await failure(() => fixture.http.query(api.lib.frames.failNested, {}));
     expect(jsError(error)).toBe(
       "Uncaught Error: nested boom\n" +
         `    at nestedHelper (../../convex/lib/frames.ts:${at("lib/frames", 'new Error("nested boom")')})\n` +
@@ -113,10 +110,10 @@ describe("stack frames in a failed function's error", () => {
   });
 
   it("a failed scheduled job records the same frames in state.error (without the request line)", async () => {
-    const id: Id<"_scheduled_functions"> = await http.mutation(api.frames.scheduleFailure, { message: "job boom" });
+    const id: Id<"_scheduled_functions"> = await fixture.http.mutation(api.frames.scheduleFailure, { message: "job boom" });
     const job = await waitFor(
       async () => {
-        const found = await http.query(api.fidelity.job, { id });
+        const found = await fixture.http.query(api.fidelity.job, { id });
         return found?.state.kind === "failed" ? found : null;
       },
       10_000,
@@ -130,11 +127,11 @@ describe("stack frames in a failed function's error", () => {
 
   it("nothing of the build, node or the local backend shows", async () => {
     const errors = [
-      await failure(() => http.query(api.frames.failQuery, {})),
+      await failure(() => fixture.http.query(api.frames.failQuery, {})),
       await failure(() => ws.mutation(api.frames.failMutation, {})),
-      await failure(() => http.action(api.frames.failAction, {})),
-      await failure(() => http.query(api.frames.refuseQuery, {})),
-      await failure(() => http.query(api.lib.frames.failNested, {})),
+      await failure(() => fixture.http.action(api.frames.failAction, {})),
+      await failure(() => fixture.http.query(api.frames.refuseQuery, {})),
+      await failure(() => fixture.http.query(api.lib.frames.failNested, {})),
     ];
     for (const error of errors) {
       for (const leak of ["file://", "node_modules", "local-backend", ".mjs", "node:", "invokeQuery", "invokeFunction"]) {
