@@ -9,7 +9,7 @@ import { internal } from "./_generated/api";
 import { internalMutation, mutation, type MutationCtx, query } from "./_generated/server";
 import { requireAuth } from "./lib/auth";
 import { FORBIDDEN, fail, INVALID_INPUT, NOT_FOUND } from "./lib/errors";
-import { findAccess, membershipOf, requireAccess, verifiedEmail, type WorkspaceAccess } from "./lib/workspaces";
+import { membershipOf, requireAccess, verifiedEmail, type WorkspaceAccess } from "./lib/workspaces";
 import { type WorkspaceKind, type WorkspaceRole, workspaceRole } from "./schema";
 
 const MAX_NAME = 80;
@@ -291,10 +291,8 @@ export const withdrawInvitation = mutation({
     await requireAuth(ctx);
     const id = ctx.db.normalizeId("invitations", invitationId);
     const invitation = id === null ? null : await ctx.db.get("invitations", id);
-    if (invitation === null || (await findAccess(ctx, invitation.workspaceId)).access === null) {
-      fail(NOT_FOUND, INVITATION_NOT_FOUND);
-    }
-    await requireAccess(ctx, invitation.workspaceId, "admin");
+    if (invitation === null) fail(NOT_FOUND, INVITATION_NOT_FOUND);
+    await requireAccess(ctx, invitation.workspaceId, "admin", INVITATION_NOT_FOUND);
     await ctx.db.delete("invitations", invitation._id);
     return null;
   },

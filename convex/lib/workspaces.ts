@@ -66,14 +66,16 @@ export async function findAccess(
 /**
  * Like `findAccess`, but a missing workspace or membership is NOT_FOUND and too low a role is
  * FORBIDDEN (a member already knows the workspace exists). Admins can do what members can.
+ * `notFound` words the NOT_FOUND for what the caller asked about (a workspace, by default).
  */
 export async function requireAccess(
   ctx: QueryCtx,
   workspaceId: Id<"workspaces"> | undefined,
   role: WorkspaceRole = "member",
+  notFound: string = WORKSPACE_NOT_FOUND,
 ): Promise<WorkspaceAccess> {
   const { access } = await findAccess(ctx, workspaceId);
-  if (access === null) fail(NOT_FOUND, WORKSPACE_NOT_FOUND);
+  if (access === null) fail(NOT_FOUND, notFound);
   if (role === "admin" && access.role !== "admin") fail(FORBIDDEN, "Only an admin of this workspace can do this.");
   return access;
 }
