@@ -1,6 +1,7 @@
 import { Link } from "@tanstack/react-router";
 import { useServerFn } from "@tanstack/react-start";
 import { useState } from "react";
+import { toUserFacingError } from "../lib/convex-errors";
 import { signOut } from "./auth.functions";
 import type { AuthState } from "./types";
 import { useProviderSignOut } from "./ui";
@@ -9,6 +10,7 @@ export function UserMenu({ auth }: { auth: AuthState }) {
   const signOutFn = useServerFn(signOut);
   const providerSignOut = useProviderSignOut();
   const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   if (!auth.userId) {
     return (
       <Link to="/sign-in" className="user-menu">
@@ -25,14 +27,25 @@ export function UserMenu({ auth }: { auth: AuthState }) {
         disabled={pending}
         onClick={async () => {
           setPending(true);
-          // Clerk signs out in the browser (clerk-js clears its cookies); local sign-in on the server.
-          const redirectTo = providerSignOut ? await providerSignOut() : (await signOutFn()).redirectTo;
-          // A full load: nothing cached for this user survives into the next session.
-          window.location.assign(redirectTo);
+          setError(null);
+          try {
+            // Clerk signs out in the browser (clerk-js clears its cookies); local sign-in on the server.
+            const redirectTo = providerSignOut ? await providerSignOut() : (await signOutFn()).redirectTo;
+            // A full load: nothing cached for this user survives into the next session.
+            window.location.assign(redirectTo);
+          } catch (cause) {
+            setPending(false);
+            setError(toUserFacingError(cause, "Signing out failed. Please try again.").message);
+          }
         }}
       >
         Sign out
       </button>
+      {error ? (
+        <span className="form-error" role="alert">
+          {error}
+        </span>
+      ) : null}
     </div>
   );
 }

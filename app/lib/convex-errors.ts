@@ -1,4 +1,5 @@
 import { ConvexError } from "convex/values";
+import { isStaleBuildError, STALE_BUILD_ERROR } from "./stale-build";
 
 export interface UserFacingError {
   message: string;
@@ -25,6 +26,8 @@ export function toUserFacingError(error: unknown, fallback = SAVE_FAILED): UserF
         : {},
     };
   }
+  // Before the network check: Chromium words it "Failed to fetch dynamically imported module".
+  if (isStaleBuildError(error)) return { message: STALE_BUILD_ERROR, fields: {} };
   if (
     error instanceof Error &&
     !SERVER_ERROR.test(error.message) &&

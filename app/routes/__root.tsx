@@ -9,6 +9,7 @@ import type { ClerkUi } from "../auth/ui";
 import { UserMenu } from "../auth/user-menu";
 import { NavigationFocus } from "../components/navigation-focus";
 import { usePreloadOnFocus } from "../components/preload-on-focus";
+import { StaleBuildNotice } from "../components/stale-build-notice";
 import { WorkspaceSwitcher } from "../features/workspaces/components/workspace-switcher";
 import { FAVICON_HREF } from "../lib/favicon";
 import { publicConfigScript } from "../lib/public-config";
@@ -76,6 +77,7 @@ function RootLayout() {
   const app = (
     <ConvexProvider client={convexQueryClient.convexClient}>
       <div className="app">
+        <StaleBuildNotice />
         <header className="app-header">
           <Link to="/" className="brand">
             Clientele

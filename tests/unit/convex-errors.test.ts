@@ -29,6 +29,19 @@ describe("toUserFacingError", () => {
     );
   });
 
+  it("says to reload when the page's code is gone after a redeploy, in each browser's wording, not that the network failed", () => {
+    for (const message of [
+      "Failed to fetch dynamically imported module: http://localhost:3000/assets/serverFnFetcher-DJZwhCmj.js",
+      "error loading dynamically imported module: http://localhost:3000/assets/clerk-ui-DCBFCcXo.js",
+      "Importing a module script failed.",
+      "Unable to preload CSS for /assets/app-BTwA9mjR.css",
+    ]) {
+      expect(toUserFacingError(new TypeError(message)).message).toBe(
+        "Clientele was updated while this page was open. Reload the page to continue.",
+      );
+    }
+  });
+
   it("never shows an internal message; the caller's fallback instead", () => {
     expect(toUserFacingError(new Error("Cannot read properties of undefined")).message).toMatch(/your change was not saved/);
     expect(toUserFacingError(new Error("boom"), "The page could not be loaded.").message).toBe("The page could not be loaded.");
