@@ -6,10 +6,10 @@
 import { ConvexHttpClient } from "convex/browser";
 import type { FunctionArgs, FunctionReference, FunctionReturnType } from "convex/server";
 import { convexTest } from "convex-test";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api";
 import schema from "../../convex/schema";
-import { ISSUER, makeKeys, signToken, startProjectBackend, type TestBackend, type TestKeys } from "./helpers";
+import { ISSUER, projectBackend, signToken } from "./helpers";
 
 const modules = import.meta.glob(["../../convex/**/*.{ts,js}", "!../../convex/**/*.test.ts"]);
 
@@ -18,15 +18,7 @@ interface Caller {
   mutation<M extends FunctionReference<"mutation">>(m: M, args: FunctionArgs<M>): Promise<FunctionReturnType<M>>;
 }
 
-let keys: TestKeys;
-let backend: TestBackend;
-beforeAll(async () => {
-  keys = await makeKeys();
-  backend = await startProjectBackend(keys);
-});
-afterAll(async () => {
-  await backend?.destroy();
-});
+const project = projectBackend();
 
 /** Ids and times differ between runs by design; everything else must match. */
 function normalize(value: unknown, ids: Map<string, string>): unknown {
@@ -112,12 +104,12 @@ describe("differential: convex/customers.ts under convex-test vs the local backe
       reference as unknown as Caller,
     );
     const tokens = new Map<string, string>();
-    for (const user of ["ann", "bob"]) tokens.set(user, await signToken(keys, user));
+    for (const user of ["ann", "bob"]) tokens.set(user, await signToken(project.keys, user));
     const actual = await scenario((user) => {
-      const client = new ConvexHttpClient(backend.url);
+      const client = new ConvexHttpClient(project.backend.url);
       client.setAuth(tokens.get(user)!);
       return client;
-    }, new ConvexHttpClient(backend.url));
+    }, new ConvexHttpClient(project.backend.url));
     expect(normalize(actual, new Map())).toEqual(normalize(expected, new Map()));
   });
 });

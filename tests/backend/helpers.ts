@@ -136,6 +136,22 @@ export async function startProjectBackend(keys: TestKeys): Promise<TestBackend> 
   });
 }
 
+/**
+ * The project's own convex/ for one file's tests, with the keys its users' tokens are signed
+ * with: started before them, destroyed after them. Read its fields in tests and hooks.
+ */
+export function projectBackend(): { backend: TestBackend; keys: TestKeys } {
+  const fixture = {} as { backend: TestBackend; keys: TestKeys };
+  beforeAll(async () => {
+    fixture.keys = await makeKeys();
+    fixture.backend = await startProjectBackend(fixture.keys);
+  });
+  afterAll(async () => {
+    await fixture.backend?.destroy();
+  });
+  return fixture;
+}
+
 /** The server's text inside the client's "[CONVEX Q(path)] … Called by client" (browser/logging.ts). */
 export function serverText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

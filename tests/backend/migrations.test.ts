@@ -4,24 +4,16 @@
  * admin-key runner from scripts/lib/migrate.ts, twice.
  */
 import { ConvexHttpClient } from "convex/browser";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { runMigrations } from "../../scripts/lib/migrate";
-import { ISSUER, makeKeys, signToken, startProjectBackend, type TestBackend, type TestKeys } from "./helpers";
+import { ISSUER, projectBackend, signToken } from "./helpers";
 
-let keys: TestKeys;
-let backend: TestBackend;
-beforeAll(async () => {
-  keys = await makeKeys();
-  backend = await startProjectBackend(keys);
-});
-afterAll(async () => {
-  await backend?.destroy();
-});
+const project = projectBackend();
 
 async function clientOf(user: string): Promise<ConvexHttpClient> {
-  const client = new ConvexHttpClient(backend.url);
-  client.setAuth(await signToken(keys, user, { claims: { email: user, email_verified: true } }));
+  const client = new ConvexHttpClient(project.backend.url);
+  client.setAuth(await signToken(project.keys, user, { claims: { email: user, email_verified: true } }));
   return client;
 }
 
@@ -37,13 +29,13 @@ describe("migrations:customersToWorkspaces on the local backend", () => {
         searchText: `Old ${i}`,
       };
     });
-    await backend.bulkInsert("customers", legacy);
+    await project.backend.bulkInsert("customers", legacy);
     const ann = await clientOf("ann@example.com");
     // Not visible before the migration: rows without a workspace belong to none.
     expect((await ann.query(api.customers.listByUser, { paginationOpts: { numItems: 5, cursor: null } })).page).toEqual([]);
 
-    expect(await runMigrations(backend.url, backend.adminKey)).toEqual({ customersToWorkspaces: 2500 });
-    expect(await runMigrations(backend.url, backend.adminKey)).toEqual({ customersToWorkspaces: 0 });
+    expect(await runMigrations(project.backend.url, project.backend.adminKey)).toEqual({ customersToWorkspaces: 2500 });
+    expect(await runMigrations(project.backend.url, project.backend.adminKey)).toEqual({ customersToWorkspaces: 0 });
 
     const first = await ann.query(api.customers.listByUser, { paginationOpts: { numItems: 3, cursor: null } });
     expect(first.page.map((c) => c.name)).toEqual(["Old 2499", "Old 2497", "Old 2495"]);
@@ -57,6 +49,6 @@ describe("migrations:customersToWorkspaces on the local backend", () => {
   });
 
   it("refuses the migration without the admin key", async () => {
-    await expect(runMigrations(backend.url, "local|not-the-key")).rejects.toThrow();
+    await expect(runMigrations(project.backend.url, "local|not-the-key")).rejects.toThrow();
   });
 });
