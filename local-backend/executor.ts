@@ -25,6 +25,8 @@ import {
 export interface ExecutionHost {
   syscall(op: string, args: Record<string, unknown>): JSONValue;
   asyncSyscall(op: string, args: Record<string, unknown>): Promise<JSONValue>;
+  /** One of IMMEDIATE_ASYNC_SYSCALLS, answered at once; throws what `asyncSyscall` would reject with. */
+  immediateSyscall(op: string, args: Record<string, unknown>): JSONValue;
   log(level: string, line: string): void;
 }
 
@@ -121,7 +123,7 @@ export class FunctionWorker {
           return;
         }
         case "syscall":
-          return this.answerSync(message.exec, message.op, message.args);
+          return this.answerSync(message.exec, message.op, message.args, message.async === true);
         case "asyncSyscall":
           return this.answerAsync(message.id, message.exec, message.op, message.args);
         case "log": {
@@ -183,14 +185,16 @@ export class FunctionWorker {
     if (this.failure === null) this.worker.postMessage(message);
   }
 
-  private answerSync(exec: number, op: string, args: string): void {
+  private answerSync(exec: number, op: string, args: string, async: boolean): void {
     let reply: SyncReply;
     const execution = this.executions.get(exec);
     try {
       if (!execution) throw new UserError("This function execution has already ended.");
-      reply = { ok: true, json: JSON.stringify(execution.host.syscall(op, JSON.parse(args) as Record<string, unknown>)) };
+      const parsed = JSON.parse(args) as Record<string, unknown>;
+      const value = async ? execution.host.immediateSyscall(op, parsed) : execution.host.syscall(op, parsed);
+      reply = { ok: true, json: JSON.stringify(value) };
     } catch (error) {
-      reply = { ok: false, error: toWire(error) };
+      reply = async ? { ok: false, asyncError: asyncFailure(error) } : { ok: false, error: toWire(error) };
     }
     this.syncPort.postMessage(reply);
     Atomics.store(this.signal, 0, 1);
@@ -204,13 +208,16 @@ export class FunctionWorker {
       : Promise.reject(new UserError("This function execution has already ended."));
     result.then(
       (value) => this.post({ type: "asyncResult", id, ok: true, json: JSON.stringify(value) }),
-      (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        const data = (error as { data?: JSONValue } | null)?.data;
-        this.post({ type: "asyncResult", id, ok: false, message, ...(data !== undefined ? { data } : {}) });
-      },
+      (error: unknown) => this.post({ type: "asyncResult", id, ok: false, ...asyncFailure(error) }),
     );
   }
+}
+
+/** An async syscall's failure as the function sees it: its message, and `data` for a ConvexError. */
+function asyncFailure(error: unknown): { message: string; data?: JSONValue } {
+  const message = error instanceof Error ? error.message : String(error);
+  const data = (error as { data?: JSONValue } | null)?.data;
+  return { message, ...(data !== undefined ? { data } : {}) };
 }
 
 /** Runs functions in workers: one shared by queries and mutations, one per running action. */

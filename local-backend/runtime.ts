@@ -10,7 +10,7 @@ import type { Caller } from "./auth";
 import type { Database, DocumentWrite, MutationRecord } from "./database";
 import { Executor, type ExecutionHost } from "./executor";
 import { canonicalPath, type FunctionKind, type LoadedFunction, type LoadedModules } from "./modules";
-import { describeThrown, FUNCTION_FRAMES } from "./worker-protocol";
+import { describeThrown, FUNCTION_FRAMES, IMMEDIATE_ASYNC_SYSCALLS } from "./worker-protocol";
 import { Scheduler } from "./scheduler";
 import { Transaction, UserError, type PageRequest, type ReadEntry, type SerializedQuery } from "./transaction";
 import { isPlainObject, validateValue } from "./values";
@@ -320,6 +320,10 @@ export class Runtime {
           throw error;
         }
       },
+      immediateSyscall: (op, args) => {
+        this.checkDeadline(ctx);
+        return this.immediateSyscall(ctx, op, args);
+      },
       log: (level, line) => {
         ctx.logLines.push(`[${level}] ${line}`);
         const print = level === "ERROR" ? console.error : level === "WARN" ? console.warn : console.log;
@@ -521,6 +525,39 @@ export class Runtime {
   }
 
   async asyncSyscall(ctx: ExecutionContext, op: string, args: Record<string, unknown>): Promise<JSONValue> {
+    if (IMMEDIATE_ASYNC_SYSCALLS.has(op)) return this.immediateSyscall(ctx, op, args);
+    switch (op) {
+      case "1.0/runUdf":
+        return this.runNested(ctx, args);
+      case "1.0/actions/query": {
+        const outcome = await this.runQuery(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true });
+        return outcome.value;
+      }
+      case "1.0/actions/mutation":
+        return (await this.runMutation(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true })).value;
+      case "1.0/actions/action":
+        return (await this.runAction(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true })).value;
+      case "1.0/actions/schedule":
+        return this.serial(async () => {
+          const tx = new Transaction(this.db, { writable: true, journal: null });
+          const id = this.scheduler.schedule(tx, args);
+          this.commit(tx);
+          return id;
+        });
+      case "1.0/actions/cancel_job":
+        await this.serial(async () => {
+          const tx = new Transaction(this.db, { writable: true, journal: null });
+          this.scheduler.cancel(tx, args.id as string);
+          this.commit(tx);
+        });
+        return {};
+      default:
+        throw new Error(`Unsupported syscall in the local backend: ${op}`);
+    }
+  }
+
+  /** The async syscalls answered at once (IMMEDIATE_ASYNC_SYSCALLS): the transaction's reads and writes, metadata. */
+  immediateSyscall(ctx: ExecutionContext, op: string, args: Record<string, unknown>): JSONValue {
     const table = typeof args.table === "string" ? args.table : undefined;
     switch (op) {
       case "1.0/get": {
@@ -564,34 +601,10 @@ export class Runtime {
         return {};
       case "1.0/getUserIdentity":
         return (ctx.caller.identity as JSONValue | null) ?? null;
-      case "1.0/runUdf":
-        return this.runNested(ctx, args);
-      case "1.0/actions/query": {
-        const outcome = await this.runQuery(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true });
-        return outcome.value;
-      }
-      case "1.0/actions/mutation":
-        return (await this.runMutation(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true })).value;
-      case "1.0/actions/action":
-        return (await this.runAction(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true })).value;
       case "1.0/schedule":
         return this.scheduler.schedule(this.writableTx(ctx), args);
-      case "1.0/actions/schedule":
-        return this.serial(async () => {
-          const tx = new Transaction(this.db, { writable: true, journal: null });
-          const id = this.scheduler.schedule(tx, args);
-          this.commit(tx);
-          return id;
-        });
       case "1.0/cancel_job":
         this.scheduler.cancel(this.writableTx(ctx), args.id as string);
-        return {};
-      case "1.0/actions/cancel_job":
-        await this.serial(async () => {
-          const tx = new Transaction(this.db, { writable: true, journal: null });
-          this.scheduler.cancel(tx, args.id as string);
-          this.commit(tx);
-        });
         return {};
       case "1.0/getFunctionMetadata":
         // Convex names a default export by its module alone (`strip` in convex-backend's udf_path.rs).
@@ -605,7 +618,7 @@ export class Runtime {
       case "1.0/getRequestMetadata":
         return { ip: null, userAgent: null, requestId: requestId(), scheduledFunctionId: null, authToken: null };
       default:
-        throw new Error(`Unsupported syscall in the local backend: ${op}`);
+        throw new Error(`Not an immediate syscall: ${op}`);
     }
   }
 

@@ -73,14 +73,45 @@ export type FromWorker =
   | { type: "loadError"; error: WireError }
   | { type: "result"; exec: number; ok: true; json: string }
   | { type: "result"; exec: number; ok: false; error: WireError }
-  /** A synchronous syscall: the worker blocks until the reply is on its sync port. */
-  | { type: "syscall"; exec: number; op: string; args: string }
+  /**
+   * A synchronous syscall: the worker blocks until the reply is on its sync port. `async` marks
+   * an async syscall the main thread answers at once (IMMEDIATE_ASYNC_SYSCALLS), sent this way
+   * to spare two event-loop hops; the function still gets a promise, settled as the async path would.
+   */
+  | { type: "syscall"; exec: number; op: string; args: string; async?: true }
   | { type: "asyncSyscall"; id: number; exec: number; op: string; args: string }
   | { type: "log"; exec: number; level: string; line: string }
   /** An exception nothing caught (a throw in a timer or event handler, an unhandled rejection). */
   | { type: "uncaught"; error: WireError };
 
-export type SyncReply = { ok: true; json: string } | { ok: false; error: WireError };
+export type SyncReply =
+  | { ok: true; json: string }
+  | { ok: false; error: WireError }
+  /** An immediate async syscall's failure, as the async path reports one (its `data` makes a ConvexError). */
+  | { ok: false; asyncError: { message: string; data?: JSONValue } };
+
+/**
+ * Async syscalls (`performAsyncSyscall`) the Runtime answers without waiting on anything: reads
+ * and writes of the function's own transaction, and metadata. Everything else (nested functions,
+ * an action's queries and mutations) stays on the async path.
+ */
+export const IMMEDIATE_ASYNC_SYSCALLS: ReadonlySet<string> = new Set([
+  "1.0/get",
+  "1.0/queryStreamNext",
+  "1.0/queryPage",
+  "1.0/count",
+  "1.0/insert",
+  "1.0/shallowMerge",
+  "1.0/replace",
+  "1.0/remove",
+  "1.0/getUserIdentity",
+  "1.0/schedule",
+  "1.0/cancel_job",
+  "1.0/getFunctionMetadata",
+  "1.0/getDeploymentMetadata",
+  "1.0/getTransactionMetrics",
+  "1.0/getRequestMetadata",
+]);
 
 /** What the worker receives as `workerData`. */
 export interface WorkerInit {

@@ -22,7 +22,7 @@ import type {
   WorkerInit,
 } from "./worker-protocol";
 import { frameData, FrameMapper, type FrameData } from "./stack-frames";
-import { describeThrown } from "./worker-protocol";
+import { describeThrown, IMMEDIATE_ASYNC_SYSCALLS } from "./worker-protocol";
 
 /** What `query()/mutation()/action()` from `convex/server` attach to the exported function. */
 interface RegisteredExport {
@@ -138,18 +138,24 @@ function currentExecution(): number {
   return exec;
 }
 
+/** Posts a syscall and blocks until the main thread's reply is on the sync port. */
+function syncRoundTrip(exec: number, op: string, args: string, async: boolean): SyncReply {
+  Atomics.store(signal, 0, 0);
+  post({ type: "syscall", exec, op, args, ...(async ? { async: true as const } : {}) });
+  // The main thread always answers (or terminates this thread); nothing else can run meanwhile.
+  // Only the flag counts: a late wake-up meant for the previous reply must not end the wait.
+  while (Atomics.load(signal, 0) === 0) Atomics.wait(signal, 0, 0);
+  const reply = receiveMessageOnPort(init.syncPort)?.message as SyncReply | undefined;
+  if (!reply) throw new Error(`No reply to the synchronous syscall ${op}`);
+  return reply;
+}
+
 (globalThis as { Convex?: unknown }).Convex = {
   syscall(op: string, args: string): string {
-    const exec = currentExecution();
-    Atomics.store(signal, 0, 0);
-    post({ type: "syscall", exec, op, args });
-    // The main thread always answers (or terminates this thread); nothing else can run meanwhile.
-    // Only the flag counts: a late wake-up meant for the previous reply must not end the wait.
-    while (Atomics.load(signal, 0) === 0) Atomics.wait(signal, 0, 0);
-    const reply = receiveMessageOnPort(init.syncPort)?.message as SyncReply | undefined;
-    if (!reply) throw new Error(`No reply to the synchronous syscall ${op}`);
+    const reply = syncRoundTrip(currentExecution(), op, args, false);
     if (reply.ok) return reply.json;
-    throw fromWire(reply.error);
+    if ("error" in reply) throw fromWire(reply.error);
+    throw new Error(`A synchronous syscall got an async reply (${op})`);
   },
   asyncSyscall(op: string, args: string): Promise<string> {
     let exec: number;
@@ -157,6 +163,18 @@ function currentExecution(): number {
       exec = currentExecution();
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    if (IMMEDIATE_ASYNC_SYSCALLS.has(op)) {
+      let reply: SyncReply;
+      try {
+        reply = syncRoundTrip(exec, op, args, true);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      if (reply.ok) return Promise.resolve(reply.json);
+      // Rejected as the async path rejects (performAsyncSyscall makes `data` a ConvexError).
+      const { message, data } = "asyncError" in reply ? reply.asyncError : { message: reply.error.message, data: undefined };
+      return Promise.reject(Object.assign(new Error(message), data !== undefined ? { data } : {}));
     }
     const id = nextAsyncId++;
     return new Promise<string>((resolve, reject) => {
