@@ -93,7 +93,21 @@ export function fixtureBackend(): { backend: TestBackend; http: ConvexHttpClient
     fixture.http = new ConvexHttpClient(fixture.backend.url);
   });
   afterAll(async () => {
-    await fixture.backend.destroy();
+    await fixture.backend?.destroy();
+  });
+  return fixture;
+}
+
+/** Like fixtureBackend(), with the fixtures' auth.config trusting tokens signed with `keys` (signToken). */
+export function fixtureBackendWithAuth(): { backend: TestBackend; http: ConvexHttpClient; keys: TestKeys } {
+  const fixture = {} as { backend: TestBackend; http: ConvexHttpClient; keys: TestKeys };
+  beforeAll(async () => {
+    fixture.keys = await makeKeys();
+    fixture.backend = await startTestBackend({ env: { TEST_ISSUER: ISSUER, TEST_JWKS: fixture.keys.jwksDataUri } });
+    fixture.http = new ConvexHttpClient(fixture.backend.url);
+  });
+  afterAll(async () => {
+    await fixture.backend?.destroy();
   });
   return fixture;
 }

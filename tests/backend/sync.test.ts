@@ -1,27 +1,16 @@
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { api } from "./fixtures/convex/_generated/api";
-import { makeKeys, signToken, startTestBackend, waitFor, ISSUER, type TestBackend, type TestKeys } from "./helpers";
+import { fixtureBackendWithAuth, ISSUER, makeKeys, signToken, waitFor } from "./helpers";
 import { decodeTs, RawSyncClient, type ServerMessage } from "./raw-sync";
 
-let backend: TestBackend;
-let keys: TestKeys;
-let http: ConvexHttpClient;
-
-beforeAll(async () => {
-  keys = await makeKeys();
-  backend = await startTestBackend({ env: { TEST_ISSUER: ISSUER, TEST_JWKS: keys.jwksDataUri } });
-  http = new ConvexHttpClient(backend.url);
-});
-afterAll(async () => {
-  await backend.destroy();
-});
+const fixture = fixtureBackendWithAuth();
 
 const transitions = (c: RawSyncClient) => c.received.filter((m) => m.type === "Transition");
 
 describe("WebSocket sync through ConvexClient", () => {
   it("pushes query updates after mutations and resolves mutations", async () => {
-    const client = new ConvexClient(backend.url);
+    const client = new ConvexClient(fixture.backend.url);
     const seen: string[][] = [];
     const unsubscribe = client.onUpdate(api.contacts.listByOwner, { owner: "live" }, (docs) => {
       seen.push(docs.map((d) => d.name));
@@ -31,7 +20,7 @@ describe("WebSocket sync through ConvexClient", () => {
     const id = await client.mutation(api.contacts.add, { owner: "live", name: "First", email: "f@x" });
     expect(typeof id).toBe("string");
     await waitFor(() => seen.at(-1)?.length === 1, 3000, "update after mutation");
-    await http.mutation(api.contacts.add, { owner: "live", name: "Second", email: "s@x" });
+    await fixture.http.mutation(api.contacts.add, { owner: "live", name: "Second", email: "s@x" });
     await waitFor(() => seen.at(-1)?.length === 2, 3000, "update after another client's mutation");
     expect(seen.at(-1)).toEqual(["Second", "First"]);
     unsubscribe();
@@ -39,7 +28,7 @@ describe("WebSocket sync through ConvexClient", () => {
   });
 
   it("reports ConvexError data from mutations over the socket", async () => {
-    const client = new ConvexClient(backend.url);
+    const client = new ConvexClient(fixture.backend.url);
     const error = await client.mutation(api.contacts.addThenFail, { owner: "ws-err" }).catch((e: unknown) => e);
     expect((error as { data?: unknown }).data).toEqual({ code: "DELIBERATE", owner: "ws-err" });
     expect(await client.query(api.contacts.listByOwner, { owner: "ws-err" })).toEqual([]);
@@ -47,19 +36,19 @@ describe("WebSocket sync through ConvexClient", () => {
   });
 
   it("runs actions over the socket", async () => {
-    const client = new ConvexClient(backend.url);
+    const client = new ConvexClient(fixture.backend.url);
     const r = await client.action(api.jobs.countAndAdd, { owner: "ws-act", name: "A" });
     expect(r).toMatchObject({ before: 0, after: 1 });
     await client.close();
   });
 
   it("authenticates with a customJwt token and re-runs queries under the new identity", async () => {
-    const client = new ConvexClient(backend.url);
+    const client = new ConvexClient(fixture.backend.url);
     const seen: unknown[] = [];
     client.onUpdate(api.contacts.whoAmI, {}, (v) => seen.push(v));
     await waitFor(() => seen.length >= 1);
     expect(seen[0]).toBeNull();
-    const token = await signToken(keys, "user-1", { claims: { email: "u1@example.com" } });
+    const token = await signToken(fixture.keys, "user-1", { claims: { email: "u1@example.com" } });
     const authStates: boolean[] = [];
     client.setAuth(
       async () => token,
@@ -75,29 +64,29 @@ describe("WebSocket sync through ConvexClient", () => {
     const other = await makeKeys();
     const bad = [
       await signToken(other, "user-1"),
-      await signToken(keys, "user-1", { expiresIn: Math.floor(Date.now() / 1000) - 60 }),
-      await signToken(keys, "user-1", { audience: "someone-else" }),
-      await signToken(keys, "user-1", { issuer: "https://evil.example" }),
+      await signToken(fixture.keys, "user-1", { expiresIn: Math.floor(Date.now() / 1000) - 60 }),
+      await signToken(fixture.keys, "user-1", { audience: "someone-else" }),
+      await signToken(fixture.keys, "user-1", { issuer: "https://evil.example" }),
       "not.a.jwt",
     ];
     for (const token of bad) {
-      const withToken = new ConvexHttpClient(backend.url, { auth: token });
+      const withToken = new ConvexHttpClient(fixture.backend.url, { auth: token });
       await expect(withToken.query(api.contacts.whoAmI, {})).rejects.toThrow(/Unauthenticated|InvalidAuthHeader|NoAuthProvider/);
-      const raw = await RawSyncClient.open(backend.url);
+      const raw = await RawSyncClient.open(fixture.backend.url);
       raw.send({ type: "Authenticate", tokenType: "User", value: token, baseVersion: 0 });
       const err = await raw.next((m) => m.type === "AuthError");
       expect(err).toMatchObject({ type: "AuthError", baseVersion: 0, authUpdateAttempted: true });
       raw.close();
     }
     // A good token over HTTP.
-    const good = new ConvexHttpClient(backend.url, { auth: await signToken(keys, "user-2") });
+    const good = new ConvexHttpClient(fixture.backend.url, { auth: await signToken(fixture.keys, "user-2") });
     expect(await good.query(api.contacts.whoAmI, {})).toMatchObject({ tokenIdentifier: `${ISSUER}|user-2` });
   });
 });
 
 describe("sync protocol invariants (raw WebSocket)", () => {
   it("chains versions exactly and answers a mutation before the Transition that includes it", async () => {
-    const raw = await RawSyncClient.open(backend.url);
+    const raw = await RawSyncClient.open(fixture.backend.url);
     raw.send({
       type: "ModifyQuerySet",
       baseVersion: 0,
@@ -124,18 +113,18 @@ describe("sync protocol invariants (raw WebSocket)", () => {
     raw.send({ type: "Mutation", requestId: 0, udfPath: "contacts:add", args: [{ owner: "proto", name: "P", email: "p@x" }] });
     const again = await raw.next((m) => m.type === "MutationResponse");
     expect(again).toEqual(response);
-    expect(await http.query(api.contacts.listByOwner, { owner: "proto" })).toHaveLength(1);
+    expect(await fixture.http.query(api.contacts.listByOwner, { owner: "proto" })).toHaveLength(1);
 
     // The same session reconnecting (new socket) is also deduplicated.
     const sessionId = crypto.randomUUID();
-    const a = await RawSyncClient.open(backend.url, sessionId);
+    const a = await RawSyncClient.open(fixture.backend.url, sessionId);
     a.send({ type: "Mutation", requestId: 7, udfPath: "contacts:add", args: [{ owner: "proto", name: "Q", email: "q@x" }] });
     const first = await a.next((m) => m.type === "MutationResponse");
     a.close();
-    const b = await RawSyncClient.open(backend.url, sessionId);
+    const b = await RawSyncClient.open(fixture.backend.url, sessionId);
     b.send({ type: "Mutation", requestId: 7, udfPath: "contacts:add", args: [{ owner: "proto", name: "Q", email: "q@x" }] });
     expect(await b.next((m) => m.type === "MutationResponse")).toEqual(first);
-    expect(await http.query(api.contacts.listByOwner, { owner: "proto" })).toHaveLength(2);
+    expect(await fixture.http.query(api.contacts.listByOwner, { owner: "proto" })).toHaveLength(2);
 
     // Every Transition starts where the previous one ended.
     const ts = transitions(raw);
@@ -145,8 +134,8 @@ describe("sync protocol invariants (raw WebSocket)", () => {
   });
 
   it("re-runs only subscriptions whose reads a write touched", async () => {
-    const alice = await RawSyncClient.open(backend.url);
-    const bob = await RawSyncClient.open(backend.url);
+    const alice = await RawSyncClient.open(fixture.backend.url);
+    const bob = await RawSyncClient.open(fixture.backend.url);
     for (const [c, owner] of [
       [alice, "alice"],
       [bob, "bob"],
@@ -160,7 +149,7 @@ describe("sync protocol invariants (raw WebSocket)", () => {
       await c.next((m) => m.type === "Transition");
     }
     const bobBefore = bob.received.length;
-    await http.mutation(api.contacts.add, { owner: "alice", name: "A1", email: "a@x" });
+    await fixture.http.mutation(api.contacts.add, { owner: "alice", name: "A1", email: "a@x" });
     await alice.next((m) => m.type === "Transition" && (m.modifications as unknown[]).length === 1);
     await new Promise((r) => setTimeout(r, 100));
     expect(bob.received.slice(bobBefore).filter((m) => m.type === "Transition")).toEqual([]);
@@ -169,9 +158,9 @@ describe("sync protocol invariants (raw WebSocket)", () => {
   });
 
   it("re-runs a failed query when what it read changes", async () => {
-    const a = await http.mutation(api.contacts.add, { owner: "dup", name: "Twin", email: "1@x" });
-    await http.mutation(api.contacts.add, { owner: "dup", name: "Twin", email: "2@x" });
-    const raw = await RawSyncClient.open(backend.url);
+    const a = await fixture.http.mutation(api.contacts.add, { owner: "dup", name: "Twin", email: "1@x" });
+    await fixture.http.mutation(api.contacts.add, { owner: "dup", name: "Twin", email: "2@x" });
+    const raw = await RawSyncClient.open(fixture.backend.url);
     raw.send({
       type: "ModifyQuerySet",
       baseVersion: 0,
@@ -180,18 +169,18 @@ describe("sync protocol invariants (raw WebSocket)", () => {
     });
     const t1 = await raw.next((m) => m.type === "Transition");
     expect((t1.modifications as { type: string }[])[0]!.type).toBe("QueryFailed");
-    await http.mutation(api.contacts.remove, { id: a });
+    await fixture.http.mutation(api.contacts.remove, { id: a });
     const t2 = await raw.next((m) => m.type === "Transition" && (m.modifications as unknown[]).length > 0);
     expect((t2.modifications as unknown[])[0]).toMatchObject({ type: "QueryUpdated", queryId: 4, value: "2@x" });
     raw.close();
   });
 
   it("ends a session whose user token expires with an AuthError for the identity it holds", async () => {
-    const raw = await RawSyncClient.open(backend.url);
+    const raw = await RawSyncClient.open(fixture.backend.url);
     raw.send({
       type: "Authenticate",
       tokenType: "User",
-      value: await signToken(keys, "short-lived", { expiresIn: "2s" }),
+      value: await signToken(fixture.keys, "short-lived", { expiresIn: "2s" }),
       baseVersion: 0,
     });
     await raw.next((m) => m.type === "Transition" && (m.endVersion as { identity: number }).identity === 1);
@@ -201,7 +190,7 @@ describe("sync protocol invariants (raw WebSocket)", () => {
   });
 
   it("re-runs all queries on Authenticate and bumps the identity version", async () => {
-    const raw = await RawSyncClient.open(backend.url);
+    const raw = await RawSyncClient.open(fixture.backend.url);
     raw.send({
       type: "ModifyQuerySet",
       baseVersion: 0,
@@ -209,7 +198,7 @@ describe("sync protocol invariants (raw WebSocket)", () => {
       modifications: [{ type: "Add", queryId: 3, udfPath: "contacts:whoAmI", args: [{}] }],
     });
     const t1 = await raw.next((m) => m.type === "Transition");
-    raw.send({ type: "Authenticate", tokenType: "User", value: await signToken(keys, "user-3"), baseVersion: 0 });
+    raw.send({ type: "Authenticate", tokenType: "User", value: await signToken(fixture.keys, "user-3"), baseVersion: 0 });
     const t2 = await raw.next((m) => m.type === "Transition" && (m.endVersion as { identity: number }).identity === 1);
     expect(t2.startVersion).toEqual(t1.endVersion);
     expect((t2.modifications as { value: { subject: string } }[])[0]!.value.subject).toBe("user-3");
@@ -217,8 +206,8 @@ describe("sync protocol invariants (raw WebSocket)", () => {
   });
 
   it("pins a subscribed page's end with the journal, so pages stay gapless while rows come and go", async () => {
-    await http.mutation(api.contacts.addMany, { owner: "pages", names: ["b", "d", "f", "h", "j", "l"] });
-    const raw = await RawSyncClient.open(backend.url);
+    await fixture.http.mutation(api.contacts.addMany, { owner: "pages", names: ["b", "d", "f", "h", "j", "l"] });
+    const raw = await RawSyncClient.open(fixture.backend.url);
     raw.send({
       type: "ModifyQuerySet",
       baseVersion: 0,
@@ -261,7 +250,7 @@ describe("sync protocol invariants (raw WebSocket)", () => {
     ]);
 
     // Insert inside page 1's range: page 1 grows (its end is pinned), page 2 is unchanged.
-    await http.mutation(api.contacts.add, { owner: "pages", name: "c", email: "c@x" });
+    await fixture.http.mutation(api.contacts.add, { owner: "pages", name: "c", email: "c@x" });
     const t3 = await raw.next((m) => m.type === "Transition" && (m.modifications as unknown[]).length > 0);
     const mods = t3.modifications as { queryId: number; value: { page: { name: string }[]; continueCursor: string } }[];
     expect(mods.map((m) => m.queryId)).toEqual([1]);
@@ -269,8 +258,8 @@ describe("sync protocol invariants (raw WebSocket)", () => {
     expect(mods[0]!.value.continueCursor).toBe(cursor);
 
     // Delete the first row of page 2: only page 2 changes.
-    const all = await http.query(api.contacts.listByOwner, { owner: "pages" });
-    await http.mutation(api.contacts.remove, { id: all.find((c) => c.name === "h")!._id });
+    const all = await fixture.http.query(api.contacts.listByOwner, { owner: "pages" });
+    await fixture.http.mutation(api.contacts.remove, { id: all.find((c) => c.name === "h")!._id });
     const t4 = await raw.next(
       (m) => m.type === "Transition" && (m.modifications as { queryId: number }[]).some((x) => x.queryId === 2) && m !== t3,
     );
@@ -281,7 +270,7 @@ describe("sync protocol invariants (raw WebSocket)", () => {
   });
 
   it("accepts the admin key on Authenticate, acting as an identity, and rejects a wrong one", async () => {
-    const raw = await RawSyncClient.open(backend.url);
+    const raw = await RawSyncClient.open(fixture.backend.url);
     raw.send({
       type: "ModifyQuerySet",
       baseVersion: 0,
@@ -292,7 +281,7 @@ describe("sync protocol invariants (raw WebSocket)", () => {
     raw.send({
       type: "Authenticate",
       tokenType: "Admin",
-      value: backend.adminKey,
+      value: fixture.backend.adminKey,
       baseVersion: 0,
       impersonating: { subject: "imp", issuer: "https://i", tokenIdentifier: "https://i|imp" },
     });
@@ -304,7 +293,7 @@ describe("sync protocol invariants (raw WebSocket)", () => {
   });
 
   it("rejects arguments over 16 MiB (in a message within the limit) with a function error, keeping the connection", async () => {
-    const raw = await RawSyncClient.open(backend.url);
+    const raw = await RawSyncClient.open(fixture.backend.url);
     raw.send({
       type: "Mutation",
       requestId: 1,
@@ -318,17 +307,17 @@ describe("sync protocol invariants (raw WebSocket)", () => {
   });
 
   it("pings, and answers malformed frames with a FatalError without affecting others", async () => {
-    const healthy = await RawSyncClient.open(backend.url);
-    const raw = await RawSyncClient.open(backend.url);
+    const healthy = await RawSyncClient.open(fixture.backend.url);
+    const raw = await RawSyncClient.open(fixture.backend.url);
     raw.send("{this is not json");
     const fatal = await raw.next((m) => m.type === "FatalError");
     expect(String(fatal.error)).toMatch(/Malformed/);
     await waitFor(() => raw.closed, 2000, "close after FatalError");
-    const raw2 = await RawSyncClient.open(backend.url);
+    const raw2 = await RawSyncClient.open(fixture.backend.url);
     raw2.send({ type: "Bogus" });
     await raw2.next((m) => m.type === "FatalError");
     raw2.close();
-    const raw3 = await RawSyncClient.open(backend.url);
+    const raw3 = await RawSyncClient.open(fixture.backend.url);
     raw3.send({ type: "ModifyQuerySet", baseVersion: 5, newVersion: 6, modifications: [] });
     expect(String((await raw3.next((m) => m.type === "FatalError")).error)).toMatch(/Base version/);
     raw3.close();

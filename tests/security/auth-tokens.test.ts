@@ -4,21 +4,12 @@
  */
 import { ConvexHttpClient } from "convex/browser";
 import { SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { api } from "../backend/fixtures/convex/_generated/api";
-import { ISSUER, makeKeys, startTestBackend, type TestBackend, type TestKeys } from "../backend/helpers";
+import { fixtureBackendWithAuth, ISSUER } from "../backend/helpers";
 import { RawSyncClient } from "../backend/raw-sync";
 
-let backend: TestBackend;
-let keys: TestKeys;
-
-beforeAll(async () => {
-  keys = await makeKeys();
-  backend = await startTestBackend({ env: { TEST_ISSUER: ISSUER, TEST_JWKS: keys.jwksDataUri } });
-});
-afterAll(async () => {
-  await backend.destroy();
-});
+const fixture = fixtureBackendWithAuth();
 
 /** A token otherwise valid, issued `aheadSeconds` from now, valid for an hour after that. */
 async function issuedAhead(aheadSeconds: number): Promise<string> {
@@ -30,12 +21,12 @@ async function issuedAhead(aheadSeconds: number): Promise<string> {
     .setAudience("convex")
     .setIssuedAt(iat)
     .setExpirationTime(iat + 3600)
-    .sign(keys.privateKey);
+    .sign(fixture.keys.privateKey);
 }
 
 describe("tokens issued in the future", () => {
   it("are refused over HTTP with Convex's code", async () => {
-    const response = await fetch(`${backend.url}/api/query`, {
+    const response = await fetch(`${fixture.backend.url}/api/query`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${await issuedAhead(3600)}` },
       body: JSON.stringify({ path: "contacts:whoAmI", args: [{}], format: "convex_encoded_json" }),
@@ -47,7 +38,7 @@ describe("tokens issued in the future", () => {
   });
 
   it("are refused over the WebSocket with an AuthError", async () => {
-    const raw = await RawSyncClient.open(backend.url);
+    const raw = await RawSyncClient.open(fixture.backend.url);
     raw.send({ type: "Authenticate", tokenType: "User", value: await issuedAhead(600), baseVersion: 0 });
     const error = await raw.next((m) => m.type === "AuthError");
     expect(error.error).toMatch(/issued in the future/);
@@ -55,7 +46,7 @@ describe("tokens issued in the future", () => {
   });
 
   it("are accepted within the clock skew", async () => {
-    const client = new ConvexHttpClient(backend.url, { auth: await issuedAhead(2) });
+    const client = new ConvexHttpClient(fixture.backend.url, { auth: await issuedAhead(2) });
     expect(await client.query(api.contacts.whoAmI, {})).toMatchObject({ subject: "time-traveller" });
   });
 });

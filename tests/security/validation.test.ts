@@ -7,21 +7,12 @@
  *   identity the connection had before.
  */
 import { ConvexHttpClient } from "convex/browser";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { api } from "../backend/fixtures/convex/_generated/api";
-import { ISSUER, makeKeys, signToken, startTestBackend, type TestBackend, type TestKeys } from "../backend/helpers";
+import { fixtureBackendWithAuth, ISSUER, signToken } from "../backend/helpers";
 import { RawSyncClient } from "../backend/raw-sync";
 
-let backend: TestBackend;
-let keys: TestKeys;
-
-beforeAll(async () => {
-  keys = await makeKeys();
-  backend = await startTestBackend({ env: { TEST_ISSUER: ISSUER, TEST_JWKS: keys.jwksDataUri } });
-});
-afterAll(async () => {
-  await backend.destroy();
-});
+const fixture = fixtureBackendWithAuth();
 
 /** Calls a function over HTTP with raw JSON (the typed client would not let us send these). */
 async function call(
@@ -29,7 +20,7 @@ async function call(
   path: string,
   args: string,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${backend.url}/api/${kind}`, {
+  const response = await fetch(`${fixture.backend.url}/api/${kind}`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: `{"path":${JSON.stringify(path)},"format":"convex_encoded_json","args":[${args}]}`,
@@ -63,7 +54,7 @@ describe("function paths", () => {
   });
 
   it("does not run the function through the typed client either", async () => {
-    const client = new ConvexHttpClient(backend.url);
+    const client = new ConvexHttpClient(fixture.backend.url);
     const ref = `${"contacts:listByOwner"}:extra` as unknown as typeof api.contacts.listByOwner;
     await expect(client.query(ref, { owner: "nobody" })).rejects.toThrow(/Could not find public function/);
   });
@@ -71,8 +62,8 @@ describe("function paths", () => {
 
 describe("a failed WebSocket re-authentication", () => {
   it("ends the session instead of keeping the previous identity", async () => {
-    const alice = await signToken(keys, "alice");
-    const raw = await RawSyncClient.open(backend.url);
+    const alice = await signToken(fixture.keys, "alice");
+    const raw = await RawSyncClient.open(fixture.backend.url);
     raw.send({ type: "Authenticate", tokenType: "User", value: alice, baseVersion: 0 });
     raw.send({
       type: "ModifyQuerySet",
@@ -92,7 +83,7 @@ describe("a failed WebSocket re-authentication", () => {
     expect(raw.received.some((m) => m.type === "MutationResponse")).toBe(false);
 
     // Nothing was written as alice.
-    const asAlice = new ConvexHttpClient(backend.url, { auth: alice });
+    const asAlice = new ConvexHttpClient(fixture.backend.url, { auth: alice });
     expect(await asAlice.query(api.contacts.mine, {})).toEqual([]);
   });
 });
