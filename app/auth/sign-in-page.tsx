@@ -1,5 +1,7 @@
 import { useServerFn } from "@tanstack/react-start";
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useState } from "react";
+import { TextField } from "../components/text-field";
+import { toUserFacingError } from "../lib/convex-errors";
 import { signIn } from "./sign-in.functions";
 import { emailSchema } from "./email";
 import { safeRedirect } from "./redirect";
@@ -20,8 +22,6 @@ export function SignInPage({ redirect, clerkSignIn }: { redirect: string | undef
 
 function LocalSignInForm({ redirect }: { redirect: string | undefined }) {
   const signInFn = useServerFn(signIn);
-  const emailId = useId();
-  const errorId = useId();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
@@ -41,7 +41,8 @@ function LocalSignInForm({ redirect }: { redirect: string | undefined }) {
       window.location.assign(redirectTo);
     } catch (cause) {
       setPending(false);
-      setError(cause instanceof Error ? cause.message : "Sign-in failed; please try again.");
+      // A server's own error text (a file path, a stack) is not for users; a lost connection is said so.
+      setError(toUserFacingError(cause, "Sign-in failed; please try again.").message);
     }
   }
 
@@ -53,23 +54,7 @@ function LocalSignInForm({ redirect }: { redirect: string | undefined }) {
         With Clerk keys configured, Clerk signs users in instead.
       </p>
       <form onSubmit={onSubmit} noValidate className="form">
-        <div className="field">
-          <label htmlFor={emailId}>Email</label>
-          <input
-            id={emailId}
-            name="email"
-            type="email"
-            autoComplete="email"
-            required
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? errorId : undefined}
-          />
-          {error ? (
-            <p id={errorId} className="field-error" role="alert">
-              {error}
-            </p>
-          ) : null}
-        </div>
+        <TextField label="Email" name="email" type="email" autoComplete="email" required error={error} />
         <button type="submit" className="button" disabled={pending}>
           {pending ? "Signing in…" : "Sign in"}
         </button>

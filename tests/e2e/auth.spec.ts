@@ -22,6 +22,21 @@ test("sign-in rejects an invalid email with a clear message", async ({ page }) =
   await expect(page).toHaveURL(/\/sign-in/);
 });
 
+test("sign-in says when the server cannot be reached, keeps what was typed, and works once it can", async ({ page }) => {
+  const email = uniqueEmail("offline-sign-in");
+  await page.goto("/sign-in");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await page.route("**/_serverFn/**", (route) => route.abort("internetdisconnected"));
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Could not reach the server. Check your connection and try again.");
+  await expect(page.getByLabel("Email")).toHaveValue(email);
+
+  await page.unrouteAll();
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/customers/);
+});
+
 test("an off-site redirect target is ignored", async ({ page }) => {
   await page.goto("/sign-in?redirect=https%3A%2F%2Fevil.example%2F");
   await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
