@@ -1,17 +1,22 @@
 import { useEffect, useState } from "react";
-import { STALE_BUILD_EVENT } from "../lib/stale-build";
+import { isChunkGone, STALE_BUILD_EVENT } from "../lib/stale-build";
 
 /**
  * Says so when a redeploy has replaced the code this page was built with (a lazily loaded chunk
- * is gone), and offers the reload that fixes it. The reload is the user's call: the page may
+ * is gone from the server), and offers the reload that fixes it. The reload is the user's call: the page may
  * hold a half-filled form. The failed action still reports its own error where it happened.
  */
 export function StaleBuildNotice() {
   const [stale, setStale] = useState(false);
   useEffect(() => {
-    const onStale = () => setStale(true);
-    window.addEventListener(STALE_BUILD_EVENT, onStale);
-    return () => window.removeEventListener(STALE_BUILD_EVENT, onStale);
+    const onFailedLoad = (event: Event) => {
+      // Only a chunk the server no longer has: a lost connection is not a new version.
+      void isChunkGone((event as Event & { payload?: unknown }).payload).then((gone) => {
+        if (gone) setStale(true);
+      });
+    };
+    window.addEventListener(STALE_BUILD_EVENT, onFailedLoad);
+    return () => window.removeEventListener(STALE_BUILD_EVENT, onFailedLoad);
   }, []);
   if (!stale) return null;
   return (

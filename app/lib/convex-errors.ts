@@ -1,5 +1,5 @@
 import { ConvexError } from "convex/values";
-import { isStaleBuildError, STALE_BUILD_ERROR } from "./stale-build";
+import { isChunkLoadError, isOffline, STALE_BUILD_ERROR } from "./stale-build";
 
 export interface UserFacingError {
   message: string;
@@ -27,7 +27,8 @@ export function toUserFacingError(error: unknown, fallback = SAVE_FAILED): UserF
     };
   }
   // Before the network check: Chromium words it "Failed to fetch dynamically imported module".
-  if (isStaleBuildError(error)) return { message: STALE_BUILD_ERROR, fields: {} };
+  // Offline, the same failure is the network's, and the network check below says so.
+  if (isChunkLoadError(error) && !isOffline()) return { message: STALE_BUILD_ERROR, fields: {} };
   if (
     error instanceof Error &&
     !SERVER_ERROR.test(error.message) &&

@@ -44,3 +44,24 @@ test("after a redeploy, a route whose code is gone shows the notice when its pre
   await page.getByRole("link", { name: "Workspaces", exact: true }).hover();
   await expect(staleNotice(page)).toBeVisible();
 });
+
+test("offline, code that does not load is a lost connection, not an update: no notice, and the action says so", async ({
+  page,
+  context,
+}) => {
+  await signIn(page, uniqueEmail("offline-chunk"));
+  await page.goto("/customers");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await context.setOffline(true);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Could not reach the server. Check your connection and try again.");
+  // A hover's preload fails too; neither failure is taken for a new version.
+  await page.getByRole("link", { name: "Workspaces", exact: true }).hover();
+  await page.waitForTimeout(500);
+  await expect(staleNotice(page)).toHaveCount(0);
+
+  await context.setOffline(false);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(`${baseURL}/`);
+});

@@ -1,6 +1,10 @@
 import { ConvexError } from "convex/values";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { toUserFacingError } from "../../app/lib/convex-errors";
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
 
 describe("toUserFacingError", () => {
   it("shows the server's message and field messages from a ConvexError", () => {
@@ -40,6 +44,12 @@ describe("toUserFacingError", () => {
         "Clientele was updated while this page was open. Reload the page to continue.",
       );
     }
+  });
+
+  it("offline, a chunk that did not load is the network's failure, not a new version", () => {
+    vi.stubGlobal("navigator", { onLine: false });
+    const error = new TypeError("Failed to fetch dynamically imported module: http://localhost:3000/assets/x-1.js");
+    expect(toUserFacingError(error).message).toMatch(/Could not reach the server/);
   });
 
   it("never shows an internal message; the caller's fallback instead", () => {
