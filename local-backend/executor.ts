@@ -10,6 +10,7 @@ import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import type { JSONValue } from "convex/values";
 import { UserError } from "./transaction";
 import {
+  type AsyncSyscallFailure,
   FUNCTION_FRAMES,
   type FromWorker,
   type FunctionKind,
@@ -214,7 +215,7 @@ export class FunctionWorker {
 }
 
 /** An async syscall's failure as the function sees it: its message, and `data` for a ConvexError. */
-function asyncFailure(error: unknown): { message: string; data?: JSONValue } {
+function asyncFailure(error: unknown): AsyncSyscallFailure {
   const message = error instanceof Error ? error.message : String(error);
   const data = (error as { data?: JSONValue } | null)?.data;
   return { message, ...(data !== undefined ? { data } : {}) };

@@ -62,11 +62,19 @@ export interface WireError {
 /** Where the main thread keeps a rebuilt error's `frames`. */
 export const FUNCTION_FRAMES = Symbol("functionFrames");
 
+/**
+ * An async syscall's failure as it crosses to the worker. `data` set: a nested function's
+ * ConvexError data (the function sees a ConvexError).
+ */
+export interface AsyncSyscallFailure {
+  message: string;
+  data?: JSONValue;
+}
+
 export type ToWorker =
   | { type: "invoke"; exec: number; path: string; args: string; requestId: string }
   | { type: "asyncResult"; id: number; ok: true; json: string }
-  /** `data` set: a nested function's ConvexError data (the function sees a ConvexError). */
-  | { type: "asyncResult"; id: number; ok: false; message: string; data?: JSONValue };
+  | ({ type: "asyncResult"; id: number; ok: false } & AsyncSyscallFailure);
 
 export type FromWorker =
   | { type: "ready"; metadata: ModuleMetadata }
@@ -87,8 +95,8 @@ export type FromWorker =
 export type SyncReply =
   | { ok: true; json: string }
   | { ok: false; error: WireError }
-  /** An immediate async syscall's failure, as the async path reports one (its `data` makes a ConvexError). */
-  | { ok: false; asyncError: { message: string; data?: JSONValue } };
+  /** An immediate async syscall's failure, as the async path reports one. */
+  | { ok: false; asyncError: AsyncSyscallFailure };
 
 /**
  * Async syscalls (`performAsyncSyscall`) the Runtime answers without waiting on anything: reads

@@ -12,6 +12,7 @@ import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import type {
+  AsyncSyscallFailure,
   AuthProviderConfig,
   FromWorker,
   FunctionKind,
@@ -138,6 +139,11 @@ function currentExecution(): number {
   return exec;
 }
 
+/** What an async syscall rejects with: performAsyncSyscall turns `data` into a ConvexError, anything else into an Error. */
+function asyncSyscallError({ message, data }: AsyncSyscallFailure): Error {
+  return Object.assign(new Error(message), data !== undefined ? { data } : {});
+}
+
 /** Posts a syscall and blocks until the main thread's reply is on the sync port. */
 function syncRoundTrip(exec: number, op: string, args: string, async: boolean): SyncReply {
   Atomics.store(signal, 0, 0);
@@ -159,22 +165,16 @@ function syncRoundTrip(exec: number, op: string, args: string, async: boolean): 
   },
   asyncSyscall(op: string, args: string): Promise<string> {
     let exec: number;
+    let immediate: SyncReply | undefined;
     try {
       exec = currentExecution();
+      if (IMMEDIATE_ASYNC_SYSCALLS.has(op)) immediate = syncRoundTrip(exec, op, args, true);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    if (IMMEDIATE_ASYNC_SYSCALLS.has(op)) {
-      let reply: SyncReply;
-      try {
-        reply = syncRoundTrip(exec, op, args, true);
-      } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
-      if (reply.ok) return Promise.resolve(reply.json);
-      // Rejected as the async path rejects (performAsyncSyscall makes `data` a ConvexError).
-      const { message, data } = "asyncError" in reply ? reply.asyncError : { message: reply.error.message, data: undefined };
-      return Promise.reject(Object.assign(new Error(message), data !== undefined ? { data } : {}));
+    if (immediate !== undefined) {
+      if (immediate.ok) return Promise.resolve(immediate.json);
+      return Promise.reject(asyncSyscallError("asyncError" in immediate ? immediate.asyncError : immediate.error));
     }
     const id = nextAsyncId++;
     return new Promise<string>((resolve, reject) => {
@@ -276,6 +276,5 @@ port.on("message", (message: ToWorker) => {
   if (!pending) return;
   pendingAsync.delete(message.id);
   if (message.ok) pending.resolve(message.json);
-  // performAsyncSyscall turns `data` into a ConvexError, anything else into an Error.
-  else pending.reject(Object.assign(new Error(message.message), message.data !== undefined ? { data: message.data } : {}));
+  else pending.reject(asyncSyscallError(message));
 });
