@@ -81,37 +81,39 @@ export async function startTestBackend(
   };
 }
 
-/** Resolves when `check` returns a truthy value (polling), or rejects after `timeoutMs`. */
 /**
- * A backend over the fixture functions for one file's tests, with an HTTP client: started before
- * them, destroyed after them. Its fields are set in beforeAll, so read them in tests and hooks.
+ * What `start` makes, for one file's tests: started before them, its backend destroyed after
+ * them. Its fields are set in beforeAll, so read them in tests and hooks.
  */
-export function fixtureBackend(): { backend: TestBackend; http: ConvexHttpClient } {
-  const fixture = {} as { backend: TestBackend; http: ConvexHttpClient };
+function perFile<T extends { backend: TestBackend }>(start: () => Promise<T>): T {
+  const fixture = {} as T;
   beforeAll(async () => {
-    fixture.backend = await startTestBackend();
-    fixture.http = new ConvexHttpClient(fixture.backend.url);
+    Object.assign(fixture, await start());
   });
   afterAll(async () => {
     await fixture.backend?.destroy();
   });
   return fixture;
+}
+
+/** A backend over the fixture functions for one file's tests, with an HTTP client. */
+export function fixtureBackend(): { backend: TestBackend; http: ConvexHttpClient } {
+  return perFile(async () => {
+    const backend = await startTestBackend();
+    return { backend, http: new ConvexHttpClient(backend.url) };
+  });
 }
 
 /** Like fixtureBackend(), with the fixtures' auth.config trusting tokens signed with `keys` (signToken). */
 export function fixtureBackendWithAuth(): { backend: TestBackend; http: ConvexHttpClient; keys: TestKeys } {
-  const fixture = {} as { backend: TestBackend; http: ConvexHttpClient; keys: TestKeys };
-  beforeAll(async () => {
-    fixture.keys = await makeKeys();
-    fixture.backend = await startTestBackend({ env: { TEST_ISSUER: ISSUER, TEST_JWKS: fixture.keys.jwksDataUri } });
-    fixture.http = new ConvexHttpClient(fixture.backend.url);
+  return perFile(async () => {
+    const keys = await makeKeys();
+    const backend = await startTestBackend({ env: { TEST_ISSUER: ISSUER, TEST_JWKS: keys.jwksDataUri } });
+    return { backend, http: new ConvexHttpClient(backend.url), keys };
   });
-  afterAll(async () => {
-    await fixture.backend?.destroy();
-  });
-  return fixture;
 }
 
+/** Resolves when `check` returns a truthy value (polling), or rejects after `timeoutMs`. */
 export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = "condition"): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -150,20 +152,12 @@ export async function startProjectBackend(keys: TestKeys): Promise<TestBackend> 
   });
 }
 
-/**
- * The project's own convex/ for one file's tests, with the keys its users' tokens are signed
- * with: started before them, destroyed after them. Read its fields in tests and hooks.
- */
+/** The project's own convex/ for one file's tests, with the keys its users' tokens are signed with. */
 export function projectBackend(): { backend: TestBackend; keys: TestKeys } {
-  const fixture = {} as { backend: TestBackend; keys: TestKeys };
-  beforeAll(async () => {
-    fixture.keys = await makeKeys();
-    fixture.backend = await startProjectBackend(fixture.keys);
+  return perFile(async () => {
+    const keys = await makeKeys();
+    return { backend: await startProjectBackend(keys), keys };
   });
-  afterAll(async () => {
-    await fixture.backend?.destroy();
-  });
-  return fixture;
 }
 
 /** The server's text inside the client's "[CONVEX Q(path)] … Called by client" (browser/logging.ts). */
