@@ -3,8 +3,9 @@ import { isChunkGone, STALE_BUILD_EVENT } from "../lib/stale-build";
 
 /**
  * Says so when a redeploy has replaced the code this page was built with (a lazily loaded chunk
- * is gone from the server), and offers the reload that fixes it. The reload is the user's call: the page may
- * hold a half-filled form. The failed action still reports its own error where it happened.
+ * is gone from the server), and offers the reload that fixes it. The reload is the user's call:
+ * the page may hold a half-filled form. The failed action still reports its own error where it
+ * happened.
  */
 export function StaleBuildNotice() {
   const [stale, setStale] = useState(false);
