@@ -11,13 +11,13 @@ import type { Socket } from "node:net";
 import { join, resolve } from "node:path";
 import type { Value } from "convex/values";
 import { WebSocketServer } from "ws";
-import { actingAsIdentity, TokenVerifier } from "./auth";
-import { Database } from "./database";
-import { HttpApi } from "./http";
-import { ByteBudget, IN_FLIGHT_BUDGET_BYTES, LimitedWebSocket, MAX_REQUEST_BYTES, meterIncoming } from "./limits";
-import { ModuleLoader } from "./modules";
-import { Runtime, type Caller } from "./runtime";
-import { SyncServer } from "./sync";
+import { actingAsIdentity, TokenVerifier } from "./runtime/auth";
+import { Database } from "./database/database";
+import { HttpApi } from "./protocol/http";
+import { ByteBudget, IN_FLIGHT_BUDGET_BYTES, LimitedWebSocket, MAX_REQUEST_BYTES, meterIncoming } from "./protocol/limits";
+import { ModuleLoader } from "./runtime/modules";
+import { Runtime, type Caller } from "./runtime/runtime";
+import { SyncServer } from "./protocol/sync";
 
 export interface LocalBackendOptions {
   port: number;

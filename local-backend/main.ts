@@ -3,7 +3,7 @@
  * on SIGINT/SIGTERM. `scripts/backend.ts` (npm run backend) calls this; `npm start` can spawn
  * that script as a child process.
  */
-import { DataDirectoryError } from "./database";
+import { DataDirectoryError } from "./database/database";
 import { startLocalBackend, type LocalBackend, type LocalBackendOptions } from "./index";
 
 /** File-system errors that mean the data directory cannot be written (read-only, not a directory, full, …). */

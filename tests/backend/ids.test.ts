@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newDocumentId, tableNumberOfId } from "../../local-backend/ids";
+import { newDocumentId, tableNumberOfId } from "../../local-backend/database/ids";
 
 describe("document ids", () => {
   it("round-trips the table number and has Convex's shape", () => {

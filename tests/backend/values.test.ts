@@ -1,6 +1,6 @@
 import { v } from "convex/values";
 import { describe, expect, it } from "vitest";
-import { compareFieldValues, validateValue, type ValidatorJson } from "../../local-backend/values";
+import { compareFieldValues, validateValue, type ValidatorJson } from "../../local-backend/database/values";
 
 /** A validator's JSON form (what `exportArgs()` and schemas carry; `.json` is @internal in the types). */
 const json = (validator: unknown) => (validator as { json: ValidatorJson }).json;

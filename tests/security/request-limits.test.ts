@@ -14,7 +14,7 @@ import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startLocalBackend, type LocalBackend } from "../../local-backend/index";
-import { MAX_REQUEST_BYTES } from "../../local-backend/limits";
+import { MAX_REQUEST_BYTES } from "../../local-backend/protocol/limits";
 import { FIXTURE_FUNCTIONS, tempDir } from "../backend/helpers";
 
 const BUDGET = 1024 * 1024;

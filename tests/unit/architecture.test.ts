@@ -75,7 +75,7 @@ describe("import boundaries", () => {
   it("the local backend's modules import each other without cycles (the scheduler needs an interface, not the runtime)", () => {
     const files = sourceFiles("local-backend").map((f) => f.replace(/\.ts$/, ""));
     const graph = new Map(files.map((f) => [f, relativeImports(`${f}.ts`).filter((t) => files.includes(t))]));
-    expect(graph.get("local-backend/runtime")).toContain("local-backend/scheduler");
+    expect(graph.get("local-backend/runtime/runtime")).toContain("local-backend/runtime/scheduler");
     const cycles: string[] = [];
     const visit = (file: string, path: string[]): void => {
       if (path.includes(file)) {
@@ -86,5 +86,20 @@ describe("import boundaries", () => {
     };
     for (const file of files) visit(file, []);
     expect(cycles).toEqual([]);
+  });
+
+  it("the local backend's layers import only the layers below them", () => {
+    // Bottom to top; index.ts and main.ts at the top level put the layers together.
+    const layers = ["database", "runtime", "protocol", "features"];
+    const layerOf = (path: string): number => layers.indexOf(path.split("/")[1] ?? "");
+    const files = sourceFiles("local-backend");
+    expect(files.filter((file) => layerOf(file) < 0 && !/^local-backend\/(index|main)\.ts$/.test(file))).toEqual([]);
+    const found = files.flatMap((file) =>
+      relativeImports(file)
+        .filter((target) => target.startsWith("local-backend/"))
+        .filter((target) => layerOf(file) >= 0 && (layerOf(target) < 0 || layerOf(target) > layerOf(file)))
+        .map((target) => `${file} imports ${target}`),
+    );
+    expect(found).toEqual([]);
   });
 });

@@ -7,13 +7,13 @@
 import { randomBytes } from "node:crypto";
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { Caller } from "./auth";
-import type { Database, DocumentWrite, MutationRecord } from "./database";
+import type { Database, DocumentWrite, MutationRecord } from "../database/database";
 import { Executor, type ExecutionHost } from "./executor";
 import { canonicalPath, type FunctionKind, type LoadedFunction, type LoadedModules } from "./modules";
 import { describeThrown, FUNCTION_FRAMES, IMMEDIATE_ASYNC_SYSCALLS } from "./worker-protocol";
 import { Scheduler } from "./scheduler";
-import { Transaction, UserError, type PageRequest, type ReadEntry, type SerializedQuery } from "./transaction";
-import { isPlainObject, validateValue } from "./values";
+import { Transaction, UserError, type PageRequest, type ReadEntry, type SerializedQuery } from "../database/transaction";
+import { isPlainObject, validateValue } from "../database/values";
 
 /** A function failed: Convex's `errorMessage` and, for a ConvexError, its `errorData`. */
 export class FunctionError extends Error {

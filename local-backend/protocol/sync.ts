@@ -9,12 +9,12 @@
 import { decodeJwt } from "jose";
 import type { JSONValue } from "convex/values";
 import type { WebSocket } from "ws";
-import { AuthenticationError, type TokenVerifier, type UserIdentity } from "./auth";
-import type { Database, DocumentWrite } from "./database";
+import { AuthenticationError, type TokenVerifier, type UserIdentity } from "../runtime/auth";
+import type { Database, DocumentWrite } from "../database/database";
 import type { ByteBudget } from "./limits";
-import { FunctionError, type Caller, type Runtime } from "./runtime";
-import { writeAffects, type ReadEntry } from "./transaction";
-import type { Doc, FieldValue } from "./values";
+import { FunctionError, type Caller, type Runtime } from "../runtime/runtime";
+import { writeAffects, type ReadEntry } from "../database/transaction";
+import type { Doc, FieldValue } from "../database/values";
 
 type Modification =
   | { type: "QueryUpdated"; queryId: number; value: JSONValue; logLines: string[]; journal: string | null }

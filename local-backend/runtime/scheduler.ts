@@ -7,10 +7,10 @@
  */
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { Caller } from "./auth";
-import type { Database } from "./database";
+import type { Database } from "../database/database";
 import type { FunctionKind, LoadedFunction } from "./modules";
-import { Transaction, UserError } from "./transaction";
-import type { Doc } from "./values";
+import { Transaction, UserError } from "../database/transaction";
+import type { Doc } from "../database/values";
 
 /** A failed job records the function's own error, without Convex's "[Request ID: …] Server Error" line. */
 function jobError(error: unknown): string {

@@ -8,7 +8,7 @@
  */
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import type { JSONValue } from "convex/values";
-import { UserError } from "./transaction";
+import { UserError } from "../database/transaction";
 import {
   type AsyncSyscallFailure,
   FUNCTION_FRAMES,

@@ -6,9 +6,9 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JSONValue } from "convex/values";
-import { AuthenticationError, type TokenVerifier } from "./auth";
+import { AuthenticationError, type TokenVerifier } from "../runtime/auth";
 import { MAX_REQUEST_BYTES, OVER_BUDGET_CODE, overBudgetMessage, tooLargeMessage, type ByteBudget, type Lease } from "./limits";
-import { FunctionError, type Caller, type Runtime } from "./runtime";
+import { FunctionError, type Caller, type Runtime } from "../runtime/runtime";
 import type { AdminAuthenticator } from "./sync";
 
 const STATUS_UDF_FAILED = 560;

@@ -8,7 +8,7 @@
  */
 import type { Socket } from "node:net";
 import { WebSocket } from "ws";
-import { MAX_ARGS_BYTES } from "./runtime";
+import { MAX_ARGS_BYTES } from "../runtime/runtime";
 
 /** The largest HTTP body or sync message accepted: Convex's MAX_BACKEND_PUBLIC_API_REQUEST_SIZE. */
 export const MAX_REQUEST_BYTES = MAX_ARGS_BYTES + 2000;

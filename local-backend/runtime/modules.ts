@@ -10,10 +10,10 @@ import { rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import type { SchemaJson } from "./database";
+import type { SchemaJson } from "../database/database";
 import { FunctionWorker } from "./executor";
-import { checkSchemaNames } from "./schema-names";
-import type { ValidatorJson } from "./values";
+import { checkSchemaNames } from "../database/schema-names";
+import type { ValidatorJson } from "../database/values";
 import type { AuthProviderConfig, FunctionKind, WorkerBundle } from "./worker-protocol";
 
 export type { AuthProviderConfig, FunctionKind } from "./worker-protocol";
