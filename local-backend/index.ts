@@ -18,6 +18,7 @@ import { ByteBudget, IN_FLIGHT_BUDGET_BYTES, LimitedWebSocket, MAX_REQUEST_BYTES
 import { ModuleLoader } from "./runtime/modules";
 import { Runtime, type Caller } from "./runtime/runtime";
 import { SyncServer } from "./protocol/sync";
+import { VectorSearch } from "./features/vector-search/vector-search";
 
 export interface LocalBackendOptions {
   port: number;
@@ -153,6 +154,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
       log(`${file}.ts: ${what} by the local backend (see docs/decisions/004)`);
   }
   const runtime = new Runtime(db, modules, options.transactionTimeoutMs, options.actionTimeoutMs);
+  const vectorSearch = new VectorSearch(runtime);
   let verifier = new TokenVerifier(modules.authProviders);
   await runtime.scheduler.resume();
 
@@ -234,6 +236,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   // little later, off the start-up path (the first search builds them if it comes sooner).
   setImmediate(() => void runtime.serial(async () => db.warmIndexes()));
   setTimeout(() => void runtime.serial(async () => db.warmSearch()), 1000).unref();
+  setTimeout(() => void vectorSearch.warm().catch((error: unknown) => log(`vector indexes: ${String(error)}`)), 1000).unref();
 
   let closing: Promise<void> | null = null;
   return {

@@ -13,10 +13,24 @@ import { FIRST_USER_TABLE_NUMBER, newDocumentId, tableNumberOfId } from "./ids";
 import { SearchIndex, SortedIndex } from "./indexes";
 import type { Doc, ValidatorJson } from "./values";
 
+/** A `vectorIndex` of the schema, as `defineSchema(...).export()` writes it. */
+export interface VectorIndexDefinition {
+  indexDescriptor: string;
+  vectorField: string;
+  dimensions: number;
+  filterFields: string[];
+}
+
 export interface SchemaTable {
   tableName: string;
   indexes: { indexDescriptor: string; fields: string[] }[];
   searchIndexes: { indexDescriptor: string; searchField: string; filterFields: string[] }[];
+  /** Indexes declared with `staged: true`: kept in the schema, not yet queryable. */
+  stagedDbIndexes?: { indexDescriptor: string; fields: string[] }[];
+  stagedSearchIndexes?: { indexDescriptor: string; searchField: string; filterFields: string[] }[];
+  /** Absent in schemas from `convex` versions before vector search. */
+  vectorIndexes?: VectorIndexDefinition[];
+  stagedVectorIndexes?: VectorIndexDefinition[];
   documentType: ValidatorJson | null;
 }
 

@@ -5,19 +5,27 @@
  * index_validation_error.rs (the coded messages), crates/common/src/schemas/json.rs (which check
  * applies where), indexed_fields.rs and application/src/lib.rs (index fields).
  */
-import type { SchemaJson } from "./database";
+import type { SchemaJson, SchemaTable, VectorIndexDefinition } from "./database";
 import type { ValidatorJson } from "./values";
 
 const MAX_IDENTIFIER_LEN = 64;
 const MAX_FIELD_NAME_LENGTH = 1024;
 const MAX_INDEXES_PER_TABLE = 64;
 const MAX_INDEX_FIELDS = 16;
+/** Vector indexes (crates/common/src/bootstrap_model/index/vector_index/dimensions.rs, index/mod.rs). */
+const MIN_VECTOR_DIMENSIONS = 2;
+const MAX_VECTOR_DIMENSIONS = 4096;
+const MAX_VECTOR_FILTER_FIELDS = 16;
 
 /** A schema Convex would refuse; the message is Convex's, prefixed with its error code where it has one. */
 export class SchemaDefinitionError extends Error {
   override name = "SchemaDefinitionError";
-  constructor(code: string | null, message: string) {
-    super(code ? `${code}: ${message}` : message);
+  constructor(
+    readonly code: string | null,
+    /** The message without its code. */
+    readonly detail: string,
+  ) {
+    super(code ? `${code}: ${detail}` : detail);
   }
 }
 
@@ -104,14 +112,21 @@ function checkIndexName(name: string): void {
   }
 }
 
+/** A field path as Convex parses one (`FieldPath::from_str`): field names joined by dots, outer dots ignored. */
+function fieldPathParts(field: string): string[] | null {
+  const parts = field.replace(/^\.+|\.+$/g, "").split(".");
+  return parts.join("") === "" || parts.some((p) => fieldNameProblem(p) !== null) ? null : parts;
+}
+
+function checkIndexField(index: string, field: string): void {
+  if (fieldPathParts(field) === null) {
+    throw new SchemaDefinitionError("InvalidIndexField", `In index "${index}": Invalid index field: "${field}"`);
+  }
+}
+
 /** The checks Convex makes while parsing an index's fields. */
 function checkIndexFields(index: string, fields: string[]): void {
-  for (const field of fields) {
-    const parts = field.replace(/^\.+|\.+$/g, "").split(".");
-    if (parts.join("") === "" || parts.some((p) => fieldNameProblem(p) !== null)) {
-      throw new SchemaDefinitionError("InvalidIndexField", `In index "${index}": Invalid index field: "${field}"`);
-    }
-  }
+  for (const field of fields) checkIndexField(index, field);
   if (fields.length > MAX_INDEX_FIELDS) {
     throw new SchemaDefinitionError(
       "IndexTooManyFields",
@@ -149,6 +164,112 @@ function checkUserIndexFields(fields: string[]): void {
   }
 }
 
+/**
+ * The checks Convex makes while parsing a vector index (json.rs, `VectorIndexSchema::new`); its
+ * messages are prefixed with the table, as `parse_names_and_indexes` wraps them.
+ */
+function checkVectorIndex(table: string, index: VectorIndexDefinition): void {
+  try {
+    checkIndexName(index.indexDescriptor);
+    for (const field of [index.vectorField, ...index.filterFields]) checkIndexField(index.indexDescriptor, field);
+    const { dimensions } = index;
+    if (!Number.isInteger(dimensions) || dimensions < MIN_VECTOR_DIMENSIONS || dimensions > MAX_VECTOR_DIMENSIONS) {
+      throw new SchemaDefinitionError(
+        "InvalidVectorDimensionError",
+        `Dimensions ${dimensions} must be between ${MIN_VECTOR_DIMENSIONS} and ${MAX_VECTOR_DIMENSIONS}.`,
+      );
+    }
+    if (new Set(index.filterFields).size > MAX_VECTOR_FILTER_FIELDS) {
+      // Convex's wording says "Search indexes" for vector indexes too.
+      throw new SchemaDefinitionError(
+        "IndexTooManyFilterFields",
+        `Search indexes may have up to ${MAX_VECTOR_FILTER_FIELDS} filter fields.`,
+      );
+    }
+  } catch (error) {
+    if (error instanceof SchemaDefinitionError)
+      throw new SchemaDefinitionError(error.code, `In table "${table}": ${error.detail}`);
+    throw error;
+  }
+}
+
+/** Two vector indexes of a table (staged or not) may not index the same field with the same dimensions. */
+function checkVectorFieldsUnique(table: string, indexes: VectorIndexDefinition[]): void {
+  const byName = new Map(indexes.map((index) => [index.indexDescriptor, index]));
+  const seen = new Map<string, string>();
+  for (const name of [...byName.keys()].sort(compareBytes)) {
+    const { vectorField, dimensions } = byName.get(name)!;
+    const key = `${dimensions}:${vectorField}`;
+    const other = seen.get(key);
+    if (other !== undefined) {
+      // The line break and indentation are in Convex's message (a Rust string literal without `\`).
+      throw new SchemaDefinitionError(
+        "VectorIndexFieldNotUnique",
+        `In table "${table}" vector index "${name}" and vector index "${other}" have the same \`vectorField\`. Vector index fields must be unique within a table. You should combine the\n             indexes with the same \`vectorField\` into one index containing all \`filterField\`s and then use different subsets of the \`filterField\`s at query time.`,
+      );
+    }
+    seen.set(key, name);
+  }
+}
+
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** Whether a document of `validator` can have a field at `parts` (validator.rs, `can_contain_field`). */
+function canContainField(validator: ValidatorJson, parts: string[]): boolean {
+  if (parts.length === 0) return true;
+  if (validator.type === "any") return true;
+  if (validator.type === "union") return validator.value.some((member) => canContainField(member, parts));
+  if (validator.type === "object") {
+    const field = validator.value[parts[0]!];
+    return field !== undefined && canContainField(field.fieldType, parts.slice(1));
+  }
+  return false;
+}
+
+/** Whether a field at `parts` may hold an array of float64 (validator.rs, `overlaps_with_array_float64`). */
+function mayHoldVector(validator: ValidatorJson, parts: string[]): boolean {
+  if (parts.length === 0) {
+    if (validator.type === "array") return validator.value.type === "number" || validator.value.type === "any";
+    if (validator.type === "union") return validator.value.some((member) => mayHoldVector(member, []));
+    return validator.type === "any";
+  }
+  if (validator.type === "any") return true;
+  if (validator.type === "union") return validator.value.some((member) => mayHoldVector(member, parts));
+  if (validator.type === "object") {
+    const field = validator.value[parts[0]!];
+    return field === undefined || mayHoldVector(field.fieldType, parts.slice(1));
+  }
+  return false;
+}
+
+/**
+ * With schema validation on, a vector index's field must be able to exist and to hold an array
+ * of float64 (schemas/mod.rs, `check_index_references`).
+ */
+function checkVectorFieldReferences(table: SchemaTable): void {
+  const type = table.documentType;
+  if (!type) return;
+  for (const index of [...(table.vectorIndexes ?? []), ...(table.stagedVectorIndexes ?? [])]) {
+    const parts = fieldPathParts(index.vectorField)!;
+    const field = `"${parts.join(".")}"`;
+    const systemField = parts.length === 1 && parts[0]!.startsWith("_");
+    if (!systemField && !canContainField(type, parts)) {
+      throw new SchemaDefinitionError(
+        "SchemaDefinitionError",
+        `In table "${table.tableName}" the index "${index.indexDescriptor}" is invalid because it references the field ${field} that does not exist.`,
+      );
+    }
+    if (!mayHoldVector(type, parts)) {
+      throw new SchemaDefinitionError(
+        "SchemaDefinitionError",
+        `In table "${table.tableName}" the vector index "${index.indexDescriptor}" is invalid because it references the field ${field} that is neither an array of float64 or optional array of float64.`,
+      );
+    }
+  }
+}
+
 /** Throws a SchemaDefinitionError for the first name in `schema` that Convex would refuse, in Convex's order. */
 export function checkSchemaNames(schema: SchemaJson | null): void {
   for (const table of schema?.tables ?? []) {
@@ -163,7 +284,9 @@ export function checkSchemaNames(schema: SchemaJson | null): void {
     if (name.startsWith("_")) throw new SchemaDefinitionError("TableNameReserved", `${name} is a reserved table name.`);
     const indexes = table.indexes ?? [];
     const searchIndexes = table.searchIndexes ?? [];
-    if (indexes.length + searchIndexes.length > MAX_INDEXES_PER_TABLE) {
+    const vectorIndexes = table.vectorIndexes ?? [];
+    const stagedVectorIndexes = table.stagedVectorIndexes ?? [];
+    if (indexes.length + searchIndexes.length + vectorIndexes.length + stagedVectorIndexes.length > MAX_INDEXES_PER_TABLE) {
       throw new SchemaDefinitionError(
         "TooManyIndexes",
         `Table "${name}" cannot have more than ${MAX_INDEXES_PER_TABLE} indexes.`,
@@ -182,8 +305,10 @@ export function checkSchemaNames(schema: SchemaJson | null): void {
       }
     }
     for (const index of searchIndexes) checkIndexName(index.indexDescriptor);
+    for (const index of [...vectorIndexes, ...stagedVectorIndexes]) checkVectorIndex(name, index);
+    checkVectorFieldsUnique(name, [...vectorIndexes, ...stagedVectorIndexes]);
     const names = new Set<string>();
-    for (const { indexDescriptor } of [...indexes, ...searchIndexes]) {
+    for (const { indexDescriptor } of [...indexes, ...searchIndexes, ...stagedVectorIndexes, ...vectorIndexes]) {
       if (isReservedIndexName(indexDescriptor)) {
         throw new SchemaDefinitionError(
           "IndexNameReserved",
@@ -200,4 +325,6 @@ export function checkSchemaNames(schema: SchemaJson | null): void {
     }
     for (const index of indexes) checkUserIndexFields(index.fields);
   }
+  // Checked once every table has parsed, as Convex checks index references.
+  if (schema?.schemaValidation) for (const table of schema.tables) checkVectorFieldReferences(table);
 }

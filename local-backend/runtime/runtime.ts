@@ -139,6 +139,16 @@ export interface CommitListener {
   (ts: bigint, writes: DocumentWrite[]): void;
 }
 
+/** The function making a syscall, as a feature's handler sees it. */
+export interface SyscallOrigin {
+  kind: FunctionKind;
+  path: string;
+  caller: Caller;
+}
+
+/** An async syscall a feature answers (see `Runtime.handleAsyncSyscall`). */
+export type AsyncSyscallHandler = (args: Record<string, unknown>, origin: SyscallOrigin) => Promise<JSONValue>;
+
 export class Runtime {
   private modules: LoadedModules;
   private tail: Promise<unknown> = Promise.resolve();
@@ -152,6 +162,8 @@ export class Runtime {
   private readonly executor: Executor;
   /** Mutations' transactions on hold while a `useStaleSnapshot` query they started runs. */
   private readonly onHold = new WeakSet<Transaction>();
+  /** Async syscalls that features answer, by op. */
+  private readonly featureSyscalls = new Map<string, AsyncSyscallHandler>();
 
   constructor(
     readonly db: Database,
@@ -177,6 +189,12 @@ export class Runtime {
 
   onCommit(listener: CommitListener): void {
     this.commitListeners.push(listener);
+  }
+
+  /** Lets a feature answer an async syscall the Runtime itself does not (e.g. `1.0/actions/vectorSearch`). */
+  handleAsyncSyscall(op: string, handler: AsyncSyscallHandler): void {
+    if (this.featureSyscalls.has(op)) throw new Error(`The syscall ${op} already has a handler`);
+    this.featureSyscalls.set(op, handler);
   }
 
   /** Runs `task` after every task queued before it: the one-at-a-time executor. */
@@ -551,8 +569,11 @@ export class Runtime {
           this.commit(tx);
         });
         return {};
-      default:
+      default: {
+        const handler = this.featureSyscalls.get(op);
+        if (handler) return handler(args, { kind: ctx.kind, path: ctx.path, caller: ctx.caller });
         throw new Error(`Unsupported syscall in the local backend: ${op}`);
+      }
     }
   }
 
