@@ -1,14 +1,13 @@
 /**
  * Pagination cursors (ADR 008): opaque, bound to the query that made them and to this
- * deployment. A cursor is AES-256-GCM over `{fingerprint, position}` with a key derived from a
- * per-deployment secret (`<dataDir>/cursor-secret`, mode 600): a client can neither read the
- * index key inside (it may hold another user's values) nor forge or alter one, and a cursor
- * from another query (its fingerprint) or another deployment (its key) is refused.
+ * deployment. A cursor is AES-256-GCM over `{fingerprint, position}` with a key derived from the
+ * deployment's secret (`secret.ts`): a client can neither read the index key inside (it may hold
+ * another user's values) nor forge or alter one, and a cursor from another query (its
+ * fingerprint) or another deployment (its key) is refused.
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from "node:crypto";
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { createCipheriv, createDecipheriv, createHash, createHmac } from "node:crypto";
 import { convexToJson, jsonToConvex, type JSONValue } from "convex/values";
+import { deriveKey, loadDeploymentSecret } from "./secret";
 import type { FieldValue } from "./values";
 
 /** Where a page starts or ends within its query. */
@@ -24,21 +23,6 @@ export type DecodedCursor = { ok: true; position: CursorPosition } | { ok: false
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-
-/** Reads the data directory's cursor secret, creating it (mode 600) on first start. */
-function loadSecret(dataDir: string): Buffer {
-  const file = join(dataDir, "cursor-secret");
-  try {
-    writeFileSync(file, `${randomBytes(32).toString("hex")}\n`, { mode: 0o600, flag: "wx" });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  }
-  chmodSync(file, 0o600);
-  const secret = Buffer.from(readFileSync(file, "utf8").trim(), "hex");
-  if (secret.length < 32)
-    throw new Error(`${file} is not a 32-byte hex secret; delete it to make a new one (open cursors become invalid).`);
-  return secret;
-}
 
 function encodePosition(position: CursorPosition): JSONValue {
   switch (position.kind) {
@@ -71,12 +55,12 @@ export class CursorCodec {
   private readonly ivKey: Buffer;
 
   constructor(secret: Buffer) {
-    this.encryptionKey = createHmac("sha256", secret).update("clientele cursor encryption v1").digest();
-    this.ivKey = createHmac("sha256", secret).update("clientele cursor iv v1").digest();
+    this.encryptionKey = deriveKey(secret, "clientele cursor encryption v1");
+    this.ivKey = deriveKey(secret, "clientele cursor iv v1");
   }
 
   static forDataDir(dataDir: string): CursorCodec {
-    return new CursorCodec(loadSecret(dataDir));
+    return new CursorCodec(loadDeploymentSecret(dataDir));
   }
 
   /**

@@ -74,15 +74,21 @@ function encodeVarint(value: number): number[] {
   return out;
 }
 
-export function newDocumentId(tableNumber: number): string {
-  const body = Uint8Array.from([...encodeVarint(tableNumber), ...randomBytes(INTERNAL_ID_LEN)]);
+/** The id of the document numbered `internal` (16 bytes) in table `tableNumber`. */
+export function encodeDocumentId(tableNumber: number, internal: Uint8Array): string {
+  if (internal.length !== INTERNAL_ID_LEN) throw new Error(`An id's internal part is ${INTERNAL_ID_LEN} bytes`);
+  const body = Uint8Array.from([...encodeVarint(tableNumber), ...internal]);
   const footer = fletcher16(body) ^ VERSION;
   // The footer is stored little-endian.
   return encodeBase32(Uint8Array.from([...body, footer & 255, footer >> 8]));
 }
 
-/** The table number of a well-formed id, or null when the string is not a valid Convex id. */
-export function tableNumberOfId(id: string): number | null {
+export function newDocumentId(tableNumber: number): string {
+  return encodeDocumentId(tableNumber, randomBytes(INTERNAL_ID_LEN));
+}
+
+/** The table number and internal bytes of a well-formed id, or null when the string is not a valid Convex id. */
+export function decodeDocumentId(id: string): { tableNumber: number; internal: Uint8Array } | null {
   if (id.length < MIN_LEN || id.length > MAX_LEN) return null;
   const bytes = decodeBase32(id);
   if (bytes === null || bytes.length < 1 + INTERNAL_ID_LEN + FOOTER_LEN) return null;
@@ -104,5 +110,10 @@ export function tableNumberOfId(id: string): number | null {
   const footer = (bytes[bytes.length - 2]! | (bytes[bytes.length - 1]! << 8)) ^ VERSION;
   if (fletcher16(body) !== footer) return null;
   if (tableNumber === 0) return null;
-  return tableNumber;
+  return { tableNumber, internal: bytes.slice(offset, offset + INTERNAL_ID_LEN) };
+}
+
+/** The table number of a well-formed id, or null when the string is not a valid Convex id. */
+export function tableNumberOfId(id: string): number | null {
+  return decodeDocumentId(id)?.tableNumber ?? null;
 }

@@ -802,6 +802,12 @@ export class Transaction {
     this.patch(id, table, fields, true);
   }
 
+  /** Deletes by the backend itself (a stored file's `_storage` document), bypassing user-facing checks. */
+  systemDelete(id: string, table: string): void {
+    this.requireWritable();
+    this.write(table, this.existing(id, table, "delete").doc._id as string, null);
+  }
+
   savepoint(): number {
     return this.undo.length;
   }

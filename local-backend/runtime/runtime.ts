@@ -144,6 +144,10 @@ export interface SyscallOrigin {
   kind: FunctionKind;
   path: string;
   caller: Caller;
+  /** Its own transaction (queries and mutations); fails in actions as database calls do. */
+  transaction(): Transaction;
+  /** The same, to write: fails in queries. */
+  writableTransaction(): Transaction;
 }
 
 /** An async syscall a feature answers (see `Runtime.handleAsyncSyscall`). */
@@ -202,6 +206,39 @@ export class Runtime {
     const run = this.tail.then(task);
     this.tail = run.catch(() => undefined);
     return run;
+  }
+
+  /** Runs `read` in a read-only transaction of its own on the executor (reads outside any function). */
+  readTransaction<T>(read: (tx: Transaction) => T | Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      const tx = new Transaction(this.db, { writable: false, journal: null });
+      try {
+        return await read(tx);
+      } finally {
+        tx.closed = true;
+      }
+    });
+  }
+
+  /**
+   * Runs `write` in a transaction of its own on the executor and commits it: the backend's own
+   * writes outside any mutation (an action's scheduling, an upload). Nothing is written if it throws.
+   */
+  writeTransaction<T>(write: (tx: Transaction) => T | Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      const tx = new Transaction(this.db, { writable: true, journal: null });
+      let value: T;
+      try {
+        value = await write(tx);
+      } catch (error) {
+        tx.abort();
+        throw error;
+      } finally {
+        tx.closed = true;
+      }
+      this.commit(tx);
+      return value;
+    });
   }
 
   resolve(udfPath: unknown, kind: FunctionKind | "any", caller: Caller): LoadedFunction {
@@ -556,22 +593,21 @@ export class Runtime {
       case "1.0/actions/action":
         return (await this.runAction(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true })).value;
       case "1.0/actions/schedule":
-        return this.serial(async () => {
-          const tx = new Transaction(this.db, { writable: true, journal: null });
-          const id = this.scheduler.schedule(tx, args);
-          this.commit(tx);
-          return id;
-        });
+        return this.writeTransaction((tx) => this.scheduler.schedule(tx, args));
       case "1.0/actions/cancel_job":
-        await this.serial(async () => {
-          const tx = new Transaction(this.db, { writable: true, journal: null });
-          this.scheduler.cancel(tx, args.id as string);
-          this.commit(tx);
-        });
+        await this.writeTransaction((tx) => this.scheduler.cancel(tx, args.id as string));
         return {};
       default: {
         const handler = this.featureSyscalls.get(op);
-        if (handler) return handler(args, { kind: ctx.kind, path: ctx.path, caller: ctx.caller });
+        if (handler) {
+          return handler(args, {
+            kind: ctx.kind,
+            path: ctx.path,
+            caller: ctx.caller,
+            transaction: () => this.tx(ctx),
+            writableTransaction: () => this.writableTx(ctx),
+          });
+        }
         throw new Error(`Unsupported syscall in the local backend: ${op}`);
       }
     }
