@@ -19,6 +19,8 @@ import { ModuleLoader } from "./runtime/modules";
 import { Runtime, type Caller } from "./runtime/runtime";
 import { SyncServer } from "./protocol/sync";
 import { VectorSearch } from "./features/vector-search/vector-search";
+import { FileStorage } from "./features/file-storage/file-storage";
+import { StorageHttp } from "./features/file-storage/http";
 
 export interface LocalBackendOptions {
   port: number;
@@ -41,6 +43,8 @@ export interface LocalBackendOptions {
   pingIntervalMs?: number;
   /** Request bytes held at once across all connections before new ones are refused (default 4 × 16 MiB). */
   inFlightBudgetBytes?: number;
+  /** Longest an upload to a `generateUploadUrl()` URL may take to arrive (default 2 minutes, as on Convex). */
+  uploadTimeoutMs?: number;
 }
 
 export interface LocalBackend {
@@ -155,6 +159,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   }
   const runtime = new Runtime(db, modules, options.transactionTimeoutMs, options.actionTimeoutMs);
   const vectorSearch = new VectorSearch(runtime);
+  const storage = new StorageHttp(new FileStorage(runtime, { dataDir, url, log }), options.uploadTimeoutMs);
   let verifier = new TokenVerifier(modules.authProviders);
   await runtime.scheduler.resume();
 
@@ -170,8 +175,9 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   const api = new HttpApi(runtime, () => verifier, admin, LOCAL_BACKEND_VERSION, budget);
 
   const request = (req: IncomingMessage, res: ServerResponse) => {
-    api
+    storage
       .handle(req, res)
+      .then(async (handled) => handled || (await api.handle(req, res)))
       .then((handled) => {
         if (!handled && !res.headersSent) {
           res.writeHead(404, { "Content-Type": "application/json" });

@@ -182,10 +182,43 @@ function syncRoundTrip(exec: number, op: string, args: string, async: boolean): 
       post({ type: "asyncSyscall", id, exec, op, args });
     });
   },
-  jsSyscall(op: string): never {
-    throw new Error(`File storage is not supported by the local backend (${op})`);
+  jsSyscall(op: string, args: Record<string, unknown>): Promise<unknown> {
+    if (op === "storage/storeBlob") return storeBlob(args);
+    if (op === "storage/getBlob") return getBlob(args);
+    throw new Error(`Unknown JS syscall ${op}`);
   },
 };
+
+/** Runs an async syscall from inside the worker, as `performAsyncSyscall` would. */
+async function asyncSyscall(op: string, args: Record<string, unknown>): Promise<unknown> {
+  const convex = (globalThis as unknown as { Convex: { asyncSyscall(op: string, args: string): Promise<string> } }).Convex;
+  return JSON.parse(await convex.asyncSyscall(op, JSON.stringify(args))) as unknown;
+}
+
+/**
+ * An action's `ctx.storage.store(blob)`. In Convex this JS syscall is the isolate's own code
+ * (udf-runtime's storage.ts, wording from there); here the Blob is read in the worker and its
+ * bytes go, base64 as in Convex's `1.0/storageStore`, to the async syscall of the same name.
+ */
+async function storeBlob({ blob, options }: Record<string, unknown>): Promise<unknown> {
+  if (!(blob instanceof Blob)) {
+    throw new Error(
+      "store() expects a Blob. If you are trying to store a Request, `await request.blob()` will give you the correct input.",
+    );
+  }
+  const sha256 = (options as { sha256?: unknown } | undefined)?.sha256;
+  const bytes = Buffer.from(await blob.arrayBuffer()).toString("base64");
+  return asyncSyscall("storage/storeBlob", { blob: bytes, contentType: blob.type, ...(sha256 !== undefined ? { sha256 } : {}) });
+}
+
+/** An action's `ctx.storage.get(id)`: a Blob of the file's bytes and content type, or null. */
+async function getBlob({ storageId }: Record<string, unknown>): Promise<Blob | null> {
+  if (typeof storageId !== "string") {
+    throw new Error(`storage.get requires a string storageId but received ${String(storageId)}`);
+  }
+  const file = (await asyncSyscall("storage/getBlob", { storageId })) as { blob: string; contentType: string | null } | null;
+  return file === null ? null : new Blob([Buffer.from(file.blob, "base64")], { type: file.contentType ?? "" });
+}
 
 /** console.* inside a function becomes one of its log lines ("[LOG] 'text'"), as in Convex. */
 const levels = { log: "LOG", info: "INFO", debug: "DEBUG", warn: "WARN", error: "ERROR" } as const;

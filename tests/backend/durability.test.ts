@@ -1,36 +1,14 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { ConvexHttpClient } from "convex/browser";
 import { afterEach, describe, expect, it } from "vitest";
 import { api } from "./fixtures/convex/_generated/api";
 import { RawSyncClient } from "./raw-sync";
-import { FIXTURE_FUNCTIONS, startTestBackend, tempDir, type TestBackend } from "./helpers";
-
-const CHILD = fileURLToPath(new URL("./fixtures/child-backend.ts", import.meta.url));
+import { spawnBackend, startTestBackend, tempDir, type TestBackend } from "./helpers";
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0)) await c();
 });
-
-async function spawnBackend(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  // One process (node with tsx as a loader), not the tsx CLI: the CLI runs the script in a
-  // grandchild that SIGKILL on the CLI would leave running, so nothing would really be killed.
-  const child = spawn(process.execPath, ["--import", "tsx", CHILD, dataDir, FIXTURE_FUNCTIONS], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  cleanup.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout });
-    rl.once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`child exited early (${code})`)));
-  });
-  return { child, url: (JSON.parse(line) as { url: string }).url };
-}
 
 async function queryTs(url: string): Promise<bigint> {
   const res = await fetch(`${url}/api/query_ts`, { method: "POST" });
@@ -91,7 +69,8 @@ describe("persistence", () => {
   it("survives kill -9: every acknowledged mutation is there, no transaction is half-applied", async () => {
     const dataDir = await tempDir();
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-    const { child, url } = await spawnBackend(dataDir);
+    const { url, kill9 } = await spawnBackend(dataDir);
+    cleanup.push(kill9);
     const client = new ConvexHttpClient(url);
     const acknowledged: string[] = [];
     for (let i = 0; i < 20; i++) {
@@ -114,11 +93,9 @@ describe("persistence", () => {
       ),
     );
     await new Promise((r) => setTimeout(r, 15));
-    child.kill("SIGKILL");
+    const killed = kill9();
     const ackedInFlight = (await Promise.all(inFlight)).filter((i): i is number => i !== null);
-    await new Promise<void>((resolve) =>
-      child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()),
-    );
+    await killed;
 
     const backend = await startTestBackend({ dataDir });
     cleanup.push(() => backend.close());

@@ -1,6 +1,8 @@
+import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { ConvexHttpClient } from "convex/browser";
 import type { FunctionReference, FunctionType } from "convex/server";
@@ -57,6 +59,7 @@ export async function startTestBackend(
     pingIntervalMs?: number;
     transactionTimeoutMs?: number;
     actionTimeoutMs?: number;
+    uploadTimeoutMs?: number;
   } = {},
 ): Promise<TestBackend> {
   const dataDir = options.dataDir ?? (await tempDir());
@@ -70,6 +73,7 @@ export async function startTestBackend(
     ...(options.pingIntervalMs !== undefined ? { pingIntervalMs: options.pingIntervalMs } : {}),
     ...(options.transactionTimeoutMs !== undefined ? { transactionTimeoutMs: options.transactionTimeoutMs } : {}),
     ...(options.actionTimeoutMs !== undefined ? { actionTimeoutMs: options.actionTimeoutMs } : {}),
+    ...(options.uploadTimeoutMs !== undefined ? { uploadTimeoutMs: options.uploadTimeoutMs } : {}),
   });
   return {
     ...backend,
@@ -79,6 +83,34 @@ export async function startTestBackend(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+const CHILD_BACKEND = fileURLToPath(new URL("./fixtures/child-backend.ts", import.meta.url));
+
+/**
+ * A backend over the fixture functions in a process of its own, for tests that kill it with
+ * SIGKILL: `kill9()` kills it (if it still runs) and resolves once it is gone.
+ */
+export async function spawnBackend(dataDir: string): Promise<{ url: string; kill9: () => Promise<void> }> {
+  // One process (node with tsx as a loader), not the tsx CLI: the CLI runs the script in a
+  // grandchild that SIGKILL on the CLI would leave running, so nothing would really be killed.
+  const child = spawn(process.execPath, ["--import", "tsx", CHILD_BACKEND, dataDir, FIXTURE_FUNCTIONS], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const kill9 = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
+  };
+  const line = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout });
+    rl.once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`child exited early (${code})`)));
+  }).catch(async (error: unknown) => {
+    await kill9();
+    throw error;
+  });
+  return { url: (JSON.parse(line) as { url: string }).url, kill9 };
 }
 
 /**
