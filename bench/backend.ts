@@ -1,11 +1,12 @@
 /**
  * Local backend benchmark on 100,000 customers: page latency of `customers:listByUser`,
- * mutation throughput, mutation-to-subscriber latency with 100 open subscriptions, start-up
- * time and resident memory. Runs against a copy of the project's convex/ plus a small bench
+ * mutation throughput, mutation-to-subscriber latency with 100 open subscriptions, upload and
+ * download throughput of a 10 MiB file, start-up time and resident memory. Runs against a copy of the project's convex/ plus a small bench
  * module; if convex/customers.ts does not (yet) export listByUser, an equivalent stand-in
  * (the caller's personal workspace, newest first, 50-row pages) is used and the figure says so.
  */
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -52,7 +53,41 @@ export const create = mutation({
     return await ctx.db.insert("customers", { ...(workspaceId ? { workspaceId } : {}), userId, name, email, status: "lead", searchText: name + " " + email });
   },
 });
+
+export const generateUploadUrl = mutation({ args: {}, handler: async (ctx) => await ctx.storage.generateUploadUrl() });
+
+export const fileUrl = query({
+  args: { storageId: v.id("_storage") },
+  handler: async (ctx, { storageId }) => await ctx.storage.getUrl(storageId),
+});
 `;
+
+const FILE_BYTES = 10 * 2 ** 20;
+const FILE_ROUNDS = 10;
+
+/** Upload and download throughput of a 10 MiB file (MiB/s, the median of 10 each): the POST to an upload URL, the GET of its file URL. */
+async function measureFileStorage(http: ConvexHttpClient): Promise<{ uploadMiBs: number; downloadMiBs: number }> {
+  const body = randomBytes(FILE_BYTES);
+  const generateUploadUrl = makeFunctionReference<"mutation", Record<string, never>, string>(
+    "benchLocalBackend:generateUploadUrl",
+  );
+  const fileUrl = makeFunctionReference<"query", { storageId: string }, string | null>("benchLocalBackend:fileUrl");
+  const uploads: number[] = [];
+  const downloads: number[] = [];
+  for (let i = 0; i < FILE_ROUNDS; i++) {
+    const uploadUrl = await http.mutation(generateUploadUrl, {});
+    let t0 = performance.now();
+    const response = await fetch(uploadUrl, { method: "POST", body, headers: { "Content-Type": "application/octet-stream" } });
+    const { storageId } = (await response.json()) as { storageId: string };
+    uploads.push(FILE_BYTES / 2 ** 20 / ((performance.now() - t0) / 1000));
+    const url = await http.query(fileUrl, { storageId });
+    t0 = performance.now();
+    const bytes = await (await fetch(url!)).arrayBuffer();
+    downloads.push(FILE_BYTES / 2 ** 20 / ((performance.now() - t0) / 1000));
+    if (bytes.byteLength !== FILE_BYTES) throw new Error(`downloaded ${bytes.byteLength} bytes, uploaded ${FILE_BYTES}`);
+  }
+  return { uploadMiBs: percentile(uploads, 50), downloadMiBs: percentile(downloads, 50) };
+}
 
 function customer(userId: string, workspaceId: string, i: number) {
   const name = `Customer ${String(i).padStart(6, "0")}`;
@@ -209,6 +244,7 @@ async function run(): Promise<BenchFigure[]> {
       updateMs.push(latest.at - t0);
     }
     await Promise.all(clients.map((c) => c.close()));
+    const { uploadMiBs, downloadMiBs } = await measureFileStorage(http);
     await backend.close();
 
     const suite = "local-backend";
@@ -224,6 +260,8 @@ async function run(): Promise<BenchFigure[]> {
       fig("mutation throughput (50 concurrent HTTP clients)", throughput, "mutations/s"),
       fig(`mutation-to-update p50, ${SUBSCRIPTIONS} subscriptions`, u50, "ms", "< 10 ms", u50 < 10),
       fig(`mutation-to-update p99, ${SUBSCRIPTIONS} subscriptions`, percentile(updateMs, 99), "ms"),
+      fig("upload of a 10 MiB file (p50)", uploadMiBs, "MiB/s"),
+      fig("download of a 10 MiB file (p50)", downloadMiBs, "MiB/s"),
       fig(`start-up with ${ROWS} rows`, startupMs, "ms", "< 3000 ms", startupMs < 3000),
       fig(`resident memory with ${ROWS} rows`, rssMb, "MB", "< 300 MB", rssMb < 300),
     ];
