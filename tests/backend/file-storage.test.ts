@@ -75,6 +75,24 @@ describe("upload URLs and file URLs", () => {
     expect(await head.text()).toBe("");
   });
 
+  it("lets a page on another origin upload (CORS preflight with its headers) and read the answer", async () => {
+    const uploadUrl = await fixture.http.mutation(api.files.generateUploadUrl, {});
+    const preflight = await fetch(uploadUrl, {
+      method: "OPTIONS",
+      headers: {
+        Origin: "http://app.test",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,digest",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("Access-Control-Allow-Headers")).toBe("content-type,digest");
+    expect(preflight.headers.get("Access-Control-Allow-Methods")).toContain("POST");
+    const response = await fetch(uploadUrl, { method: "POST", body: "cross-origin", headers: { Origin: "http://app.test" } });
+    expect(response.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(response.status).toBe(200);
+  });
+
   it("keeps bytes exactly, and serves a file uploaded without a type without one", async () => {
     const bytes = randomBytes(300_000);
     const storageId = await upload(fixture.backend.url, bytes);

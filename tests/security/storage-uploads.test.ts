@@ -7,7 +7,7 @@
  * of the data directory other than a stored file's bytes. A huge upload streams to disk with
  * bounded memory and a slow one is cut off at its time limit, while the backend keeps serving.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { ConvexHttpClient } from "convex/browser";
@@ -114,6 +114,15 @@ describe("upload tokens", () => {
       const fileUrl = await http.query(api.files.getUrl, { storageId: answer.body.storageId! });
       expect(await (await fetch(fileUrl!)).text()).toBe(text);
     }
+  });
+});
+
+describe("stored files", () => {
+  it("are the user's alone: the files directory is 700, each file 600", async () => {
+    const { storageId } = (await post(await uploadUrl(), "private")).body;
+    expect(statSync(join(backend.dataDir, "files")).mode & 0o777).toBe(0o700);
+    expect(statSync(join(backend.dataDir, "files", "uploads")).mode & 0o777).toBe(0o700);
+    expect(statSync(join(backend.dataDir, "files", storageId!)).mode & 0o777).toBe(0o600);
   });
 });
 
