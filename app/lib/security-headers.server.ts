@@ -3,7 +3,8 @@
  * handler in app/server.ts: a Content-Security-Policy with a per-request nonce for the inline
  * hydration scripts, anti-framing, no MIME sniffing, a referrer and permissions policy, HSTS in
  * production off loopback, and `Cache-Control: private, no-store` on pages and server functions
- * (signed-in HTML and the auth server function carry a Convex token).
+ * (signed-in HTML and the auth server function carry a Convex token), `X-Robots-Tag: noindex`
+ * on all but the home page.
  */
 import { randomBytes } from "node:crypto";
 import { type AppConfig, clerkIssuerFromPublishableKey, isLoopbackHost } from "../../app.config";
@@ -71,9 +72,27 @@ export function securityHeaders(config: AppConfig, url: URL, nonce: string): Rec
 }
 
 /**
- * Runs Start's handler with a fresh nonce and returns its response with the security headers.
- * A same-origin absolute `Location` becomes a path, so a redirect never repeats the request's
- * `Host` header (which the client chose) back to it.
+ * A `Location` as this server sends it: a same-origin URL becomes its path, so a redirect never
+ * repeats the request's `Host` header (which the client chose) back to it. A relative reference
+ * that a browser resolves to another site (`//evil.example`, `/\\evil.example`, `/\t/evil.example`)
+ * is never one of ours (Clerk's handshake sends absolute URLs): it becomes `/`, so no route can
+ * be made into an open redirect.
+ */
+export function safeLocation(location: string, requestUrl: URL): string {
+  let target: URL;
+  try {
+    target = new URL(location, requestUrl);
+  } catch {
+    return "/";
+  }
+  // Written as a path, `http://host//evil.example` would be `//evil.example`: one leading slash.
+  if (target.origin === requestUrl.origin) return `${target.pathname.replace(/^\/+/, "/")}${target.search}${target.hash}`;
+  return /^[a-z][a-z\d+.-]*:/i.test(location) ? location : "/";
+}
+
+/**
+ * Runs Start's handler with a fresh nonce and returns its response with the security headers,
+ * and its `Location` made safe (`safeLocation`).
  */
 export async function withSecurityHeaders(
   request: Request,
@@ -96,10 +115,9 @@ export async function withSecurityHeaders(
   const headers = response.headers;
   for (const [name, value] of Object.entries(securityHeaders(config, url, nonce))) headers.set(name, value);
   headers.set("cache-control", "private, no-store");
+  // Only the home page is for search engines; signed-in pages are also disallowed in robots.txt.
+  if (url.pathname !== "/") headers.set("x-robots-tag", "noindex");
   const location = headers.get("location");
-  if (location) {
-    const target = new URL(location, url);
-    if (target.origin === url.origin) headers.set("location", `${target.pathname}${target.search}${target.hash}`);
-  }
+  if (location) headers.set("location", safeLocation(location, url));
   return response;
 }

@@ -37,12 +37,34 @@ test("sign-in says when the server cannot be reached, keeps what was typed, and 
   await expect(page).toHaveURL(/\/customers/);
 });
 
-test("an off-site redirect target is ignored", async ({ page }) => {
-  await page.goto("/sign-in?redirect=https%3A%2F%2Fevil.example%2F");
+// Issue 20: targets that look like paths but resolve to another site; a real sign-in stays here.
+for (const target of [
+  "https://evil.example/",
+  "/..//evil.example",
+  "/.//evil.example",
+  "/%2e%2e//evil.example",
+  "/%2F%2Fevil.example",
+]) {
+  test(`an off-site redirect target is ignored: ${target}`, async ({ page }) => {
+    await page.goto(`/sign-in?redirect=${encodeURIComponent(target)}`);
+    await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+    await page.getByLabel("Email").fill(uniqueEmail("evil"));
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(`${baseURL}/customers`);
+    await expect(page.getByText("No customers yet.")).toBeVisible();
+
+    // Signed in, the same link is answered by the server's redirect: still this site.
+    await page.goto(`/sign-in?redirect=${encodeURIComponent(target)}`);
+    await expect(page).toHaveURL(`${baseURL}/customers`);
+  });
+}
+
+test("a redirect target on this site keeps its query and fragment", async ({ page }) => {
+  await page.goto(`/sign-in?redirect=${encodeURIComponent("/customers?q=a%2Fb#notes")}`);
   await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
-  await page.getByLabel("Email").fill(uniqueEmail("evil"));
+  await page.getByLabel("Email").fill(uniqueEmail("query"));
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(`${baseURL}/customers`);
+  await expect(page).toHaveURL(`${baseURL}/customers?q=a%2Fb#notes`);
 });
 
 test("sign-out ends the session", async ({ page }) => {

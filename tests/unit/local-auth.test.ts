@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { LOCAL_ISSUER, loadLocalIdentityProvider } from "../../app/auth/local/identity-provider.server";
 import { decodeSession, encodeSession, newSession, renewedSession } from "../../app/auth/local/session.server";
 import { DEFAULT_AFTER_SIGN_IN, safeRedirect } from "../../app/auth/redirect";
+import { OFF_SITE_TARGETS } from "../support/off-site-targets";
 
 const secret = randomBytes(32);
 const now = Date.parse("2026-11-24T12:00:00Z");
@@ -76,20 +77,29 @@ describe("local session cookie", () => {
 });
 
 describe("safeRedirect", () => {
-  it("keeps paths on this site", () => {
-    expect(safeRedirect("/customers/new")).toBe("/customers/new");
-    expect(safeRedirect("/customers?status=lead#top")).toBe("/customers?status=lead#top");
+  it.each([
+    ["/customers/new", "/customers/new"],
+    ["/customers?status=lead#top", "/customers?status=lead#top"],
+    ["/customers?q=a%2Fb", "/customers?q=a%2Fb"],
+    ["/customers/abc#notes", "/customers/abc#notes"],
+    ["/customers/abc/edit?workspace=w1", "/customers/abc/edit?workspace=w1"],
+    // Resolved as the browser would, and what was judged is what is followed.
+    ["/customers/./abc", "/customers/abc"],
+    ["/workspaces/../customers", "/customers"],
+    ["/customers//abc", "/customers/abc"],
+  ])("keeps %s on this site as %s", (value, expected) => {
+    expect(safeRedirect(value)).toBe(expected);
+  });
+
+  it.each(OFF_SITE_TARGETS)("sends %j to the list instead of off the site", (value) => {
+    expect(safeRedirect(value)).toBe(DEFAULT_AFTER_SIGN_IN);
   });
 
   it.each([
-    ["an absolute URL", "https://evil.example/"],
-    ["a protocol-relative URL", "//evil.example"],
-    ["a backslash that browsers read as a slash", "/\\evil.example"],
-    ["a javascript: URL", "javascript:alert(1)"],
     ["a relative path", "customers"],
-    ["a control character", "/\t/evil.example"],
     ["a newline", "/customers\n"],
     ["the sign-in page itself", "/sign-in?redirect=/x"],
+    ["the sign-in page, reached through a dot segment", "/customers/../sign-in"],
     ["nothing", undefined],
     ["a non-string", ["/customers"]],
     ["an overlong value", `/${"a".repeat(2048)}`],
