@@ -18,9 +18,36 @@ class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Close the connection after answering: the rest of the body will not be read. */
+    readonly closeConnection = false,
   ) {
     super(message);
   }
+}
+
+/**
+ * A client that sent a body too large is usually still sending it when the 413 is ready. Closing
+ * then makes its next write fail (EPIPE, "fetch failed") before it reads the answer, so the rest
+ * is read and dropped, holding no memory, as long as it stays within these bounds; past them the
+ * connection is closed.
+ */
+const DISCARD_LIMIT_BYTES = 4 * MAX_REQUEST_BYTES;
+const DISCARD_LIMIT_MS = 10_000;
+
+/** Reads and drops the rest of a refused body; false (the caller closes) if it is past the bound. */
+function discardRest(req: IncomingMessage, declared: number | null, alreadyRead: number): boolean {
+  if (declared !== null && declared > DISCARD_LIMIT_BYTES) return false;
+  let discarded = alreadyRead;
+  const stop = () => req.socket.destroy();
+  const timer = setTimeout(stop, DISCARD_LIMIT_MS);
+  timer.unref();
+  req.on("data", (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_LIMIT_BYTES) stop();
+  });
+  req.once("close", () => clearTimeout(timer));
+  req.resume();
+  return true;
 }
 
 /**
@@ -31,9 +58,10 @@ class HttpError extends Error {
 function readBody(req: IncomingMessage, lease: Lease, budget: ByteBudget): Promise<string> {
   const header = req.headers["content-length"];
   const declared = header === undefined ? null : Number(header);
-  const tooLarge = (bytes: number | null) => new HttpError(413, "RequestTooLarge", tooLargeMessage(bytes));
+  const tooLarge = (bytes: number | null, read: number) =>
+    new HttpError(413, "RequestTooLarge", tooLargeMessage(bytes), !discardRest(req, declared, read));
   const overBudget = () => new HttpError(429, OVER_BUDGET_CODE, overBudgetMessage(budget));
-  if (declared !== null && declared > MAX_REQUEST_BYTES) return Promise.reject(tooLarge(declared));
+  if (declared !== null && declared > MAX_REQUEST_BYTES) return Promise.reject(tooLarge(declared, 0));
   if (declared !== null && !lease.resize(declared)) return Promise.reject(overBudget());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -41,13 +69,12 @@ function readBody(req: IncomingMessage, lease: Lease, budget: ByteBudget): Promi
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       const refusal =
-        size > MAX_REQUEST_BYTES ? tooLarge(null) : size > (declared ?? 0) && !lease.resize(size) ? overBudget() : null;
+        size > MAX_REQUEST_BYTES ? tooLarge(null, size) : size > (declared ?? 0) && !lease.resize(size) ? overBudget() : null;
       if (refusal) {
         req.off("data", onData);
         // A body within the size limit is read to its end and dropped, so the client gets the
-        // 429 rather than a broken pipe; a too large one is cut off (the connection closes).
+        // 429 rather than a broken pipe (a too large one is dropped within bounds: discardRest).
         if (refusal.status === 429) req.resume();
-        else req.pause();
         reject(refusal);
         return;
       }
@@ -176,8 +203,7 @@ export class HttpApi {
       }
       this.send(res, 200, { status: "success", value: outcome.value, logLines: outcome.logLines });
     } catch (error) {
-      // A body too large is not read to its end: close the connection after answering.
-      if (error instanceof HttpError && error.status === 413) res.setHeader("Connection", "close");
+      if (error instanceof HttpError && error.closeConnection) res.setHeader("Connection", "close");
       if (error instanceof HttpError) this.send(res, error.status, { code: error.code, message: error.message });
       else this.send(res, 500, { code: "InternalServerError", message: error instanceof Error ? error.message : String(error) });
     } finally {

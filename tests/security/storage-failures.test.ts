@@ -9,20 +9,17 @@
  * - A database file truncated to 0 bytes next to a write-ahead log that holds data stops
  *   start-up, naming the file and what to do, and leaves the log untouched.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { copyFile, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ConvexHttpClient } from "convex/browser";
 import { afterAll, describe, expect, it } from "vitest";
 import { api } from "../backend/fixtures/convex/_generated/api";
 import { startTestBackend, tempDir } from "../backend/helpers";
+import { runBackend, stopBackendProcesses } from "./fixtures/run-backend-process";
 
-const RUNNER = fileURLToPath(new URL("./fixtures/backend-process.ts", import.meta.url));
 const roots: string[] = [];
-const children: ChildProcess[] = [];
 afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
+  stopBackendProcesses();
   for (const root of roots) await rm(root, { recursive: true, force: true });
 });
 
@@ -30,37 +27,6 @@ async function freshDir(): Promise<string> {
   const dir = await tempDir();
   roots.push(dir);
   return dir;
-}
-
-interface Run {
-  child: ChildProcess;
-  /** Resolves with the URL once listening, or with the exit code and output if it stops first. */
-  outcome: Promise<{ url: string } | { code: number | null; stderr: string }>;
-}
-
-/** Starts the backend process on `dataDir`, optionally unable to grow any file past `maxFileKb`. */
-function runBackend(dataDir: string, maxFileKb?: number): Run {
-  const limit = maxFileKb === undefined ? "" : `trap '' XFSZ; ulimit -f ${maxFileKb}; `;
-  const child = spawn(
-    "bash",
-    ["-c", `${limit}exec "$0" --disable-warning=ExperimentalWarning --import tsx "$1" "$2"`, process.execPath, RUNNER, dataDir],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  children.push(child);
-  let stdout = "";
-  let stderr = "";
-  const outcome = new Promise<{ url: string } | { code: number | null; stderr: string }>((resolve) => {
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split("\n").find((l) => l.startsWith('{"url"'));
-      if (line) resolve(JSON.parse(line) as { url: string });
-    });
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("exit", (code) => resolve({ code, stderr }));
-  });
-  return { child, outcome };
 }
 
 // Each test starts a backend process (esbuild, tsx): slow on a loaded machine, so a generous limit.
