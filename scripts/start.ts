@@ -84,7 +84,8 @@ function seedDemoDataOnFirstRun() {
 
 /**
  * The build's static files. Pages never touch the disk: only paths under one of dist/client's
- * top-level entries (assets/, …) are looked up, and hashed assets are cached for good.
+ * top-level entries (assets/, and public/'s files) are looked up. Hashed assets are cached for
+ * good; public/'s files keep their names across builds, so caches check back within a day.
  */
 function staticFiles(dir: string): ServerMiddleware {
   const entries = new Set(readdirSync(dir));
@@ -96,9 +97,10 @@ function staticFiles(dir: string): ServerMiddleware {
     const response = await serveFile(request, next);
     // Pages get the full set in app/server.ts; files must not be sniffed into another type.
     response.headers.set("x-content-type-options", "nosniff");
-    if (firstSegment === "assets" && response.ok) {
-      response.headers.set("cache-control", "public, max-age=31536000, immutable");
-    }
+    if (!response.ok) return response;
+    const hashed = firstSegment === "assets";
+    response.headers.set("cache-control", hashed ? "public, max-age=31536000, immutable" : "public, max-age=86400");
+    if (firstSegment.endsWith(".webmanifest")) response.headers.set("content-type", "application/manifest+json");
     return response;
   };
 }

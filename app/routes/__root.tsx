@@ -41,10 +41,14 @@ export const Route = createRootRouteWithContext<RouterContext>()({
       { name: "viewport", content: "width=device-width, initial-scale=1" },
       { title: "Clientele" },
       { name: "description", content: "Your customers, one hover away." },
+      { name: "theme-color", content: "#2f5bea" },
     ],
     links: [
       { rel: "stylesheet", href: appCss },
       { rel: "icon", href: FAVICON_HREF, type: "image/svg+xml" },
+      // Added to a phone's home screen: public/manifest.webmanifest and its icons.
+      { rel: "manifest", href: "/manifest.webmanifest" },
+      { rel: "apple-touch-icon", href: "/apple-touch-icon.png" },
     ],
   }),
   shellComponent: RootDocument,

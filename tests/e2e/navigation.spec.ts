@@ -1,14 +1,17 @@
 import { expect, test } from "@playwright/test";
 import { addCustomers, signIn, uniqueEmail } from "./support/users";
 
-test("client-side navigation requests no icon: the tab's icon is inline, not fetched again per page URL", async ({ page }) => {
+test("client-side navigation requests no icon or manifest: the tab's icon is inline, not fetched again per page URL", async ({
+  page,
+}) => {
   const email = uniqueEmail("icon");
   await addCustomers(email, [{ name: "Icon Check", email: "icon@example.com" }]);
   await signIn(page, email);
   const iconRequests: string[] = [];
   page.on("request", (request) => {
     // Chromium fetches icons as resource type "other"; a linked icon file is named so.
-    if (request.resourceType() === "other" || /icon/i.test(new URL(request.url()).pathname)) iconRequests.push(request.url());
+    const path = new URL(request.url()).pathname;
+    if (["other", "manifest"].includes(request.resourceType()) || /icon|manifest/i.test(path)) iconRequests.push(request.url());
   });
 
   for (let i = 0; i < 2; i++) {
