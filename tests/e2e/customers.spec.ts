@@ -262,7 +262,7 @@ test("a change the server refuses is rolled back, with the server's reason", asy
 
   // Someone else deletes the customer; this page has not heard yet.
   holding = true;
-  await convexAs(email).mutation(api.customers.remove, { id: id! });
+  await (await convexAs(email)).mutation(api.customers.remove, { id: id! });
   await page.getByLabel("Name").fill("Renamed Too Late");
   await page.getByRole("button", { name: "Save changes" }).click();
 

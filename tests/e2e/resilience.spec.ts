@@ -46,7 +46,9 @@ test("a page survives a backend restart: it reconnects, shows current data, and 
   await addCustomers(email, [{ name: "After Restart", email: "after@example.com" }], stack.backendURL);
   await expect(rows).toHaveText(["After Restart", "Made Offline", "Before Outage"]);
 
-  const stored = await convexAs(email, stack.backendURL).query(api.customers.listByUser, {
+  const stored = await (
+    await convexAs(email, stack.backendURL)
+  ).query(api.customers.listByUser, {
     paginationOpts: { numItems: 10, cursor: null },
   });
   expect(stored.page.map((customer) => customer.name)).toEqual(["After Restart", "Made Offline", "Before Outage"]);

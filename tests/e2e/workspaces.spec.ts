@@ -13,10 +13,12 @@ async function person(browser: Browser, email: string, landing?: RegExp): Promis
 
 /** A team made through the public API (what a script could do): admin plus accepted members. */
 async function teamOf(name: string, admin: string, members: string[]): Promise<Id<"workspaces">> {
-  const workspaceId = await convexAs(admin).mutation(api.workspaces.create, { name });
+  const workspaceId = await (await convexAs(admin)).mutation(api.workspaces.create, { name });
   for (const member of members) {
-    const invitationId = await convexAs(admin).mutation(api.workspaces.invite, { workspaceId, email: member, role: "member" });
-    await convexAs(member).mutation(api.workspaces.acceptInvitation, { invitationId });
+    const invitationId = await (
+      await convexAs(admin)
+    ).mutation(api.workspaces.invite, { workspaceId, email: member, role: "member" });
+    await (await convexAs(member)).mutation(api.workspaces.acceptInvitation, { invitationId });
   }
   return workspaceId;
 }
@@ -45,7 +47,9 @@ test("invite → accept: both see the team's table, and a member's edit appears 
   await admin.page.getByLabel("Email to invite").fill(memberEmail.toUpperCase());
   await admin.page.getByRole("button", { name: "Send invitation" }).click();
   await expect(admin.page.getByRole("status")).toContainText(`Invitation sent to ${memberEmail}`);
-  await convexAs(adminEmail).mutation(api.customers.createMany, {
+  await (
+    await convexAs(adminEmail)
+  ).mutation(api.customers.createMany, {
     workspaceId,
     customers: [
       { name: "Team Customer", email: "team@example.com" },
@@ -99,7 +103,9 @@ test("a removed member's open page loses access at once; a non-member gets 404 f
   const memberEmail = uniqueEmail("member");
   const outsiderEmail = uniqueEmail("outsider");
   const workspaceId = await teamOf("Globex", adminEmail, [memberEmail]);
-  const [customerId] = await convexAs(adminEmail).mutation(api.customers.createMany, {
+  const [customerId] = await (
+    await convexAs(adminEmail)
+  ).mutation(api.customers.createMany, {
     workspaceId,
     customers: [{ name: "Confidential Lead", email: "lead@example.com", notes: "Budget approved" }],
   });
@@ -146,8 +152,8 @@ test("a removed member's open page loses access at once; a non-member gets 404 f
 test("the switcher preloads a workspace on hover, and /customers reopens the workspace used last", async ({ page }) => {
   const email = uniqueEmail("switcher");
   const workspaceId = await teamOf("Initech", email, []);
-  await convexAs(email).mutation(api.customers.create, { name: "Personal Row", email: "p@example.com" });
-  await convexAs(email).mutation(api.customers.create, { workspaceId, name: "Initech Row", email: "i@example.com" });
+  await (await convexAs(email)).mutation(api.customers.create, { name: "Personal Row", email: "p@example.com" });
+  await (await convexAs(email)).mutation(api.customers.create, { workspaceId, name: "Initech Row", email: "i@example.com" });
   const framesSent: string[] = [];
   page.on("websocket", (socket) => socket.on("framesent", (frame) => framesSent.push(String(frame.payload))));
   await signIn(page, email);
@@ -186,7 +192,7 @@ test("an admin sees the invitations they sent and withdraws one: the invitee no 
   const adminEmail = uniqueEmail("inviter");
   const inviteeEmail = uniqueEmail("invitee");
   const workspaceId = await teamOf("Withdraw Co", adminEmail, []);
-  await convexAs(adminEmail).mutation(api.workspaces.invite, { workspaceId, email: inviteeEmail, role: "admin" });
+  await (await convexAs(adminEmail)).mutation(api.workspaces.invite, { workspaceId, email: inviteeEmail, role: "admin" });
   await signIn(page, adminEmail);
   await page.goto(`/workspaces/${workspaceId}`);
 
@@ -194,5 +200,5 @@ test("an admin sees the invitations they sent and withdraws one: the invitee no 
   await expect(row).toHaveText([new RegExp(`${inviteeEmail}.*Admin.*${adminEmail}`)]);
   await row.getByRole("button", { name: `Withdraw invitation for ${inviteeEmail}` }).click();
   await expect(page.getByTestId("invitations-table")).toHaveCount(0);
-  expect(await convexAs(inviteeEmail).query(api.workspaces.myInvitations, {})).toEqual([]);
+  expect(await (await convexAs(inviteeEmail)).query(api.workspaces.myInvitations, {})).toEqual([]);
 });

@@ -1,4 +1,5 @@
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { expect, type Page } from "@playwright/test";
 import { ConvexHttpClient } from "convex/browser";
 import { api } from "../../../convex/_generated/api";
@@ -11,25 +12,30 @@ export function uniqueEmail(label: string): string {
   return `${label}-${Date.now().toString(36)}-${counter++}@e2e.test`;
 }
 
-/** A token from the local identity provider, as `npm run --silent token` prints it. */
-export function tokenFor(email: string): string {
-  const result = spawnSync("npm", ["run", "--silent", "token", "--", email], {
+const run = promisify(execFile);
+
+/**
+ * A token from the local identity provider, as `npm run --silent token` prints it. Asynchronous:
+ * a blocked event loop would keep the HTTP client from noticing a keep-alive connection the
+ * backend closed meanwhile, and its next request would fail with "other side closed".
+ */
+export async function tokenFor(email: string): Promise<string> {
+  const { stdout } = await run("npm", ["run", "--silent", "token", "--", email], {
     env: { ...process.env, LOCAL_AUTH_KEYS_DIR: keysDir },
     encoding: "utf8",
   });
-  if (result.status !== 0) throw new Error(`token for ${email} failed: ${result.stderr}`);
-  return result.stdout.trim();
+  return stdout.trim();
 }
 
 /** Another client of the same backend, acting as that user (another tab, a script, a teammate). */
-export function convexAs(email: string, url: string = backendURL): ConvexHttpClient {
+export async function convexAs(email: string, url: string = backendURL): Promise<ConvexHttpClient> {
   const client = new ConvexHttpClient(url);
-  client.setAuth(tokenFor(email));
+  client.setAuth(await tokenFor(email));
   return client;
 }
 
 export async function addCustomers(email: string, customers: CustomerInput[], url: string = backendURL): Promise<string[]> {
-  return await convexAs(email, url).mutation(api.customers.createMany, { customers });
+  return await (await convexAs(email, url)).mutation(api.customers.createMany, { customers });
 }
 
 /** Signs in through the real form; lands on `expectedPath` (the list by default). */
