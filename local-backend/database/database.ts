@@ -253,6 +253,14 @@ export class Database {
     return this.schema?.tables.find((t) => t.tableName === name);
   }
 
+  /** Whether the schema declares `table.name` as a staged index of any kind: declared, not yet queryable. */
+  isStagedIndex(table: string, name: string): boolean {
+    const def = this.tableDefinition(table);
+    return [def?.stagedDbIndexes, def?.stagedSearchIndexes, def?.stagedVectorIndexes].some((indexes) =>
+      indexes?.some((index) => index.indexDescriptor === name),
+    );
+  }
+
   table(name: string): Table | undefined {
     return this.tablesByName.get(name);
   }

@@ -107,6 +107,11 @@ function alreadyDefinedBound(kind: string, field: string, comparator: string, va
   );
 }
 
+/** Convex's wording for a query on a staged index (indexing/src/index_registry.rs, `index_staged_error`). */
+export function indexStagedError(table: string, index: string): UserError {
+  return new UserError(`Index ${table}.${index} is currently staged and not available to query until it is enabled.`);
+}
+
 /** Convex's wording for an id of another table than the one named (helpers/mod.rs, `check_table_name`). */
 function wrongTable(method: string, requested: string, actual: string): UserError {
   return new UserError(
@@ -398,6 +403,7 @@ export class Transaction {
     const declared = this.db.tableDefinition(tableName)?.indexes.find((i) => i.indexDescriptor === indexName);
     const fields = builtin[indexName] ?? (declared ? [...declared.fields, "_creationTime", "_id"] : null);
     if (!fields) {
+      if (this.db.isStagedIndex(tableName, indexName)) throw indexStagedError(tableName, indexName);
       throw new UserError(`Index ${tableName}.${indexName} not found.`);
     }
     return { table, index: table?.indexes.get(indexName) ?? null, fields };
@@ -512,6 +518,7 @@ export class Transaction {
     const tableName = source.indexName.slice(0, dot);
     const indexName = source.indexName.slice(dot + 1);
     const def = this.db.tableDefinition(tableName)?.searchIndexes.find((s) => s.indexDescriptor === indexName);
+    if (!def && this.db.isStagedIndex(tableName, indexName)) throw indexStagedError(tableName, indexName);
     if (!def) throw new UserError(`Search index ${tableName}.${indexName} not found.`);
     const search = source.filters.find((f) => f.type === "Search");
     const eq = source.filters.filter((f) => f.type === "Eq").map((f): [string, FieldValue] => [f.fieldPath, queryValue(f.value)]);

@@ -314,6 +314,17 @@ describe("errors, as Convex words them", () => {
     ]);
   });
 
+  it("a staged index of any kind is not queryable", async () => {
+    for (const [search, index] of [
+      [false, "by_group_staged"],
+      [true, "search_group_staged"],
+    ] as const) {
+      expect(await errorOf(fixture.http.query(api.vectors.queryStagedIndex, { search }))).toContain(
+        `Uncaught Error: Index vectors.${index} is currently staged and not available to query until it is enabled.`,
+      );
+    }
+  });
+
   it("the syscall is an action's: a query reaching for it is refused", async () => {
     expect(await errorOf(fixture.http.query(api.vectors.searchFromQuery, {}))).toContain(
       "Uncaught Error: Unknown async operation 1.0/actions/vectorSearch",

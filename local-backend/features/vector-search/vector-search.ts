@@ -9,7 +9,7 @@
  */
 import type { JSONValue } from "convex/values";
 import type { VectorIndexDefinition } from "../../database/database";
-import { UserError } from "../../database/transaction";
+import { indexStagedError, UserError } from "../../database/transaction";
 import type { Runtime, SyscallOrigin } from "../../runtime/runtime";
 import { compileVectorQuery, parseVectorQuery } from "./query";
 import { ExactVectorIndex, normalize } from "./vector-index";
@@ -89,10 +89,8 @@ export class VectorSearch {
     const def = this.runtime.db.tableDefinition(table);
     const printable = `${table}.${name}`;
     if (def?.vectorIndexes?.some((i) => i.indexDescriptor === name)) return;
+    if (this.runtime.db.isStagedIndex(table, name)) throw indexStagedError(table, name);
     const named = (indexes: { indexDescriptor: string }[] | undefined) => indexes?.some((i) => i.indexDescriptor === name);
-    if (named(def?.stagedVectorIndexes) || named(def?.stagedDbIndexes) || named(def?.stagedSearchIndexes)) {
-      throw new UserError(`Index ${printable} is currently staged and not available to query until it is enabled.`);
-    }
     if (name === "by_id" || name === "by_creation_time" || named(def?.indexes) || named(def?.searchIndexes)) {
       throw new UserError(`Index ${printable} is not a vector index`);
     }
