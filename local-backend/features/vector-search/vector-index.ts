@@ -17,14 +17,25 @@ export type FieldCondition = { field: number; values: FieldValue[] };
 /** Rust's `f32::EPSILON`: qdrant leaves a vector shorter than this as it is rather than divide by ~0. */
 const F32_EPSILON = 1.1920929e-7;
 
-/** A vector scaled to unit length in float32, as qdrant prepares vectors for cosine distance. */
-export function normalize(vector: ArrayLike<number>): Float32Array {
-  const out = Float32Array.from(vector);
+/**
+ * Writes `vector` at `offset` of `out` scaled to unit length in float32, as qdrant prepares
+ * vectors for cosine distance (one shorter than f32::EPSILON is left as it is).
+ */
+function writeUnit(vector: ArrayLike<number>, out: Float32Array, offset: number): void {
   let squares = 0;
-  for (const x of out) squares += x * x;
+  for (let i = 0; i < vector.length; i++) {
+    const x = Math.fround(vector[i]!);
+    squares += x * x;
+  }
   const length = Math.sqrt(squares);
-  if (length < F32_EPSILON) return out;
-  for (let i = 0; i < out.length; i++) out[i] = out[i]! / length;
+  const scale = length < F32_EPSILON ? 1 : length;
+  for (let i = 0; i < vector.length; i++) out[offset + i] = Math.fround(vector[i]!) / scale;
+}
+
+/** A vector scaled to unit length in float32 (see `writeUnit`). */
+export function normalize(vector: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(vector.length);
+  writeUnit(vector, out, 0);
   return out;
 }
 
@@ -69,7 +80,8 @@ export class ExactVectorIndex {
   private vectorOf(doc: Doc): number[] | null {
     const value = fieldValue(doc, this.definition.vectorField);
     if (!Array.isArray(value) || value.length !== this.dimensions) return null;
-    return value.every((x) => typeof x === "number") ? value : null;
+    for (const x of value) if (typeof x !== "number") return null;
+    return value as number[];
   }
 
   /** Sets the index's entry for a document: `doc` null (deleted) or without a vector removes it. */
@@ -84,7 +96,7 @@ export class ExactVectorIndex {
     const vector = doc && this.vectorOf(doc);
     if (!doc || !vector) return;
     const slot = this.freeSlots.pop() ?? this.newSlot();
-    this.vectors.set(normalize(vector), slot * this.dimensions);
+    writeUnit(vector, this.vectors, slot * this.dimensions);
     this.ids[slot] = id;
     this.filterValues[slot] = this.filterFields.map((field) => fieldValue(doc, field));
     this.slotOf.set(id, slot);
@@ -118,7 +130,7 @@ export class ExactVectorIndex {
   }
 
   /** Dot product of the (unit) query with the vector in `slot`, four sums at a time, as float32. */
-  private score(query: Float32Array, slot: number): number {
+  private score(query: Float64Array, slot: number): number {
     const v = this.vectors;
     const d = this.dimensions;
     const base = slot * d;
@@ -141,8 +153,10 @@ export class ExactVectorIndex {
    * The `limit` documents most similar to `query` (already unit length) among those matching
    * `conditions`, as Convex orders them: score descending, then id descending.
    */
-  search(query: Float32Array, conditions: readonly FieldCondition[], limit: number): VectorHit[] {
+  search(unitQuery: Float32Array, conditions: readonly FieldCondition[], limit: number): VectorHit[] {
     if (limit <= 0) return [];
+    // The same float32 values, read faster from a float64 array in the hot loop.
+    const query = Float64Array.from(unitQuery);
     // A min-heap of the best so far: its root is the worst of them, the first to give way.
     const scores: number[] = [];
     const slots: number[] = [];
