@@ -37,7 +37,7 @@ export interface LocalBackendOptions {
   log?: (message: string) => void;
   /** Longest a query or mutation may run before it fails (default 10 s): it holds the executor. */
   transactionTimeoutMs?: number;
-  /** Longest an action may run before it fails (default 10 minutes, as on Convex). */
+  /** Longest an action may run before it fails (default as on Convex: 30 minutes, 10 for "use node" actions). */
   actionTimeoutMs?: number;
   /** How often to send `Ping` on idle sync connections (default 15 s; the client gives up after 60 s). */
   pingIntervalMs?: number;

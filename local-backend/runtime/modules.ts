@@ -5,7 +5,7 @@
  * environment reaches the functions as `process.env` through a global that the bundle reads
  * instead of the real `process.env`, set in the worker, so nothing of the host's leaks in.
  */
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +24,8 @@ export interface LoadedFunction {
   visibility: "public" | "internal";
   args: ValidatorJson | null;
   returns: ValidatorJson | null;
+  /** Convex's runtime, or its Node runtime for a module with "use node" (different action limits and wording). */
+  environment: "isolate" | "node";
 }
 
 export interface LoadedModules {
@@ -53,6 +55,22 @@ function listModules(dir: string, root = dir): string[] {
     }
   }
   return out;
+}
+
+/**
+ * Whether a module opens with the "use node" directive, as the Convex CLI decides which runtime
+ * a file runs in (bundler/index.ts, `hasUseNodeDirective`): a string statement among the ones
+ * before any other code, comments allowed around them.
+ */
+export function hasUseNodeDirective(source: string): boolean {
+  const prologue = /^(?:\s+|\/\/[^\n]*|\/\*[\s\S]*?\*\/|(["'])((?:(?!\1)[^\\\n])*)\1\s*;?)/;
+  let rest = source.replace(/^#![^\n]*/, "");
+  for (;;) {
+    const match = prologue.exec(rest);
+    if (!match || match[0].length === 0) return false;
+    if (match[2] === "use node") return true;
+    rest = rest.slice(match[0].length);
+  }
 }
 
 function parseJson<T>(text: string | null): T | null {
@@ -142,13 +160,20 @@ export class ModuleLoader {
         },
       }),
     ]);
+    const moduleName = (file: string) =>
+      file
+        .replace(/\.[^.]+$/, "")
+        .split("\\")
+        .join("/");
     const bundle: WorkerBundle = {
       buildDir: outdir,
       functionsDir: this.functionsDir,
-      modules: entryPoints.map((e) => e.out.split("\\").join("/")),
+      modules: files.map(moduleName),
       envGlobal: this.envGlobal,
       env: this.env,
+      nodeModules: files.filter((f) => hasUseNodeDirective(readFileSync(join(this.functionsDir, f), "utf8"))).map(moduleName),
     };
+    const nodeModules = new Set(bundle.nodeModules);
     const worker = new FunctionWorker(workerFile, bundle);
     let metadata;
     try {
@@ -165,6 +190,7 @@ export class ModuleLoader {
         visibility: fn.visibility,
         args: parseJson<ValidatorJson>(fn.args),
         returns: parseJson<ValidatorJson>(fn.returns),
+        environment: nodeModules.has(fn.path.slice(0, fn.path.lastIndexOf(":"))) ? "node" : "isolate",
       });
     }
     return {

@@ -33,8 +33,31 @@ export class FunctionError extends Error {
 export const MAX_ARGS_BYTES = 16 * 1024 * 1024;
 /** Queries and mutations hold the one executor, so one that never finishes must not hang it. */
 export const MAX_TRANSACTION_MS = 10_000;
-/** Convex stops an action after 10 minutes. */
-export const MAX_ACTION_MS = 600_000;
+/**
+ * How long Convex lets an action run: 30 minutes in its own runtime, 10 in its Node runtime
+ * ("use node"), as its limits page and knobs say (V8_ACTION_USER_TIMEOUT, NODE_ACTION_USER_TIMEOUT).
+ */
+export const MAX_ACTION_MS = 1_800_000;
+export const MAX_NODE_ACTION_MS = 600_000;
+
+/** A duration as Rust's `Duration` Debug prints it, which Convex's timeout error uses: "600s", "1.5s", "500ms". */
+export function rustDuration(ms: number): string {
+  if (ms >= 1000) return `${ms / 1000}s`;
+  if (ms >= 1) return `${ms}ms`;
+  return `${ms * 1000}µs`;
+}
+
+/**
+ * Convex's error for a function stopped at its limit: its runtime's "Function execution timed
+ * out (maximum duration: 1800s)" (isolate/src/termination.rs), or its Node runtime's own for
+ * a "use node" action (node-executor/src/executor.ts).
+ */
+function timeoutMessage(fn: LoadedFunction, inTransaction: boolean, limitMs: number): string {
+  if (fn.environment === "node" && !inTransaction) {
+    return `Action \`${fn.path.slice(fn.path.lastIndexOf(":") + 1)}\` execution timed out (maximum duration ${limitMs / 1000}s)`;
+  }
+  return `Function execution timed out (maximum duration: ${rustDuration(limitMs)})`;
+}
 
 export type { Caller } from "./auth";
 
@@ -173,7 +196,8 @@ export class Runtime {
     readonly db: Database,
     modules: LoadedModules,
     private readonly transactionTimeoutMs = MAX_TRANSACTION_MS,
-    private readonly actionTimeoutMs = MAX_ACTION_MS,
+    /** Overrides both action limits (tests). */
+    private readonly actionTimeoutMs?: number,
   ) {
     this.modules = modules;
     this.executor = new Executor(modules.workerFile, modules.bundle, modules.worker);
@@ -310,7 +334,9 @@ export class Runtime {
   private async invoke(fn: LoadedFunction, args: JSONValue, ctx: ExecutionContext): Promise<JSONValue> {
     const reqId = requestId();
     this.checkArgs(fn, args);
-    const limitMs = ctx.tx ? this.transactionTimeoutMs : this.actionTimeoutMs;
+    const limitMs = ctx.tx
+      ? this.transactionTimeoutMs
+      : (this.actionTimeoutMs ?? (fn.environment === "node" ? MAX_NODE_ACTION_MS : MAX_ACTION_MS));
     let resultJson: string;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -318,8 +344,7 @@ export class Runtime {
       // The clock starts when the function can run, not while a fresh worker loads.
       await call.started.catch(() => undefined);
       const deadline = (ctx.deadline ??= performance.now() + limitMs);
-      const timedOut = () =>
-        new FunctionError(serverErrorMessage(reqId, `Function execution timed out (maximum duration: ${limitMs / 1000}s)`));
+      const timedOut = () => new FunctionError(serverErrorMessage(reqId, timeoutMessage(fn, ctx.tx !== null, limitMs)));
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
           () => {

@@ -19,6 +19,8 @@ export interface WorkerBundle {
   /** The global the bundle reads `process.env` from, and its value (the deployment's env). */
   envGlobal: string;
   env: Record<string, string>;
+  /** Modules with the "use node" directive: their actions fail as Convex's Node runtime fails them. */
+  nodeModules: string[];
 }
 
 export interface AuthProviderConfig {

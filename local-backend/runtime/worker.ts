@@ -232,10 +232,44 @@ for (const [method, level] of Object.entries(levels) as [keyof typeof levels, st
   };
 }
 
-// A throw in a timer or event handler, or a rejection nobody handles, fails what runs here
-// (the main thread then replaces this thread), never the backend.
-process.on("uncaughtException", (error) => post({ type: "uncaught", error: toWire(error, lastModule) }));
-process.on("unhandledRejection", (reason) => post({ type: "uncaught", error: toWire(reason, lastModule) }));
+const nodeModules = new Set(init.bundle.nodeModules);
+
+/** What Convex's Node executor says of a thrown value (its `extractErrorMessage`). */
+function nodeErrorMessage(thrown: unknown): string {
+  if (thrown === null || thrown === undefined) return "unknown error";
+  try {
+    const value = thrown as { message?: { toString?: () => unknown }; toString?: () => unknown };
+    const text =
+      typeof value.message?.toString === "function"
+        ? value.message.toString()
+        : typeof value.toString === "function"
+          ? value.toString()
+          : undefined;
+    return typeof text === "string" ? text : "unknown error";
+  } catch {
+    return "unknown error";
+  }
+}
+
+/**
+ * A throw in a timer or event handler, or a rejection nobody handles, fails what runs here (the
+ * main thread then replaces this thread), never the backend. Convex's runtime reports it as the
+ * error itself ("Uncaught Error: …", a promise rejection nobody handled); its Node runtime
+ * ("use node") names the event: "Uncaught uncaughtException: …" (node-executor, executor.ts).
+ */
+function uncaught(event: "uncaughtException" | "unhandledRejection", thrown: unknown): void {
+  const wire = toWire(thrown, lastModule);
+  const error: WireError = nodeModules.has(lastModule)
+    ? {
+        name: event,
+        message: nodeErrorMessage(thrown),
+        ...(thrown instanceof Error && wire.frames ? { frames: wire.frames } : {}),
+      }
+    : wire;
+  post({ type: "uncaught", error });
+}
+process.on("uncaughtException", (error) => uncaught("uncaughtException", error));
+process.on("unhandledRejection", (reason) => uncaught("unhandledRejection", reason));
 
 function run(message: Extract<ToWorker, { type: "invoke" }>): void {
   const module = message.path.slice(0, message.path.lastIndexOf(":"));
