@@ -16,6 +16,7 @@ import { makeFunctionReference } from "convex/server";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { startLocalBackend } from "../local-backend/index";
 import { percentile, type BenchFigure, type BenchSuite } from "./suite";
+import { vectorSearchFigures } from "./vector-search";
 
 const ROWS = 100_000;
 const PAGE = 50;
@@ -246,6 +247,7 @@ async function run(): Promise<BenchFigure[]> {
     await Promise.all(clients.map((c) => c.close()));
     const { uploadMiBs, downloadMiBs } = await measureFileStorage(http);
     await backend.close();
+    const vectorFigures = await vectorSearchFigures(join(root, "vectors"));
 
     const suite = "local-backend";
     const label = standIn ? " (stand-in for customers:listByUser)" : "";
@@ -264,6 +266,7 @@ async function run(): Promise<BenchFigure[]> {
       fig("download of a 10 MiB file (p50)", downloadMiBs, "MiB/s"),
       fig(`start-up with ${ROWS} rows`, startupMs, "ms", "< 3000 ms", startupMs < 3000),
       fig(`resident memory with ${ROWS} rows`, rssMb, "MB", "< 300 MB", rssMb < 300),
+      ...vectorFigures,
     ];
   } finally {
     await rm(root, { recursive: true, force: true });
