@@ -11,6 +11,7 @@ import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/v
 import { CursorCodec } from "./cursors";
 import { FIRST_USER_TABLE_NUMBER, newDocumentId, tableNumberOfId } from "./ids";
 import { SearchIndex, SortedIndex } from "./indexes";
+import { APP_NAMESPACE, qualifiedTableName, splitTableName } from "./namespaces";
 import type { Doc, ValidatorJson } from "./values";
 
 /** A `vectorIndex` of the schema, as `defineSchema(...).export()` writes it. */
@@ -159,7 +160,10 @@ export class Database {
   private readonly selectResponse: StatementSync;
   private lastTs: bigint;
   private lastCreationTime = 0;
+  /** The app's schema. */
   schema: SchemaJson | null = null;
+  /** Each namespace's schema (the app's under APP_NAMESPACE, components' under their paths). */
+  private schemas = new Map<string, SchemaJson | null>();
   /** Seals and opens pagination cursors with this deployment's secret. */
   readonly cursors: CursorCodec;
 
@@ -242,15 +246,28 @@ export class Database {
   }
 
   setSchema(schema: SchemaJson | null): void {
-    this.schema = schema;
-    for (const def of schema?.tables ?? []) this.ensureTable(def.tableName);
-    for (const table of this.tablesByName.values()) {
-      table.configure(schema?.tables.find((t) => t.tableName === table.name));
-    }
+    this.setSchemas(new Map([[APP_NAMESPACE, schema]]));
   }
 
+  /** The schema of every namespace: the app's, and each component instance's. */
+  setSchemas(schemas: ReadonlyMap<string, SchemaJson | null>): void {
+    this.schemas = new Map(schemas);
+    this.schema = this.schemas.get(APP_NAMESPACE) ?? null;
+    for (const [namespace, schema] of this.schemas) {
+      for (const def of schema?.tables ?? []) this.ensureTable(qualifiedTableName(namespace, def.tableName));
+    }
+    for (const table of this.tablesByName.values()) table.configure(this.tableDefinition(table.name));
+  }
+
+  /** The schema of a namespace (null: none, or a namespace no loaded component has). */
+  schemaOf(namespace: string): SchemaJson | null {
+    return this.schemas.get(namespace) ?? null;
+  }
+
+  /** The schema's definition of a table, by its qualified name. */
   tableDefinition(name: string): SchemaTable | undefined {
-    return this.schema?.tables.find((t) => t.tableName === name);
+    const { namespace, table } = splitTableName(name);
+    return this.schemaOf(namespace)?.tables.find((t) => t.tableName === table);
   }
 
   /** Whether the schema declares `table.name` as a staged index of any kind: declared, not yet queryable. */
@@ -263,6 +280,11 @@ export class Database {
 
   table(name: string): Table | undefined {
     return this.tablesByName.get(name);
+  }
+
+  /** Every table, of every namespace. */
+  tables(): Iterable<Table> {
+    return this.tablesByName.values();
   }
 
   tableByNumber(number: number): Table | undefined {

@@ -7,6 +7,7 @@
 import { getDocumentSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { Database, DocumentWrite, Table } from "./database";
 import { fingerprintOf, type CursorPosition } from "./cursors";
+import { APP_NAMESPACE, qualifiedTableName, splitTableName } from "./namespaces";
 import { comparePrefix, keyInRange, type Bound, type KeyRange, type SortedIndex } from "./indexes";
 import { compareFieldValues, compareKeys, fieldValue, isPlainObject, validateValue, type Doc, type FieldValue } from "./values";
 
@@ -338,7 +339,13 @@ export interface TransactionOptions {
   writable: boolean;
   /** From a subscription's previous run: where its page ended. */
   journal: string | null;
+  /** The namespace it starts in (default: the app's). */
+  namespace?: string;
 }
+
+/** Convex's refusal of `.paginate()` inside a component (convex-backend async_syscall.rs, `query_page`). */
+export const PAGINATION_IN_COMPONENT_ERROR =
+  "paginate() is only supported in the app. Learn more at https://docs.convex.dev/components/authoring#pagination";
 
 export class Transaction {
   readonly reads: ReadEntry[] = [];
@@ -351,11 +358,33 @@ export class Transaction {
   journalOut: string | null = null;
   /** Set when the execution was abandoned (timed out): later syscalls fail. */
   closed = false;
+  /**
+   * The namespace (component) the next operation runs in. A component's function shares its
+   * caller's transaction, so whoever runs an operation sets it first (the Runtime does before
+   * each syscall); every operation is synchronous, so one never sees another's namespace.
+   * Table names given to and reported by operations are the namespace's own.
+   */
+  namespace: string;
 
   constructor(
     readonly db: Database,
     readonly options: TransactionOptions,
-  ) {}
+  ) {
+    this.namespace = options.namespace ?? APP_NAMESPACE;
+  }
+
+  /** A table of the current namespace, as the database names it. */
+  private q(table: string): string {
+    return qualifiedTableName(this.namespace, table);
+  }
+
+  /** The current namespace's name of the table an id belongs to, or null if it names none of its tables. */
+  private tableOfId(id: string): string | null {
+    const qualified = this.db.tableNameOfId(id);
+    if (qualified === null) return null;
+    const { namespace, table } = splitTableName(qualified);
+    return namespace === this.namespace ? table : null;
+  }
 
   // ---- reads ----
 
@@ -366,10 +395,10 @@ export class Transaction {
 
   get(id: unknown, table: string | undefined, isSystem: boolean): Doc | null {
     if (typeof id !== "string") throw new UserError(`Invalid argument \`id\` for \`db.get\`: expected a string ID`);
-    const tableName = this.db.tableNameOfId(id);
+    const tableName = this.tableOfId(id);
     if (tableName === null) {
-      if (table !== undefined && this.db.isIdOf(table, id)) {
-        this.recordPoint(table, id);
+      if (table !== undefined && this.db.isIdOf(this.q(table), id)) {
+        this.recordPoint(this.q(table), id);
         return null;
       }
       throw new UserError(
@@ -386,24 +415,24 @@ export class Transaction {
       );
     }
     if (table !== undefined && tableName !== table) throw wrongTable(isSystem ? "db.system.get" : "db.get", table, tableName);
-    this.recordPoint(tableName, id);
-    return this.db.table(tableName)?.docs.get(id) ?? null;
+    this.recordPoint(this.q(tableName), id);
+    return this.db.table(this.q(tableName))?.docs.get(id) ?? null;
   }
 
   normalizeId(table: string, id: string): string | null {
-    return this.db.isIdOf(table, id) ? id : null;
+    return this.db.isIdOf(this.q(table), id) ? id : null;
   }
 
   private resolveIndex(
     tableName: string,
     indexName: string,
   ): { table: Table | undefined; index: SortedIndex | null; fields: string[] } {
-    const table = this.db.table(tableName);
+    const table = this.db.table(this.q(tableName));
     const builtin: Record<string, string[]> = { by_id: ["_id"], by_creation_time: ["_creationTime", "_id"] };
-    const declared = this.db.tableDefinition(tableName)?.indexes.find((i) => i.indexDescriptor === indexName);
+    const declared = this.db.tableDefinition(this.q(tableName))?.indexes.find((i) => i.indexDescriptor === indexName);
     const fields = builtin[indexName] ?? (declared ? [...declared.fields, "_creationTime", "_id"] : null);
     if (!fields) {
-      if (this.db.isStagedIndex(tableName, indexName)) throw indexStagedError(tableName, indexName);
+      if (this.db.isStagedIndex(this.q(tableName), indexName)) throw indexStagedError(tableName, indexName);
       throw new UserError(`Index ${tableName}.${indexName} not found.`);
     }
     return { table, index: table?.indexes.get(indexName) ?? null, fields };
@@ -503,10 +532,10 @@ export class Transaction {
     const order = source.order === "desc" ? "desc" : "asc";
     if (!table || !index) {
       // The table has no documents yet: record the read so the first insert re-runs the query.
-      this.reads.push({ kind: "range", table: tableName, index: indexName, range });
+      this.reads.push({ kind: "range", table: this.q(tableName), index: indexName, range });
       return new ListStream([]);
     }
-    return new IndexStream(index, tableName, range, order, filters, limit, this.reads, startAfter);
+    return new IndexStream(index, this.q(tableName), range, order, filters, limit, this.reads, startAfter);
   }
 
   private searchStream(
@@ -517,8 +546,8 @@ export class Transaction {
     const dot = source.indexName.indexOf(".");
     const tableName = source.indexName.slice(0, dot);
     const indexName = source.indexName.slice(dot + 1);
-    const def = this.db.tableDefinition(tableName)?.searchIndexes.find((s) => s.indexDescriptor === indexName);
-    if (!def && this.db.isStagedIndex(tableName, indexName)) throw indexStagedError(tableName, indexName);
+    const def = this.db.tableDefinition(this.q(tableName))?.searchIndexes.find((s) => s.indexDescriptor === indexName);
+    if (!def && this.db.isStagedIndex(this.q(tableName), indexName)) throw indexStagedError(tableName, indexName);
     if (!def) throw new UserError(`Search index ${tableName}.${indexName} not found.`);
     const search = source.filters.find((f) => f.type === "Search");
     const eq = source.filters.filter((f) => f.type === "Eq").map((f): [string, FieldValue] => [f.fieldPath, queryValue(f.value)]);
@@ -527,8 +556,8 @@ export class Transaction {
         throw new UserError(`Field "${field}" is not a filter field of search index ${tableName}.${indexName}.`);
       }
     }
-    this.reads.push({ kind: "search", table: tableName, eq });
-    const table = this.db.table(tableName);
+    this.reads.push({ kind: "search", table: this.q(tableName), eq });
+    const table = this.db.table(this.q(tableName));
     const index = table?.searchIndexes.get(indexName);
     if (!table || !index || !search || typeof search.value !== "string") return new ListStream([]);
     const hits = index.search(
@@ -569,6 +598,7 @@ export class Transaction {
   }
 
   queryPage(args: PageRequest): PageResult {
+    if (this.namespace !== APP_NAMESPACE) throw new UserError(PAGINATION_IN_COMPONENT_ERROR);
     if (this.paginated) {
       throw new UserError(
         "This query or mutation function ran multiple paginated queries. Convex only supports a single paginated query in each function.",
@@ -685,8 +715,8 @@ export class Transaction {
   }
 
   count(table: string): number {
-    this.reads.push({ kind: "range", table, index: "by_creation_time", range: { lower: null, upper: null } });
-    return this.db.table(table)?.docs.size ?? 0;
+    this.reads.push({ kind: "range", table: this.q(table), index: "by_creation_time", range: { lower: null, upper: null } });
+    return this.db.table(this.q(table))?.docs.size ?? 0;
   }
 
   // ---- writes ----
@@ -695,6 +725,7 @@ export class Transaction {
     if (!this.options.writable) throw new UserError("Cannot write to the database in a query. Use a mutation.");
   }
 
+  /** Writes a document of a table named by its qualified name. */
   private write(table: string, id: string, doc: Doc | null): void {
     const current = this.db.table(table)?.docs.get(id) ?? null;
     this.undo.push({ table, id, previous: current });
@@ -716,10 +747,10 @@ export class Transaction {
         throw new UserError(`Field name ${key} starts with '_', which is reserved for system fields.`);
       }
     }
-    const documentType = this.db.tableDefinition(table)?.documentType;
-    if (!documentType || !this.db.schema?.schemaValidation) return;
+    const documentType = this.db.tableDefinition(this.q(table))?.documentType;
+    if (!documentType || !this.db.schemaOf(this.namespace)?.schemaValidation) return;
     const { _id: _ignoredId, _creationTime: _ignoredTime, ...fields } = value;
-    const error = validateValue(documentType, fields, (t, id) => this.db.isIdOf(t, id));
+    const error = validateValue(documentType, fields, (t, id) => this.db.isIdOf(this.q(t), id));
     if (error) {
       throw new UserError(
         `Failed to insert or update a document in table "${table}" because it does not match the schema: ${error}`,
@@ -731,7 +762,8 @@ export class Transaction {
     if (table.startsWith("_"))
       throw new UserError(`System tables (prefixed with \`_\`) are read-only. Cannot ${op} into "${table}".`);
     if (!/^[a-zA-Z][a-zA-Z0-9_]*$/.test(table)) throw new UserError(`Invalid table name: "${table}"`);
-    if (this.db.schema && !this.db.tableDefinition(table) && this.db.schema.schemaValidation) {
+    const schema = this.db.schemaOf(this.namespace);
+    if (schema && !this.db.tableDefinition(this.q(table)) && schema.schemaValidation) {
       throw new UserError(`Table "${table}" is not defined in the schema.`);
     }
   }
@@ -743,26 +775,26 @@ export class Transaction {
       throw new UserError("System fields `_id` and `_creationTime` cannot be set on insert.");
     }
     if (!system) this.validateDocument(table, value);
-    const id = this.db.newId(table);
-    this.write(table, id, { ...value, _id: id, _creationTime: this.db.nextCreationTime() });
+    const id = this.db.newId(this.q(table));
+    this.write(this.q(table), id, { ...value, _id: id, _creationTime: this.db.nextCreationTime() });
     return id;
   }
 
   private existing(id: unknown, table: string | undefined, op: string): { table: string; doc: Doc } {
     if (typeof id !== "string") throw new UserError(`Invalid argument \`id\` for \`db.${op}\`: expected a string ID`);
-    const tableName = this.db.tableNameOfId(id);
+    const tableName = this.tableOfId(id);
     if (tableName === null) {
       throw new UserError(
         `Invalid argument \`id\` for \`db.${op}\`: "${id}" is not a valid ID${table ? ` for table "${table}"` : ""}`,
       );
     }
     if (table !== undefined && tableName !== table) throw wrongTable(`db.${op}`, table, tableName);
-    const doc = this.db.table(tableName)?.docs.get(id);
+    const doc = this.db.table(this.q(tableName))?.docs.get(id);
     if (!doc) {
       const verb = op === "delete" ? "Delete" : "Update";
       throw new UserError(`${verb} on nonexistent document ID ${id}`);
     }
-    this.recordPoint(tableName, id);
+    this.recordPoint(this.q(tableName), id);
     return { table: tableName, doc };
   }
 
@@ -782,7 +814,7 @@ export class Transaction {
       else next[k] = fv;
     }
     if (!system) this.validateDocument(tableName, next);
-    this.write(tableName, doc._id as string, next);
+    this.write(this.q(tableName), doc._id as string, next);
   }
 
   replace(id: unknown, table: string | undefined, value: Record<string, Value>): void {
@@ -794,14 +826,14 @@ export class Transaction {
     }
     const next: Doc = { ...value, _id: doc._id!, _creationTime: doc._creationTime! };
     this.validateDocument(tableName, next);
-    this.write(tableName, doc._id as string, next);
+    this.write(this.q(tableName), doc._id as string, next);
   }
 
   delete(id: unknown, table: string | undefined): void {
     this.requireWritable();
     const { table: tableName, doc } = this.existing(id, table, "delete");
     if (tableName.startsWith("_")) throw new UserError("System tables (prefixed with `_`) are read-only.");
-    this.write(tableName, doc._id as string, null);
+    this.write(this.q(tableName), doc._id as string, null);
   }
 
   /** Writes by the backend itself (scheduler bookkeeping), bypassing user-facing checks. */
