@@ -10,6 +10,7 @@ import type { Duplex } from "node:stream";
 import type { Socket } from "node:net";
 import { join, resolve } from "node:path";
 import type { Value } from "convex/values";
+import { version as CONVEX_VERSION } from "convex";
 import { WebSocketServer } from "ws";
 import { actingAsIdentity, TokenVerifier } from "./runtime/auth";
 import { Database } from "./database/database";
@@ -21,6 +22,9 @@ import { SyncServer } from "./protocol/sync";
 import { VectorSearch } from "./features/vector-search/vector-search";
 import { FileStorage } from "./features/file-storage/file-storage";
 import { StorageHttp } from "./features/file-storage/http";
+import { ComponentAddressing } from "./features/components/addressing";
+import { CodegenEndpoints, sourceAnalyser } from "./features/components/codegen";
+import { componentLoader } from "./features/components/loader";
 
 export interface LocalBackendOptions {
   port: number;
@@ -84,7 +88,6 @@ let backendCounter = 0;
 const UNSUPPORTED_FILES: Record<string, string> = {
   crons: "cron jobs are not run",
   http: "HTTP actions are not served",
-  "convex.config": "components are not loaded",
 };
 
 /**
@@ -127,7 +130,13 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
 
   const started = performance.now();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const loader = new ModuleLoader(functionsDir, join(dataDir, "_build"), envGlobal, deploymentEnv(url, options.env ?? {}));
+  const loader = new ModuleLoader(
+    functionsDir,
+    join(dataDir, "_build"),
+    envGlobal,
+    deploymentEnv(url, options.env ?? {}),
+    componentLoader,
+  );
   loader.clean();
   // esbuild bundles convex/ in its own process while this one reads the database.
   const loading = loader.load();
@@ -157,7 +166,13 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
     if ([".ts", ".js"].some((ext) => existsSync(join(functionsDir, file + ext))))
       log(`${file}.ts: ${what} by the local backend (see docs/decisions/004)`);
   }
-  const runtime = new Runtime(db, modules, options.transactionTimeoutMs, options.actionTimeoutMs);
+  const runtime = new Runtime(
+    db,
+    modules,
+    options.transactionTimeoutMs,
+    options.actionTimeoutMs,
+    ComponentAddressing.forDataDir(dataDir),
+  );
   const vectorSearch = new VectorSearch(runtime);
   const storage = new StorageHttp(new FileStorage(runtime, { dataDir, url, log }), options.uploadTimeoutMs);
   let verifier = new TokenVerifier(modules.authProviders);
@@ -173,11 +188,26 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   const budget = new ByteBudget(options.inFlightBudgetBytes ?? IN_FLIGHT_BUDGET_BYTES);
   const sync = new SyncServer(runtime, db, () => verifier, admin, budget, options.pingIntervalMs);
   const api = new HttpApi(runtime, () => verifier, admin, LOCAL_BACKEND_VERSION, budget);
+  // The Convex CLI's codegen for an app with components asks a deployment to analyse it.
+  const codegen = new CodegenEndpoints(
+    sourceAnalyser(
+      new ModuleLoader(
+        functionsDir,
+        join(dataDir, "_analysis"),
+        envGlobal,
+        deploymentEnv(url, options.env ?? {}),
+        componentLoader,
+      ),
+    ),
+    (authorization) => authorization?.startsWith("Convex ") === true && sameKey(authorization.slice(7).trim(), adminKey),
+    CONVEX_VERSION,
+  );
 
   const request = (req: IncomingMessage, res: ServerResponse) => {
     storage
       .handle(req, res)
       .then(async (handled) => handled || (await api.handle(req, res)))
+      .then(async (handled) => handled || (await codegen.handle(req, res)))
       .then((handled) => {
         if (!handled && !res.headersSent) {
           res.writeHead(404, { "Content-Type": "application/json" });

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JSONValue } from "convex/values";
 import { AuthenticationError, type TokenVerifier } from "../runtime/auth";
 import { MAX_REQUEST_BYTES, OVER_BUDGET_CODE, overBudgetMessage, tooLargeMessage, type ByteBudget, type Lease } from "./limits";
+import { ComponentFunctionPath } from "../runtime/modules";
 import { FunctionError, type Caller, type Runtime } from "../runtime/runtime";
 import type { AdminAuthenticator } from "./sync";
 
@@ -84,6 +85,25 @@ function readBody(req: IncomingMessage, lease: Lease, budget: ByteBudget): Promi
     req.on("end", () => resolve(Buffer.concat(chunks, size).toString("utf8")));
     req.on("error", reject);
   });
+}
+
+/**
+ * What `/api/function` runs: `path` in the app, or in the component `componentPath` names, which
+ * only an admin may (Convex requires the admin key for it: crates/local_backend/src/args_structs.rs).
+ * The other endpoints take no component path: a client reaches only the app's functions.
+ */
+function functionTarget(body: Record<string, unknown>, caller: Caller): unknown {
+  const componentPath = body.componentPath;
+  if (componentPath === undefined || componentPath === null || componentPath === "") return body.path;
+  if (typeof componentPath !== "string") throw new HttpError(400, "BadJsonBody", "`componentPath` must be a string");
+  if (!caller.allowInternal) {
+    throw new HttpError(
+      403,
+      "BadDeployKey",
+      "The provided deploy key was invalid for this deployment. Double check that the environment this key was generated for matches the desired deployment.",
+    );
+  }
+  return new ComponentFunctionPath(componentPath, body.path as string);
 }
 
 export class HttpApi {
@@ -235,10 +255,11 @@ export class HttpApi {
       case "action":
         return this.runtime.runAction(body.path, args, caller);
       default: {
-        const fn = this.runtime.resolve(body.path, "any", caller);
-        if (fn.kind === "query") return await this.runtime.runQuery(fn.path, args, caller);
-        if (fn.kind === "mutation") return await this.runtime.runMutation(fn.path, args, caller);
-        return this.runtime.runAction(fn.path, args, caller);
+        const fn = this.runtime.resolve(functionTarget(body, caller), "any", caller);
+        const target = ComponentFunctionPath.of(fn);
+        if (fn.kind === "query") return await this.runtime.runQuery(target, args, caller);
+        if (fn.kind === "mutation") return await this.runtime.runMutation(target, args, caller);
+        return this.runtime.runAction(target, args, caller);
       }
     }
   }

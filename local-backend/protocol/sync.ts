@@ -12,7 +12,8 @@ import type { WebSocket } from "ws";
 import { AuthenticationError, type TokenVerifier, type UserIdentity } from "../runtime/auth";
 import type { Database, DocumentWrite } from "../database/database";
 import type { ByteBudget } from "./limits";
-import { FunctionError, type Caller, type Runtime } from "../runtime/runtime";
+import { ComponentFunctionPath } from "../runtime/modules";
+import { COMPONENT_PATH_ADMIN_ONLY, FunctionError, type Caller, type Runtime } from "../runtime/runtime";
 import { writeAffects, type ReadEntry } from "../database/transaction";
 import type { Doc, FieldValue } from "../database/values";
 
@@ -30,6 +31,8 @@ type Modification =
 
 interface Subscription {
   udfPath: string;
+  /** The component it runs in: "" (the app) unless an admin named another. */
+  componentPath: string;
   args: JSONValue;
   journal: string | null;
   reads: ReadEntry[];
@@ -83,6 +86,23 @@ class MutationLedger {
 }
 
 class ProtocolError extends Error {}
+
+/**
+ * A message's `componentPath` (admin tools call a component's functions with it): "" for the
+ * app; another component only for an admin, or Convex ends the session (crates/sync/src/worker.rs).
+ */
+function componentPathOf(message: Record<string, unknown>, caller: Caller): string {
+  const componentPath = message.componentPath;
+  if (componentPath === undefined || componentPath === null || componentPath === "") return "";
+  if (typeof componentPath !== "string") throw new ProtocolError("componentPath must be a string");
+  if (!caller.allowInternal) throw new ProtocolError(COMPONENT_PATH_ADMIN_ONLY);
+  return componentPath;
+}
+
+/** What the Runtime runs for a path in a component ("" for the app: the path as the client sent it). */
+function functionTarget(componentPath: string, udfPath: unknown): unknown {
+  return componentPath === "" ? udfPath : new ComponentFunctionPath(componentPath, typeof udfPath === "string" ? udfPath : "");
+}
 
 export class SyncConnection {
   private sessionId = "";
@@ -181,7 +201,12 @@ export class SyncConnection {
 
   private async runSubscription(queryId: number, sub: Subscription): Promise<Modification | null> {
     try {
-      const outcome = await this.server.runtime.queryInTask(sub.udfPath, sub.args, this.caller, sub.journal);
+      const outcome = await this.server.runtime.queryInTask(
+        functionTarget(sub.componentPath, sub.udfPath),
+        sub.args,
+        this.caller,
+        sub.journal,
+      );
       sub.reads = outcome.reads;
       sub.journal = outcome.journal ?? sub.journal;
       const serialized = JSON.stringify([outcome.value, sub.journal]);
@@ -253,6 +278,7 @@ export class SyncConnection {
           const args = Array.isArray(raw.args) ? (raw.args[0] as JSONValue) : {};
           const sub: Subscription = {
             udfPath: typeof raw.udfPath === "string" ? raw.udfPath : "",
+            componentPath: componentPathOf(raw, this.caller),
             args: args ?? {},
             journal: typeof raw.journal === "string" ? raw.journal : null,
             reads: [],
@@ -293,12 +319,13 @@ export class SyncConnection {
       return;
     }
     const args = Array.isArray(message.args) ? (message.args[0] as JSONValue) : {};
+    const target = functionTarget(componentPathOf(message, this.caller), message.udfPath);
     const outcome = this.server.runtime.serial(async () => {
       let response: object;
       try {
         const session = this.sessionId;
         const result = await this.server.runtime.mutationInTask(
-          message.udfPath,
+          target,
           args ?? {},
           this.caller,
           undefined,
@@ -357,8 +384,14 @@ export class SyncConnection {
     // Wait for messages before it (e.g. Authenticate) so it runs as the right identity.
     await this.inbox;
     if (this.closed) return;
+    let target: unknown;
     try {
-      const outcome = await this.server.runtime.runAction(message.udfPath, args ?? {}, this.caller);
+      target = functionTarget(componentPathOf(message, this.caller), message.udfPath);
+    } catch (error) {
+      return this.fail(error instanceof Error ? error.message : String(error));
+    }
+    try {
+      const outcome = await this.server.runtime.runAction(target, args ?? {}, this.caller);
       this.send({ type: "ActionResponse", requestId, success: true, result: outcome.value, logLines: outcome.logLines });
     } catch (error) {
       const fe =

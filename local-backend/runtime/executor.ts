@@ -31,6 +31,13 @@ export interface ExecutionHost {
   log(level: string, line: string): void;
 }
 
+/** Which function to run: its definition ("" for the app's), its path there, and the component instance it runs as. */
+export interface InvocationTarget {
+  definition: string;
+  component: string;
+  path: string;
+}
+
 /** A running invocation: its result (the function's JSON text), and a way to stop it. */
 export interface Invocation {
   /** Settles once its worker has loaded the functions (a fresh worker takes a while). */
@@ -157,14 +164,14 @@ export class FunctionWorker {
     return this.failure === null;
   }
 
-  invoke(path: string, args: string, requestId: string, host: ExecutionHost): Promise<string> {
+  invoke(target: InvocationTarget, args: string, requestId: string, host: ExecutionHost): Promise<string> {
     // What the worker failed with, as thrown (a function may throw a non-Error; it is reported as such).
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if (this.failure !== null) return Promise.reject(this.failure);
     const exec = this.nextExec++;
     return new Promise<string>((resolve, reject) => {
       this.executions.set(exec, { host, resolve, reject });
-      this.post({ type: "invoke", exec, path, args, requestId });
+      this.post({ type: "invoke", exec, ...target, args, requestId });
     });
   }
 
@@ -247,13 +254,13 @@ export class Executor {
     this.spare = null;
   }
 
-  run(kind: FunctionKind, path: string, args: string, requestId: string, host: ExecutionHost): Invocation {
+  run(kind: FunctionKind, target: InvocationTarget, args: string, requestId: string, host: ExecutionHost): Invocation {
     if (kind !== "action") {
       if (!this.transactionWorker.alive && !this.closed) this.transactionWorker = this.startWorker();
       const worker = this.transactionWorker;
       return {
         started: worker.ready,
-        result: worker.invoke(path, args, requestId, host),
+        result: worker.invoke(target, args, requestId, host),
         stop: () => {
           worker.fail(new Error("The function worker was stopped"));
           // Start the replacement now, so the next query does not wait for it.
@@ -264,7 +271,7 @@ export class Executor {
     const worker = this.spare?.alive ? this.spare : this.startWorker();
     this.spare = null;
     this.actionWorkers.add(worker);
-    const result = worker.invoke(path, args, requestId, host);
+    const result = worker.invoke(target, args, requestId, host);
     const done = () => {
       this.actionWorkers.delete(worker);
       void worker.terminate();

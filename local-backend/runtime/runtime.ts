@@ -7,13 +7,21 @@
 import { randomBytes } from "node:crypto";
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { Caller } from "./auth";
-import type { Database, DocumentWrite, MutationRecord } from "../database/database";
+import type { Database, DocumentWrite, MutationRecord, SchemaJson } from "../database/database";
 import { Executor, type ExecutionHost } from "./executor";
-import { canonicalPath, type FunctionKind, type LoadedFunction, type LoadedModules } from "./modules";
-import { describeThrown, FUNCTION_FRAMES, IMMEDIATE_ASYNC_SYSCALLS } from "./worker-protocol";
-import { Scheduler } from "./scheduler";
+import {
+  canonicalPath,
+  ComponentFunctionPath,
+  type FunctionKind,
+  type LoadedComponent,
+  type LoadedFunction,
+  type LoadedModules,
+} from "./modules";
+import { describeThrown, FUNCTION_FRAMES, IMMEDIATE_ASYNC_SYSCALLS, withoutRequestLine } from "./worker-protocol";
+import { isJobTable, Scheduler } from "./scheduler";
 import { Transaction, UserError, type PageRequest, type ReadEntry, type SerializedQuery } from "../database/transaction";
-import { isPlainObject, validateValue } from "../database/values";
+import { qualifiedTableName } from "../database/namespaces";
+import { isPlainObject, validateValue, type Doc } from "../database/values";
 
 /** A function failed: Convex's `errorMessage` and, for a ConvexError, its `errorData`. */
 export class FunctionError extends Error {
@@ -88,6 +96,8 @@ interface ExecutionContext {
   writable: boolean;
   caller: Caller;
   path: string;
+  /** The component it runs in ("" for the app): its tables, its functions, its `process.env`. */
+  component: string;
   /** `performance.now()` after which its syscalls fail; nested calls inherit their caller's. */
   deadline?: number;
 }
@@ -171,10 +181,46 @@ export interface SyscallOrigin {
   transaction(): Transaction;
   /** The same, to write: fails in queries. */
   writableTransaction(): Transaction;
+  /** Its component ("" for the app): the namespace its table names are in. */
+  component: string;
 }
 
 /** An async syscall a feature answers (see `Runtime.handleAsyncSyscall`). */
 export type AsyncSyscallHandler = (args: Record<string, unknown>, origin: SyscallOrigin) => Promise<JSONValue>;
+
+/**
+ * How a syscall names a function of another component (registration point for
+ * `features/components/`): a reference (`components.<child>.<module>.<fn>`) or a function
+ * handle. A `name` always names a function of the caller's own component.
+ */
+export interface FunctionAddressing {
+  /** The child's function a reference names, seen from component `from`; a path of `from` for `_reference/function/…`. */
+  resolveReference(components: ReadonlyMap<string, LoadedComponent>, from: string, reference: string): LoadedFunction | string;
+  /** The function a handle names (any component, any visibility); throws Convex's error for a forged one. */
+  resolveHandle(components: ReadonlyMap<string, LoadedComponent>, handle: string, op: string): LoadedFunction;
+  createHandle(fn: LoadedFunction): string;
+}
+
+/** Convex's refusal of a component path from a caller that is not an admin (crates/sync/src/worker.rs). */
+export const COMPONENT_PATH_ADMIN_ONLY = "Only admin or system users can call functions on non-root components directly";
+
+/**
+ * Fields of a system document only the backend reads (a job's target component): Convex does
+ * not show them (its virtual tables leave them out), and no user field may start with `_`.
+ */
+function visibleDocument(doc: Doc): Doc {
+  let hidden = false;
+  for (const key in doc) if (key.startsWith("_") && key !== "_id" && key !== "_creationTime") hidden = true;
+  if (!hidden) return doc;
+  return Object.fromEntries(
+    Object.entries(doc).filter(([key]) => !key.startsWith("_") || key === "_id" || key === "_creationTime"),
+  );
+}
+
+/** Each namespace's schema: the app's and every component instance's. */
+function schemasOf(modules: LoadedModules): Map<string, SchemaJson | null> {
+  return new Map([...modules.components].map(([path, component]) => [path, component.schema]));
+}
 
 export class Runtime {
   private modules: LoadedModules;
@@ -198,21 +244,33 @@ export class Runtime {
     private readonly transactionTimeoutMs = MAX_TRANSACTION_MS,
     /** Overrides both action limits (tests). */
     private readonly actionTimeoutMs?: number,
+    /** References to other components and function handles (without it, only names resolve). */
+    private readonly addressing: FunctionAddressing | null = null,
   ) {
     this.modules = modules;
     this.executor = new Executor(modules.workerFile, modules.bundle, modules.worker);
     this.historyFloor = db.latestTs;
-    db.setSchema(modules.schema);
+    db.setSchemas(schemasOf(modules));
   }
 
   setModules(modules: LoadedModules): void {
     this.modules = modules;
     this.executor.setBundle(modules.bundle, modules.worker);
-    this.db.setSchema(modules.schema);
+    this.db.setSchemas(schemasOf(modules));
   }
 
   get functions(): Map<string, LoadedFunction> {
     return this.modules.functions;
+  }
+
+  /** The app and its component instances, by component path. */
+  get components(): ReadonlyMap<string, LoadedComponent> {
+    return this.modules.components;
+  }
+
+  /** A function of a component, if it has one by that path. */
+  functionOf(component: string, path: string): LoadedFunction | undefined {
+    return this.modules.components.get(component)?.functions.get(path);
   }
 
   onCommit(listener: CommitListener): void {
@@ -232,10 +290,13 @@ export class Runtime {
     return run;
   }
 
-  /** Runs `read` in a read-only transaction of its own on the executor (reads outside any function). */
-  readTransaction<T>(read: (tx: Transaction) => T | Promise<T>): Promise<T> {
+  /**
+   * Runs `read` in a read-only transaction of its own on the executor (reads outside any
+   * function), in a component's namespace (the app's by default).
+   */
+  readTransaction<T>(read: (tx: Transaction) => T | Promise<T>, namespace = ""): Promise<T> {
     return this.serial(async () => {
-      const tx = new Transaction(this.db, { writable: false, journal: null });
+      const tx = new Transaction(this.db, { writable: false, journal: null, namespace });
       try {
         return await read(tx);
       } finally {
@@ -246,11 +307,12 @@ export class Runtime {
 
   /**
    * Runs `write` in a transaction of its own on the executor and commits it: the backend's own
-   * writes outside any mutation (an action's scheduling, an upload). Nothing is written if it throws.
+   * writes outside any mutation (an action's scheduling, an upload), in a component's namespace
+   * (the app's by default). Nothing is written if it throws.
    */
-  writeTransaction<T>(write: (tx: Transaction) => T | Promise<T>): Promise<T> {
+  writeTransaction<T>(write: (tx: Transaction) => T | Promise<T>, namespace = ""): Promise<T> {
     return this.serial(async () => {
-      const tx = new Transaction(this.db, { writable: true, journal: null });
+      const tx = new Transaction(this.db, { writable: true, journal: null, namespace });
       let value: T;
       try {
         value = await write(tx);
@@ -265,12 +327,20 @@ export class Runtime {
     });
   }
 
-  resolve(udfPath: unknown, kind: FunctionKind | "any", caller: Caller): LoadedFunction {
+  /**
+   * The function a caller names: a path of the app (all a client can name), or a
+   * ComponentFunctionPath (admin tools, and the backend's own calls).
+   */
+  resolve(target: unknown, kind: FunctionKind | "any", caller: Caller): LoadedFunction {
+    const [component, udfPath] = target instanceof ComponentFunctionPath ? [target.component, target.path] : ["", target];
+    if (component !== "" && !caller.allowInternal) {
+      throw new FunctionError(serverErrorMessage(requestId(), COMPONENT_PATH_ADMIN_ONLY));
+    }
     if (typeof udfPath !== "string" || udfPath.length === 0 || udfPath.length > 1024) {
       throw new FunctionError(`Invalid function path: ${JSON.stringify(udfPath)}`);
     }
     const path = canonicalPath(udfPath);
-    const fn = this.modules.functions.get(path);
+    const fn = this.functionOf(component, path);
     // Convex's wording (convex-backend crates/udf/src/validation.rs; /api/function:
     // crates/application/src/lib.rs): a default export is named by its module alone.
     if (!fn || (fn.visibility === "internal" && !caller.allowInternal)) {
@@ -297,6 +367,11 @@ export class Runtime {
     return fn;
   }
 
+  /** Whether `id` is an id of `table` in the namespace of `fn`'s component (validators' `v.id()`). */
+  private isIdIn(fn: LoadedFunction): (table: string, id: string) => boolean {
+    return (table, id) => this.db.isIdOf(qualifiedTableName(fn.component, table), id);
+  }
+
   private checkArgs(fn: LoadedFunction, args: JSONValue): Value {
     const size = JSON.stringify(args).length;
     if (size > MAX_ARGS_BYTES) {
@@ -310,7 +385,7 @@ export class Runtime {
     }
     if (!isPlainObject(value)) throw new FunctionError(`ArgumentValidationError: arguments to ${fn.path} must be an object`);
     if (fn.args && fn.args.type !== "any") {
-      const error = validateValue(fn.args, value, (t, id) => this.db.isIdOf(t, id));
+      const error = validateValue(fn.args, value, this.isIdIn(fn));
       if (error) throw new FunctionError(`ArgumentValidationError: ${error}`);
     }
     return value;
@@ -324,7 +399,7 @@ export class Runtime {
     }
     const json = JSON.parse(resultJson) as JSONValue;
     if (fn.returns) {
-      const error = validateValue(fn.returns, jsonToConvex(json), (t, id) => this.db.isIdOf(t, id));
+      const error = validateValue(fn.returns, jsonToConvex(json), this.isIdIn(fn));
       if (error) throw new FunctionError(`ReturnsValidationError: ${error}`);
     }
     return json;
@@ -340,7 +415,13 @@ export class Runtime {
     let resultJson: string;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const call = this.executor.run(fn.kind, fn.path, JSON.stringify([args]), reqId, this.host(ctx));
+      const call = this.executor.run(
+        fn.kind,
+        { definition: fn.definition, component: fn.component, path: fn.path },
+        JSON.stringify([args]),
+        reqId,
+        this.host(ctx),
+      );
       // The clock starts when the function can run, not while a fresh worker loads.
       await call.started.catch(() => undefined);
       const deadline = (ctx.deadline ??= performance.now() + limitMs);
@@ -393,9 +474,12 @@ export class Runtime {
         try {
           return await this.asyncSyscall(ctx, op, args);
         } catch (error) {
-          // Nested function errors keep their ConvexError data across the syscall boundary.
-          if (error instanceof FunctionError && error.errorData !== undefined) {
-            throw Object.assign(new Error(error.message), { data: error.errorData });
+          // A nested function's error reaches its caller as Convex passes it (its message and
+          // frames, without the request line; isolate/src/environment/helpers/promise.rs), and
+          // a ConvexError keeps its data.
+          if (error instanceof FunctionError) {
+            const message = withoutRequestLine(error.message);
+            throw Object.assign(new Error(message), error.errorData !== undefined ? { data: error.errorData } : {});
           }
           throw error;
         }
@@ -427,10 +511,18 @@ export class Runtime {
     caller: Caller,
     journal: string | null,
   ): Promise<QueryOutcome> {
-    const tx = new Transaction(this.db, { writable: false, journal });
+    const tx = new Transaction(this.db, { writable: false, journal, namespace: fn.component });
     try {
       const logLines: string[] = [];
-      const value = await this.invoke(fn, args, { logLines, kind: "query", tx, writable: false, caller, path: fn.path });
+      const value = await this.invoke(fn, args, {
+        logLines,
+        kind: "query",
+        tx,
+        writable: false,
+        caller,
+        path: fn.path,
+        component: fn.component,
+      });
       return { value, logLines, reads: tx.reads, journal: tx.journalOut, ts: this.db.latestTs };
     } catch (error) {
       if (error instanceof FunctionError) error.reads = tx.reads;
@@ -447,7 +539,7 @@ export class Runtime {
   }
 
   /** Runs a query now; only call from inside a `serial` task. */
-  queryInTask(udfPath: string, args: JSONValue, caller: Caller, journal: string | null): Promise<QueryOutcome> {
+  queryInTask(udfPath: unknown, args: JSONValue, caller: Caller, journal: string | null): Promise<QueryOutcome> {
     const fn = this.resolve(udfPath, "query", caller);
     return this.executeQueryNow(fn, args, caller, journal);
   }
@@ -462,11 +554,19 @@ export class Runtime {
     record?: (value: JSONValue, logLines: string[], ts: bigint) => MutationRecord,
   ): Promise<MutationOutcome> {
     const fn = this.resolve(udfPath, "mutation", caller);
-    const tx = new Transaction(this.db, { writable: true, journal: null });
+    const tx = new Transaction(this.db, { writable: true, journal: null, namespace: fn.component });
     let value: JSONValue;
     const logLines: string[] = [];
     try {
-      value = await this.invoke(fn, args, { logLines, kind: "mutation", tx, writable: true, caller, path: fn.path });
+      value = await this.invoke(fn, args, {
+        logLines,
+        kind: "mutation",
+        tx,
+        writable: true,
+        caller,
+        path: fn.path,
+        component: fn.component,
+      });
       // Writes from a promise the function left running would escape the commit: refuse them.
       tx.closed = true;
       extra?.(tx);
@@ -481,7 +581,7 @@ export class Runtime {
 
   runMutation(udfPath: unknown, args: JSONValue, caller: Caller): Promise<MutationOutcome> {
     const fn = this.resolve(udfPath, "mutation", caller);
-    return this.serial(() => this.mutationInTask(fn.path, args, caller));
+    return this.serial(() => this.mutationInTask(ComponentFunctionPath.of(fn), args, caller));
   }
 
   /** Persists a transaction's writes in one SQLite transaction and tells listeners. */
@@ -496,7 +596,7 @@ export class Runtime {
       throw new FunctionError(`Commit failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     for (const w of writes) {
-      if (w.table === "_scheduled_functions" && w.after) this.scheduler.arm(w.after);
+      if (w.after && isJobTable(w.table)) this.scheduler.arm(w.after, w.table);
     }
     this.remember(ts, writes);
     for (const listener of this.commitListeners) listener(ts, writes);
@@ -560,7 +660,15 @@ export class Runtime {
   async runAction(udfPath: unknown, args: JSONValue, caller: Caller): Promise<ActionOutcome> {
     const fn = this.resolve(udfPath, "action", caller);
     const logLines: string[] = [];
-    const run = this.invoke(fn, args, { logLines, kind: "action", tx: null, writable: false, caller, path: fn.path });
+    const run = this.invoke(fn, args, {
+      logLines,
+      kind: "action",
+      tx: null,
+      writable: false,
+      caller,
+      path: fn.path,
+      component: fn.component,
+    });
     this.runningActions.add(run);
     try {
       return { value: await run, logLines };
@@ -595,6 +703,8 @@ export class Runtime {
         "The local backend cannot use a mutation's transaction while a query it started with `useStaleSnapshot` runs: await that query first.",
       );
     }
+    // Components share their caller's transaction: this operation is the executing one's.
+    ctx.tx.namespace = ctx.component;
     return ctx.tx;
   }
 
@@ -610,18 +720,28 @@ export class Runtime {
       case "1.0/runUdf":
         return this.runNested(ctx, args);
       case "1.0/actions/query": {
-        const outcome = await this.runQuery(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true });
-        return outcome.value;
+        const fn = this.addressed(ctx, args, "query", "runQuery");
+        return (await this.runQuery(ComponentFunctionPath.of(fn), args.args as JSONValue, this.callerOf(ctx, fn))).value;
       }
-      case "1.0/actions/mutation":
-        return (await this.runMutation(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true })).value;
-      case "1.0/actions/action":
-        return (await this.runAction(args.name, args.args as JSONValue, { ...ctx.caller, allowInternal: true })).value;
-      case "1.0/actions/schedule":
-        return this.writeTransaction((tx) => this.scheduler.schedule(tx, args));
+      case "1.0/actions/mutation": {
+        const fn = this.addressed(ctx, args, "mutation", "runMutation");
+        return (await this.runMutation(ComponentFunctionPath.of(fn), args.args as JSONValue, this.callerOf(ctx, fn))).value;
+      }
+      case "1.0/actions/action": {
+        const fn = this.addressed(ctx, args, "action", "runAction");
+        return (await this.runAction(ComponentFunctionPath.of(fn), args.args as JSONValue, this.callerOf(ctx, fn))).value;
+      }
+      case "1.0/actions/schedule": {
+        const fn = this.addressed(ctx, args, "any", "scheduler");
+        return this.writeTransaction((tx) => this.scheduler.schedule(tx, fn, args), ctx.component);
+      }
       case "1.0/actions/cancel_job":
-        await this.writeTransaction((tx) => this.scheduler.cancel(tx, args.id as string));
+        await this.writeTransaction((tx) => this.scheduler.cancel(tx, args.id as string), ctx.component);
         return {};
+      case "1.0/createFunctionHandle": {
+        if (typeof args.functionHandle === "string") return args.functionHandle;
+        return this.requireAddressing().createHandle(this.addressed(ctx, args, "any", "createFunctionHandle"));
+      }
       default: {
         const handler = this.featureSyscalls.get(op);
         if (handler) {
@@ -629,6 +749,7 @@ export class Runtime {
             kind: ctx.kind,
             path: ctx.path,
             caller: ctx.caller,
+            component: ctx.component,
             transaction: () => this.tx(ctx),
             writableTransaction: () => this.writableTx(ctx),
           });
@@ -644,16 +765,16 @@ export class Runtime {
     switch (op) {
       case "1.0/get": {
         const doc = this.tx(ctx).get(jsonToConvex(args.id as JSONValue), table, args.isSystem === true);
-        return doc === null ? null : convexToJson(doc);
+        return doc === null ? null : convexToJson(visibleDocument(doc));
       }
       case "1.0/queryStreamNext": {
         const doc = this.tx(ctx).queryNext(args.queryId as number);
-        return doc === null ? { value: null, done: true } : { value: convexToJson(doc), done: false };
+        return doc === null ? { value: null, done: true } : { value: convexToJson(visibleDocument(doc)), done: false };
       }
       case "1.0/queryPage": {
         const result = this.tx(ctx).queryPage(pageRequest(args));
         return {
-          page: result.page.map((d) => convexToJson(d as Value)),
+          page: result.page.map((d) => convexToJson(visibleDocument(d))),
           isDone: result.isDone,
           continueCursor: result.continueCursor,
           splitCursor: result.splitCursor,
@@ -684,13 +805,13 @@ export class Runtime {
       case "1.0/getUserIdentity":
         return (ctx.caller.identity as JSONValue | null) ?? null;
       case "1.0/schedule":
-        return this.scheduler.schedule(this.writableTx(ctx), args);
+        return this.scheduler.schedule(this.writableTx(ctx), this.addressed(ctx, args, "any", "scheduler"), args);
       case "1.0/cancel_job":
         this.scheduler.cancel(this.writableTx(ctx), args.id as string);
         return {};
       case "1.0/getFunctionMetadata":
         // Convex names a default export by its module alone (`strip` in convex-backend's udf_path.rs).
-        return { name: ctx.path.replace(/:default$/, ""), componentPath: "" };
+        return { name: ctx.path.replace(/:default$/, ""), componentPath: ctx.component };
       case "1.0/getDeploymentMetadata":
         return { name: "local", region: null, class: "local" };
       case "1.0/getTransactionMetrics":
@@ -715,14 +836,16 @@ export class Runtime {
     if (args.udfType === "snapshotQuery") return this.runSnapshotQuery(ctx, tx, args);
     const udfType = args.udfType === "mutation" ? "mutation" : "query";
     if (udfType === "mutation" && !ctx.writable) throw new UserError("Cannot run a mutation from a query.");
-    const fn = this.resolve(args.name, udfType, { ...ctx.caller, allowInternal: true });
+    const fn = this.addressed(ctx, args, udfType, "runUdf");
     const savepoint = tx.savepoint();
     try {
+      // The same transaction (and caller), in the callee's component.
       return await this.invoke(fn, args.args as JSONValue, {
         ...ctx,
         kind: udfType,
         writable: udfType === "mutation",
         path: fn.path,
+        component: fn.component,
       });
     } catch (error) {
       if (udfType === "mutation") tx.rollbackTo(savepoint);
@@ -737,9 +860,9 @@ export class Runtime {
    */
   private async runSnapshotQuery(ctx: ExecutionContext, tx: Transaction, args: Record<string, unknown>): Promise<JSONValue> {
     if (!ctx.writable) throw new UserError("`useStaleSnapshot` is only supported in mutations, not queries.");
-    const fn = this.resolve(args.name, "query", { ...ctx.caller, allowInternal: true });
+    const fn = this.addressed(ctx, args, "query", "runUdf");
     const pending = tx.effectiveWrites();
-    const snapshot = new Transaction(this.db, { writable: false, journal: null });
+    const snapshot = new Transaction(this.db, { writable: false, journal: null, namespace: fn.component });
     this.onHold.add(tx);
     for (let i = pending.length - 1; i >= 0; i--) this.db.applyInMemory(pending[i]!.table, pending[i]!.id, pending[i]!.before);
     try {
@@ -749,12 +872,52 @@ export class Runtime {
         tx: snapshot,
         writable: false,
         path: fn.path,
+        component: fn.component,
       });
     } finally {
       snapshot.closed = true;
       for (const w of pending) this.db.applyInMemory(w.table, w.id, w.after);
       this.onHold.delete(tx);
     }
+  }
+
+  /**
+   * The function a syscall's address names, from the calling component: `name` (a function of
+   * its own, internal ones included), `reference` (a child's public function) or `functionHandle`.
+   */
+  private addressed(
+    ctx: ExecutionContext,
+    args: Record<string, unknown>,
+    kind: FunctionKind | "any",
+    op: string,
+  ): LoadedFunction {
+    const { name, reference, functionHandle } = args;
+    let target: LoadedFunction | string;
+    if (typeof functionHandle === "string") {
+      target = this.requireAddressing().resolveHandle(this.modules.components, functionHandle, op);
+    } else if (typeof name === "string") {
+      target = name;
+    } else if (typeof reference === "string") {
+      target = this.requireAddressing().resolveReference(this.modules.components, ctx.component, reference);
+    } else {
+      throw new UserError(`Invalid arguments for \`${op}\`: Missing required argument 'name'`);
+    }
+    const path = typeof target === "string" ? new ComponentFunctionPath(ctx.component, target) : ComponentFunctionPath.of(target);
+    return this.resolve(path, kind, { identity: null, allowInternal: true });
+  }
+
+  private requireAddressing(): FunctionAddressing {
+    if (!this.addressing) throw new UserError("Function references to components and function handles are not available");
+    return this.addressing;
+  }
+
+  /**
+   * Whom an action's call runs as: its caller, within the app; nobody, into or out of a
+   * component (convex-backend crates/model/src/components/auth.rs, `propagate_component_auth`).
+   * Queries and mutations keep their caller's identity across components: it is their transaction's.
+   */
+  private callerOf(ctx: ExecutionContext, fn: LoadedFunction): Caller {
+    return { identity: ctx.component === "" && fn.component === "" ? ctx.caller.identity : null, allowInternal: true };
   }
 
   async close(): Promise<void> {

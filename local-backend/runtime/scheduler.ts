@@ -3,26 +3,37 @@
  * transaction (so a failed mutation schedules nothing) and armed as timers once it commits.
  * A scheduled mutation commits together with its job's completion (it runs exactly once);
  * actions go pending → inProgress → success/failed. On restart, pending jobs are re-armed and
- * actions that were running are marked failed.
+ * actions that were running are marked failed. Each component has its own jobs table (the
+ * scheduling function's); a job naming another component's function (through a reference or a
+ * handle) keeps that component in a field user code does not see, as Convex does not show it.
  */
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { Caller } from "./auth";
 import type { Database } from "../database/database";
-import type { FunctionKind, LoadedFunction } from "./modules";
+import { splitTableName } from "../database/namespaces";
+import { ComponentFunctionPath, type LoadedFunction } from "./modules";
 import { Transaction, UserError } from "../database/transaction";
 import type { Doc } from "../database/values";
+import { withoutRequestLine } from "./worker-protocol";
+
+const JOBS_TABLE = "_scheduled_functions";
+/** A job's target component, when it is not the app (hidden from user code). */
+const TARGET_COMPONENT_FIELD = "_component";
+
+/** Whether a table (by qualified name) is the app's or a component's jobs table. */
+export function isJobTable(table: string): boolean {
+  return splitTableName(table).table === JOBS_TABLE;
+}
 
 /** A failed job records the function's own error, without Convex's "[Request ID: …] Server Error" line. */
 function jobError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^\[Request ID: [^\]]*\] Server Error\n/, "");
+  return withoutRequestLine(error instanceof Error ? error.message : String(error));
 }
 
 /** What the scheduler needs from whatever runs functions (the Runtime). */
 export interface SchedulerHost {
   readonly db: Database;
-  readonly functions: Map<string, LoadedFunction>;
-  resolve(udfPath: unknown, kind: FunctionKind | "any", caller: Caller): LoadedFunction;
+  functionOf(component: string, path: string): LoadedFunction | undefined;
   /** Runs `task` on the one-at-a-time executor. */
   serial<T>(task: () => Promise<T>): Promise<T>;
   /** Runs and commits a mutation now (inside `serial`); `extra` adds writes to its commit. */
@@ -37,25 +48,31 @@ export class Scheduler {
 
   constructor(private readonly host: SchedulerHost) {}
 
-  schedule(tx: Transaction, args: Record<string, unknown>): JSONValue {
-    const fn = this.host.resolve(args.name, "any", { identity: null, allowInternal: true });
+  /** Schedules `fn` in the jobs table of `tx`'s namespace (the scheduling function's component). */
+  schedule(tx: Transaction, fn: LoadedFunction, args: Record<string, unknown>): JSONValue {
     if (fn.kind === "query") throw new UserError(`Cannot schedule a query (${fn.path}): only mutations and actions.`);
     const tsSeconds = typeof args.ts === "number" ? args.ts : Date.now() / 1000;
     const fnArgs = jsonToConvex(args.args as JSONValue);
     const id = tx.insert(
-      "_scheduled_functions",
-      { name: fn.path, args: [fnArgs], scheduledTime: tsSeconds * 1000, state: { kind: "pending" } },
+      JOBS_TABLE,
+      {
+        name: fn.path,
+        args: [fnArgs],
+        scheduledTime: tsSeconds * 1000,
+        state: { kind: "pending" },
+        ...(fn.component !== "" ? { [TARGET_COMPONENT_FIELD]: fn.component } : {}),
+      },
       true,
     );
     return id;
   }
 
   cancel(tx: Transaction, id: string): void {
-    const job = tx.get(id, "_scheduled_functions", true);
+    const job = tx.get(id, JOBS_TABLE, true);
     if (!job) return;
     const state = job.state as { kind: string };
     if (state.kind === "pending" || state.kind === "inProgress") {
-      tx.systemPatch(id, "_scheduled_functions", { state: { kind: "canceled" }, completedTime: Date.now() });
+      tx.systemPatch(id, JOBS_TABLE, { state: { kind: "canceled" }, completedTime: Date.now() });
     }
   }
 
@@ -64,13 +81,15 @@ export class Scheduler {
    * Convex, completing a canceled job leaves it canceled (convex-backend crates/model/src/
    * scheduled_jobs/mod.rs, `complete`).
    */
-  private complete(tx: Transaction, id: string, state: Value): void {
-    const job = tx.get(id, "_scheduled_functions", true);
+  private complete(tx: Transaction, namespace: string, id: string, state: Value): void {
+    tx.namespace = namespace;
+    const job = tx.get(id, JOBS_TABLE, true);
     if (!job || (job.state as { kind: string }).kind === "canceled") return;
-    tx.systemPatch(id, "_scheduled_functions", { state, completedTime: Date.now() });
+    tx.systemPatch(id, JOBS_TABLE, { state, completedTime: Date.now() });
   }
 
-  arm(job: Doc): void {
+  /** Arms the timer of a job of `table` (the app's or a component's jobs table, by qualified name). */
+  arm(job: Doc, table: string): void {
     const id = job._id as string;
     const state = job.state as { kind: string };
     const existing = this.timers.get(id);
@@ -81,7 +100,9 @@ export class Scheduler {
     const timer = setTimeout(
       () => {
         this.timers.delete(id);
-        void this.runScheduledJob(id).catch((error: unknown) => console.error(`[local-backend] scheduled job ${id}:`, error));
+        void this.runScheduledJob(id, table).catch((error: unknown) =>
+          console.error(`[local-backend] scheduled job ${id}:`, error),
+        );
       },
       Math.min(delay, 2 ** 31 - 1),
     );
@@ -92,59 +113,62 @@ export class Scheduler {
   /** Re-arms pending jobs after a restart; actions that were running when it stopped failed. */
   resume(): Promise<void> {
     return this.host.serial(async () => {
-      const table = this.host.db.table("_scheduled_functions");
-      if (!table) return;
       const tx = new Transaction(this.host.db, { writable: true, journal: null });
-      for (const job of table.docs.values()) {
-        const kind = (job.state as { kind: string }).kind;
-        if (kind === "pending") this.arm(job);
-        else if (kind === "inProgress") {
-          tx.systemPatch(job._id as string, "_scheduled_functions", {
-            state: { kind: "failed", error: "Transient error while executing action: the backend stopped" },
-            completedTime: Date.now(),
-          });
+      for (const table of this.host.db.tables()) {
+        if (!isJobTable(table.name)) continue;
+        tx.namespace = splitTableName(table.name).namespace;
+        for (const job of table.docs.values()) {
+          const kind = (job.state as { kind: string }).kind;
+          if (kind === "pending") this.arm(job, table.name);
+          else if (kind === "inProgress") {
+            tx.systemPatch(job._id as string, JOBS_TABLE, {
+              state: { kind: "failed", error: "Transient error while executing action: the backend stopped" },
+              completedTime: Date.now(),
+            });
+          }
         }
       }
       this.host.commit(tx);
     });
   }
 
-  private async runScheduledJob(id: string): Promise<void> {
+  private async runScheduledJob(id: string, table: string): Promise<void> {
     if (this.closed) return;
     const caller: Caller = { identity: null, allowInternal: true };
+    const { namespace } = splitTableName(table);
     const started = await this.host.serial(async () => {
-      const job = this.host.db.table("_scheduled_functions")?.docs.get(id);
+      const job = this.host.db.table(table)?.docs.get(id);
       if (!job || (job.state as { kind: string }).kind !== "pending") return null;
-      const name = job.name as string;
+      const target = new ComponentFunctionPath((job[TARGET_COMPONENT_FIELD] as string | undefined) ?? "", job.name as string);
       const args = convexToJson((job.args as Value[])[0] ?? {});
-      const fn = this.host.functions.get(name);
+      const fn = this.host.functionOf(target.component, target.path);
       if (fn?.kind === "mutation") {
         // The mutation and its job's completion commit together: it runs exactly once.
         try {
-          await this.host.mutationInTask(name, args, caller, (tx) => this.complete(tx, id, { kind: "success" }));
+          await this.host.mutationInTask(target, args, caller, (tx) => this.complete(tx, namespace, id, { kind: "success" }));
         } catch (error) {
           const tx = new Transaction(this.host.db, { writable: true, journal: null });
-          this.complete(tx, id, { kind: "failed", error: jobError(error) });
+          this.complete(tx, namespace, id, { kind: "failed", error: jobError(error) });
           this.host.commit(tx);
         }
         return null;
       }
-      const tx = new Transaction(this.host.db, { writable: true, journal: null });
-      tx.systemPatch(id, "_scheduled_functions", { state: { kind: "inProgress" } });
+      const tx = new Transaction(this.host.db, { writable: true, journal: null, namespace });
+      tx.systemPatch(id, JOBS_TABLE, { state: { kind: "inProgress" } });
       this.host.commit(tx);
-      return { name, args };
+      return { target, args };
     });
     if (!started) return;
     let state: Value;
     try {
-      await this.host.runAction(started.name, started.args, caller);
+      await this.host.runAction(started.target, started.args, caller);
       state = { kind: "success" };
     } catch (error) {
       state = { kind: "failed", error: jobError(error) };
     }
     await this.host.serial(async () => {
       const tx = new Transaction(this.host.db, { writable: true, journal: null });
-      this.complete(tx, id, state);
+      this.complete(tx, namespace, id, state);
       this.host.commit(tx);
     });
   }

@@ -16,11 +16,34 @@ export interface WorkerBundle {
   functionsDir: string;
   /** Module names (`customers`, `lib/util`, `schema`…), relative to `buildDir` without `.mjs`. */
   modules: string[];
+  /** The component definitions' modules, each built in a directory of its own (none without convex.config.ts). */
+  definitions: DefinitionBuild[];
+  /** The `convex.config` bundles to evaluate (children before their parents); only when analysing them. */
+  configs: ConfigBuild[];
   /** The global the bundle reads `process.env` from, and its value (the deployment's env). */
   envGlobal: string;
   env: Record<string, string>;
   /** Modules with the "use node" directive: their actions fail as Convex's Node runtime fails them. */
   nodeModules: string[];
+  /** `process.env` inside each component instance, by component path. */
+  componentEnv: Record<string, Record<string, string>>;
+}
+
+/** A component definition's modules, built apart from the app's. */
+export interface DefinitionBuild {
+  /** Its path from the app's `convex/` directory, as Convex names definitions (`../node_modules/x/dist/component`). */
+  path: string;
+  /** Its build directory, relative to the bundle's `buildDir`. */
+  dir: string;
+  modules: string[];
+}
+
+/** A `convex.config` file, bundled to be evaluated. */
+export interface ConfigBuild {
+  /** The definition it defines: "" for the app's. */
+  definitionPath: string;
+  /** The bundle's absolute path. */
+  file: string;
 }
 
 export interface AuthProviderConfig {
@@ -34,6 +57,8 @@ export interface AuthProviderConfig {
 
 /** One registered function as the worker found it (validators still as JSON text). */
 export interface FunctionMetadata {
+  /** The definition it belongs to ("" for the app). */
+  definition: string;
   path: string;
   kind: FunctionKind;
   visibility: "public" | "internal";
@@ -43,8 +68,11 @@ export interface FunctionMetadata {
 
 export interface ModuleMetadata {
   functions: FunctionMetadata[];
-  schema: string | null;
+  /** Each definition's schema as JSON text ("" for the app's), when it has one. */
+  schemas: Record<string, string>;
   authProviders: AuthProviderConfig[];
+  /** What each evaluated `convex.config` exports (its `export()`), by definition path. */
+  definitions: Record<string, JSONValue>;
 }
 
 /**
@@ -74,7 +102,16 @@ export interface AsyncSyscallFailure {
 }
 
 export type ToWorker =
-  | { type: "invoke"; exec: number; path: string; args: string; requestId: string }
+  | {
+      type: "invoke";
+      exec: number;
+      /** The definition whose function it is ("" for the app's), and its component instance. */
+      definition: string;
+      component: string;
+      path: string;
+      args: string;
+      requestId: string;
+    }
   | { type: "asyncResult"; id: number; ok: true; json: string }
   | ({ type: "asyncResult"; id: number; ok: false } & AsyncSyscallFailure);
 
@@ -136,4 +173,12 @@ export function describeThrown(thrown: unknown): string {
   return typeof thrown === "object" && thrown !== null
     ? `#<${(thrown as { constructor?: { name?: string } }).constructor?.name || "Object"}>`
     : String(thrown);
+}
+
+/**
+ * A failed function's error as the function itself threw it: without the "[Request ID: …] Server
+ * Error" line that clients get first (a failed job records it so; a calling function sees it so).
+ */
+export function withoutRequestLine(message: string): string {
+  return message.replace(/^\[Request ID: [^\]]*\] Server Error\n/, "");
 }

@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import type { JSONValue } from "convex/values";
 import type {
   AsyncSyscallFailure,
   AuthProviderConfig,
@@ -45,8 +46,8 @@ const USER_ERROR = Symbol("localBackendUserError");
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const signal = new Int32Array(init.signal);
-/** The main thread's id of the execution the running code belongs to. */
-const execution = new AsyncLocalStorage<number>();
+/** The execution the running code belongs to: the main thread's id for it, and its component. */
+const execution = new AsyncLocalStorage<{ exec: number; component: string }>();
 const invokers = new Map<string, (args: string, requestId: string) => Promise<string>>();
 const pendingAsync = new Map<number, { resolve(json: string): void; reject(error: unknown): void }>();
 let nextAsyncId = 0;
@@ -134,9 +135,9 @@ function fromWire(wire: WireError): Error {
 }
 
 function currentExecution(): number {
-  const exec = execution.getStore();
-  if (exec === undefined) throw new Error("Convex syscall made outside of a function execution");
-  return exec;
+  const store = execution.getStore();
+  if (store === undefined) throw new Error("Convex syscall made outside of a function execution");
+  return store.exec;
 }
 
 /** What an async syscall rejects with: performAsyncSyscall turns `data` into a ConvexError, anything else into an Error. */
@@ -225,7 +226,7 @@ const levels = { log: "LOG", info: "INFO", debug: "DEBUG", warn: "WARN", error: 
 for (const [method, level] of Object.entries(levels) as [keyof typeof levels, string][]) {
   const original = console[method].bind(console);
   console[method] = (...args: unknown[]) => {
-    const exec = execution.getStore();
+    const exec = execution.getStore()?.exec;
     if (exec === undefined) return original(...args);
     const line = args.map((a) => inspect(a, { depth: 4, breakLength: Infinity })).join(" ");
     post({ type: "log", exec, level, line });
@@ -274,12 +275,12 @@ process.on("unhandledRejection", (reason) => uncaught("unhandledRejection", reas
 function run(message: Extract<ToWorker, { type: "invoke" }>): void {
   const module = message.path.slice(0, message.path.lastIndexOf(":"));
   lastModule = module;
-  execution.run(message.exec, () => {
+  execution.run({ exec: message.exec, component: message.component }, () => {
     // Invocations may arrive while the modules still load; a failed load is reported once.
     loading
       .then(
         () => {
-          const invoke = invokers.get(message.path);
+          const invoke = invokers.get(invokerKey(message.definition, message.path));
           if (!invoke) throw new Error(`The worker has no function ${message.path}`);
           return invoke(message.args, message.requestId);
         },
@@ -292,46 +293,128 @@ function run(message: Extract<ToWorker, { type: "invoke" }>): void {
   });
 }
 
+/** Functions are known by their definition ("" for the app's) and their path in it. */
+function invokerKey(definition: string, path: string): string {
+  return `${definition}\u0000${path}`;
+}
+
+/**
+ * `process.env` as functions see it (the bundle reads this object instead of the real one): in
+ * an execution, its component's environment, the app's being the deployment's; while modules
+ * load, the environment of what loads. A component definition's `convex.config` may read none,
+ * as in Convex.
+ */
+let importEnv: Record<string, string> | "componentDefinition" = {};
+const componentEnv: Record<string, Record<string, string>> = { "": { ...init.bundle.env }, ...init.bundle.componentEnv };
+
+function currentEnv(): Record<string, string> {
+  const store = execution.getStore();
+  if (store !== undefined) return componentEnv[store.component] ?? {};
+  if (importEnv === "componentDefinition") {
+    throw new Error(
+      "Environment variables are only supported in the app's convex.config.ts. Learn more at https://docs.convex.dev/components/authoring#environment-variables",
+    );
+  }
+  return importEnv;
+}
+
+const envProxy = new Proxy<Record<string, string>>(
+  {},
+  {
+    get: (_, key) => (typeof key === "string" ? currentEnv()[key] : undefined),
+    set: (_, key, value: unknown) => {
+      if (typeof key === "string") currentEnv()[key] = String(value);
+      return true;
+    },
+    has: (_, key) => typeof key === "string" && key in currentEnv(),
+    deleteProperty: (_, key) => typeof key !== "string" || delete currentEnv()[key],
+    ownKeys: () => Object.keys(currentEnv()),
+    getOwnPropertyDescriptor: (_, key) => {
+      const value = typeof key === "string" ? currentEnv()[key] : undefined;
+      return value === undefined ? undefined : { value, writable: true, enumerable: true, configurable: true };
+    },
+  },
+);
+
+/** Which definition path each evaluated `convex.config` was, and its name: what `app.use()` receives for it. */
+const evaluatedDefinitions = new Map<string, { defaultName: string }>();
+(globalThis as Record<symbol, unknown>)[Symbol.for("convex.localBackend.componentDefinition")] = (path: string) => {
+  const evaluated = evaluatedDefinitions.get(path);
+  if (!evaluated) throw new Error(`The component definition ${path} is used before it was evaluated`);
+  return { componentDefinitionPath: path, defaultName: evaluated.defaultName };
+};
+
+/** Evaluates each `convex.config` (children first) and reports what its definition exports. */
+async function evaluateConfigs(): Promise<Record<string, JSONValue>> {
+  const definitions: Record<string, JSONValue> = {};
+  for (const config of init.bundle.configs) {
+    importEnv = config.definitionPath === "" ? componentEnv[""]! : "componentDefinition";
+    const mod = (await import(pathToFileURL(config.file).href)) as { default?: unknown };
+    const definition = mod.default as { export?: () => JSONValue; _name?: unknown } | undefined;
+    if (typeof definition?.export !== "function") {
+      throw new Error(
+        config.definitionPath === ""
+          ? "convex.config.ts must default-export the app: `export default defineApp()`"
+          : `The convex.config of ${config.definitionPath} must default-export its component: \`export default defineComponent("name")\``,
+      );
+    }
+    const analysis = definition.export();
+    definitions[config.definitionPath] = analysis;
+    const name = (analysis as { name?: unknown }).name;
+    if (config.definitionPath !== "") evaluatedDefinitions.set(config.definitionPath, { defaultName: String(name) });
+  }
+  return definitions;
+}
+
 async function load(): Promise<void> {
   const { bundle } = init;
-  (globalThis as Record<string, unknown>)[bundle.envGlobal] = { ...bundle.env };
+  (globalThis as Record<string, unknown>)[bundle.envGlobal] = envProxy;
+  const definitions = await evaluateConfigs();
   const functions: FunctionMetadata[] = [];
-  let schema: string | null = null;
+  const schemas: Record<string, string> = {};
   let authProviders: AuthProviderConfig[] = [];
-  for (const moduleName of bundle.modules) {
-    const mod = (await import(pathToFileURL(join(bundle.buildDir, `${moduleName}.mjs`)).href)) as Record<string, unknown>;
-    if (moduleName === "schema") {
-      const def = mod.default as { export?: () => string } | undefined;
-      if (def?.export) schema = def.export();
-      continue;
-    }
-    if (moduleName === "auth.config") {
-      const config = mod.default as { providers?: AuthProviderConfig[] } | undefined;
-      authProviders = config?.providers ?? [];
-      continue;
-    }
-    if (NON_FUNCTION_MODULES.has(moduleName)) continue;
-    for (const [exportName, value] of Object.entries(mod)) {
-      const fn = value as RegisteredExport | null;
-      if (typeof fn !== "function" && (typeof fn !== "object" || fn === null)) continue;
-      const kind: FunctionKind | null = fn.isQuery ? "query" : fn.isMutation ? "mutation" : fn.isAction ? "action" : null;
-      if (!kind) continue;
-      const path = `${moduleName}:${exportName}`;
-      functions.push({
-        path,
-        kind,
-        visibility: fn.isPublic ? "public" : "internal",
-        args: fn.exportArgs?.() ?? null,
-        returns: fn.exportReturns?.() ?? null,
-      });
-      invokers.set(path, (args, requestId) => {
-        if (kind === "query") return fn.invokeQuery!(args);
-        if (kind === "mutation") return fn.invokeMutation!(args);
-        return fn.invokeAction!(requestId, args);
-      });
+  const builds = [{ path: "", dir: ".", modules: bundle.modules }, ...bundle.definitions];
+  for (const build of builds) {
+    // A component's modules see only what Convex gives every component while they load.
+    importEnv = build.path === "" ? componentEnv[""]! : {};
+    for (const moduleName of build.modules) {
+      const file = join(bundle.buildDir, build.dir, `${moduleName}.mjs`);
+      const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      if (moduleName === "schema") {
+        const def = mod.default as { export?: () => string } | undefined;
+        if (def?.export) schemas[build.path] = def.export();
+        continue;
+      }
+      if (moduleName === "auth.config" && build.path === "") {
+        const config = mod.default as { providers?: AuthProviderConfig[] } | undefined;
+        authProviders = config?.providers ?? [];
+        continue;
+      }
+      if (NON_FUNCTION_MODULES.has(moduleName)) continue;
+      for (const [exportName, value] of Object.entries(mod)) {
+        const fn = value as RegisteredExport | null;
+        if (typeof fn !== "function" && (typeof fn !== "object" || fn === null)) continue;
+        const kind: FunctionKind | null = fn.isQuery ? "query" : fn.isMutation ? "mutation" : fn.isAction ? "action" : null;
+        if (!kind) continue;
+        const path = `${moduleName}:${exportName}`;
+        functions.push({
+          definition: build.path,
+          path,
+          kind,
+          visibility: fn.isPublic ? "public" : "internal",
+          args: fn.exportArgs?.() ?? null,
+          returns: fn.exportReturns?.() ?? null,
+        });
+        invokers.set(invokerKey(build.path, path), (args, requestId) => {
+          if (kind === "query") return fn.invokeQuery!(args);
+          if (kind === "mutation") return fn.invokeMutation!(args);
+          return fn.invokeAction!(requestId, args);
+        });
+      }
     }
   }
-  post({ type: "ready", metadata: { functions, schema, authProviders } });
+  importEnv = componentEnv[""]!;
+  post({ type: "ready", metadata: { functions, schemas, authProviders, definitions } });
 }
 
 const loading = load();

@@ -115,7 +115,7 @@ export class FileStorage {
     if (origin.kind === "query" || origin.kind === "mutation") {
       return Promise.resolve(run(write ? origin.writableTransaction() : origin.transaction()));
     }
-    return write ? this.runtime.writeTransaction(run) : this.runtime.readTransaction(run);
+    return write ? this.runtime.writeTransaction(run, origin.component) : this.runtime.readTransaction(run, origin.component);
   }
 
   /**

@@ -9,6 +9,7 @@
  */
 import type { JSONValue } from "convex/values";
 import type { VectorIndexDefinition } from "../../database/database";
+import { qualifiedTableName } from "../../database/namespaces";
 import { indexStagedError, UserError } from "../../database/transaction";
 import type { Runtime, SyscallOrigin } from "../../runtime/runtime";
 import { compileVectorQuery, parseVectorQuery } from "./query";
@@ -85,11 +86,11 @@ export class VectorSearch {
    * Refuses an index that is not a queryable vector index, as Convex's index registry does
    * (`require_enabled`, then the vector search's own check).
    */
-  private checkIndex(table: string, name: string): void {
+  private checkIndex(table: string, name: string, tableName = table): void {
     const def = this.runtime.db.tableDefinition(table);
-    const printable = `${table}.${name}`;
+    const printable = `${tableName}.${name}`;
     if (def?.vectorIndexes?.some((i) => i.indexDescriptor === name)) return;
-    if (this.runtime.db.isStagedIndex(table, name)) throw indexStagedError(table, name);
+    if (this.runtime.db.isStagedIndex(table, name)) throw indexStagedError(tableName, name);
     const named = (indexes: { indexDescriptor: string }[] | undefined) => indexes?.some((i) => i.indexDescriptor === name);
     if (name === "by_id" || name === "by_creation_time" || named(def?.indexes) || named(def?.searchIndexes)) {
       throw new UserError(`Index ${printable} is not a vector index`);
@@ -101,10 +102,12 @@ export class VectorSearch {
     // Only actions have the syscall (Convex's queries and mutations do not know it).
     if (origin.kind !== "action") throw new UserError(`Unknown async operation ${VECTOR_SEARCH_SYSCALL}`);
     const query = parseVectorQuery(args);
+    // The table of the searching function's component (its namespace's name for it).
+    const table = qualifiedTableName(origin.component, query.table);
     // A table that does not exist has nothing to find, whatever the index (Convex: database.rs).
-    if (!this.runtime.db.table(query.table)) return { results: [] };
-    this.checkIndex(query.table, query.index);
-    const index = await this.index(query.table, query.index);
+    if (!this.runtime.db.table(table)) return { results: [] };
+    this.checkIndex(table, query.index, query.table);
+    const index = await this.index(table, query.index);
     const conditions = compileVectorQuery(query, index);
     const hits = index.search(normalize(query.vector), conditions, query.limit);
     return { results: hits.map(({ _id, _score }) => ({ _id, _score })) };
