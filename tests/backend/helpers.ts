@@ -176,6 +176,19 @@ export function asPublic<T extends FunctionReference<FunctionType, "internal">>(
 
 export const PROJECT_FUNCTIONS = fileURLToPath(new URL("../../convex", import.meta.url));
 
+/** A project with components: local ones (counter, tally) and the real npm rate limiter and aggregate. */
+export const COMPONENTS_PROJECT = fileURLToPath(new URL("./fixtures/components", import.meta.url));
+/** The deployment's environment for it: the app's variables, which its components must not see. */
+export const COMPONENTS_ENV = { APP_GREETING: "hello from the app", APP_SECRET: "the app's secret" };
+
+/** A backend over the components project for one file's tests, with an HTTP client. */
+export function componentsBackend(): { backend: TestBackend; http: ConvexHttpClient } {
+  return perFile(async () => {
+    const backend = await startTestBackend({ functionsDir: join(COMPONENTS_PROJECT, "convex"), env: COMPONENTS_ENV });
+    return { backend, http: new ConvexHttpClient(backend.url) };
+  });
+}
+
 /** The project's own convex/ on a fresh backend that trusts tokens signed with `keys`. */
 export async function startProjectBackend(keys: TestKeys): Promise<TestBackend> {
   return await startTestBackend({
