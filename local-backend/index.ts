@@ -25,6 +25,7 @@ import { StorageHttp } from "./features/file-storage/http";
 import { ComponentAddressing } from "./features/components/addressing";
 import { CodegenEndpoints, sourceAnalyser } from "./features/components/codegen";
 import { componentLoader } from "./features/components/loader";
+import { checkCronJobs, CronJobs, type CronClock } from "./features/crons/crons";
 
 export interface LocalBackendOptions {
   port: number;
@@ -43,6 +44,10 @@ export interface LocalBackendOptions {
   transactionTimeoutMs?: number;
   /** Longest an action may run before it fails (default as on Convex: 30 minutes, 10 for "use node" actions). */
   actionTimeoutMs?: number;
+  /** The time cron jobs run by (default the system clock; tests move one by hand). */
+  cronClock?: CronClock;
+  /** Convex's CRON_SPLAY_SECONDS: how far into its minute a cron job may run, at random (default 60; 0 runs it on the minute). */
+  cronSplaySeconds?: number;
   /** How often to send `Ping` on idle sync connections (default 15 s; the client gives up after 60 s). */
   pingIntervalMs?: number;
   /** Request bytes held at once across all connections before new ones are refused (default 4 × 16 MiB). */
@@ -86,7 +91,6 @@ let backendCounter = 0;
 
 /** Files of Convex features the local backend does not run: said at start, never silently ignored. */
 const UNSUPPORTED_FILES: Record<string, string> = {
-  crons: "cron jobs are not run",
   http: "HTTP actions are not served",
 };
 
@@ -136,6 +140,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
     envGlobal,
     deploymentEnv(url, options.env ?? {}),
     componentLoader,
+    checkCronJobs,
   );
   loader.clean();
   // esbuild bundles convex/ in its own process while this one reads the database.
@@ -177,12 +182,19 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   const storage = new StorageHttp(new FileStorage(runtime, { dataDir, url, log }), options.uploadTimeoutMs);
   let verifier = new TokenVerifier(modules.authProviders);
   await runtime.scheduler.resume();
+  const crons = new CronJobs(runtime, {
+    log,
+    ...(options.cronClock ? { clock: options.cronClock } : {}),
+    ...(options.cronSplaySeconds !== undefined ? { splaySeconds: options.cronSplaySeconds } : {}),
+  });
+  await runtime.serial(() => crons.apply(modules));
 
   const admin = (key: string, impersonating: unknown): Caller | null => {
     if (!sameKey(key, adminKey)) return null;
     return {
       identity: impersonating === undefined || impersonating === null ? null : actingAsIdentity(impersonating),
       allowInternal: true,
+      admin: true,
     };
   };
   const budget = new ByteBudget(options.inFlightBudgetBytes ?? IN_FLIGHT_BUDGET_BYTES);
@@ -255,6 +267,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
             verifier = new TokenVerifier(next.authProviders);
             await runtime.serial(async () => {
               runtime.setModules(next);
+              await crons.apply(next);
               // As after a Convex push: every subscription re-runs against the new code.
               await sync.rerunAll();
             });
@@ -283,6 +296,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
     close() {
       closing ??= (async () => {
         watcher?.close();
+        crons.close();
         sync.close();
         for (const client of wss.clients) client.terminate();
         wss.close();

@@ -41,7 +41,19 @@ export interface SchemaJson {
 }
 
 /** System tables the backend itself writes; numbered below the user range. */
-export const SYSTEM_TABLES: Record<string, number> = { _scheduled_functions: 1, _storage: 2 };
+export const SYSTEM_TABLES: Record<string, number> = {
+  _scheduled_functions: 1,
+  _storage: 2,
+  _cron_jobs: 30,
+  _cron_next_run: 31,
+  _cron_job_logs: 32,
+};
+
+/**
+ * System tables functions cannot see, as on Convex, where only `_scheduled_functions` and
+ * `_storage` are readable with `db.system`: to a function these do not exist.
+ */
+export const PRIVATE_SYSTEM_TABLES: ReadonlySet<string> = new Set(["_cron_jobs", "_cron_next_run", "_cron_job_logs"]);
 
 export class Table {
   readonly docs = new Map<string, Doc>();

@@ -5,7 +5,7 @@
  * abort. Every read is recorded as a table + index range for subscription invalidation.
  */
 import { getDocumentSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
-import type { Database, DocumentWrite, Table } from "./database";
+import { PRIVATE_SYSTEM_TABLES, type Database, type DocumentWrite, type Table } from "./database";
 import { fingerprintOf, type CursorPosition } from "./cursors";
 import { APP_NAMESPACE, qualifiedTableName, splitTableName } from "./namespaces";
 import { comparePrefix, keyInRange, type Bound, type KeyRange, type SortedIndex } from "./indexes";
@@ -395,7 +395,7 @@ export class Transaction {
 
   get(id: unknown, table: string | undefined, isSystem: boolean): Doc | null {
     if (typeof id !== "string") throw new UserError(`Invalid argument \`id\` for \`db.get\`: expected a string ID`);
-    const tableName = this.tableOfId(id);
+    const tableName = this.visibleTableOfId(id);
     if (tableName === null) {
       if (table !== undefined && this.db.isIdOf(this.q(table), id)) {
         this.recordPoint(this.q(table), id);
@@ -420,14 +420,25 @@ export class Transaction {
   }
 
   normalizeId(table: string, id: string): string | null {
-    return this.db.isIdOf(this.q(table), id) ? id : null;
+    return !PRIVATE_SYSTEM_TABLES.has(table) && this.db.isIdOf(this.q(table), id) ? id : null;
+  }
+
+  /** The table of an id as functions see it: none for one they cannot see (PRIVATE_SYSTEM_TABLES). */
+  private visibleTableOfId(id: string): string | null {
+    const name = this.tableOfId(id);
+    return name !== null && PRIVATE_SYSTEM_TABLES.has(name) ? null : name;
+  }
+
+  /** A table of the current namespace as functions see it: none for one they cannot see. */
+  private visibleTable(name: string): Table | undefined {
+    return PRIVATE_SYSTEM_TABLES.has(name) ? undefined : this.db.table(this.q(name));
   }
 
   private resolveIndex(
     tableName: string,
     indexName: string,
   ): { table: Table | undefined; index: SortedIndex | null; fields: string[] } {
-    const table = this.db.table(this.q(tableName));
+    const table = this.visibleTable(tableName);
     const builtin: Record<string, string[]> = { by_id: ["_id"], by_creation_time: ["_creationTime", "_id"] };
     const declared = this.db.tableDefinition(this.q(tableName))?.indexes.find((i) => i.indexDescriptor === indexName);
     const fields = builtin[indexName] ?? (declared ? [...declared.fields, "_creationTime", "_id"] : null);
@@ -716,7 +727,7 @@ export class Transaction {
 
   count(table: string): number {
     this.reads.push({ kind: "range", table: this.q(table), index: "by_creation_time", range: { lower: null, upper: null } });
-    return this.db.table(this.q(table))?.docs.size ?? 0;
+    return this.visibleTable(table)?.docs.size ?? 0;
   }
 
   // ---- writes ----
@@ -839,6 +850,12 @@ export class Transaction {
   /** Writes by the backend itself (scheduler bookkeeping), bypassing user-facing checks. */
   systemPatch(id: string, table: string, fields: Record<string, Value>): void {
     this.patch(id, table, fields, true);
+  }
+
+  /** Every document of a table, functions' private ones included, for the backend's own queries (read as a whole). */
+  systemScan(table: string): Doc[] {
+    this.reads.push({ kind: "range", table: this.q(table), index: "by_creation_time", range: { lower: null, upper: null } });
+    return [...(this.db.table(this.q(table))?.indexes.get("by_creation_time")?.docs ?? [])];
   }
 
   /** Deletes by the backend itself (a stored file's `_storage` document), bypassing user-facing checks. */

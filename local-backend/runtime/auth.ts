@@ -28,6 +28,8 @@ export interface Caller {
   identity: UserIdentity | null;
   /** Admin (the CLI, trusted tooling) and other functions may call internal functions. */
   allowInternal: boolean;
+  /** The admin key itself, never a function it calls: it may also run the backend's own `_system/` queries. */
+  admin?: true;
 }
 
 /** Convex's short codes for auth failures (the `code` of an HTTP 401 body). */

@@ -60,6 +60,8 @@ export interface LoadedModules {
   /** What each `convex.config` exports, by definition path ("" for the app; empty without convex.config.ts). */
   definitionExports: Record<string, JSONValue>;
   authProviders: AuthProviderConfig[];
+  /** crons.ts's jobs as its `export()` writes them (null without crons.ts). */
+  crons: string | null;
   /** The build, and a worker that already imported it (the executor's first). */
   workerFile: string;
   bundle: WorkerBundle;
@@ -183,6 +185,8 @@ export class ModuleLoader {
     private readonly env: Record<string, string>,
     /** Loads what `convex.config.ts` installs; without it, convex.config.ts is not read. */
     private readonly components: ComponentLoader | null = null,
+    /** Checks a feature makes of a build before it replaces the running one, as a push refuses a bad crons.ts. */
+    private readonly validate: (modules: LoadedModules) => void = () => undefined,
   ) {}
 
   private workerFile: Promise<string> | null = null;
@@ -197,6 +201,7 @@ export class ModuleLoader {
       loaded = await this.buildAndImport(outdir);
       // As a Convex push does, refuse a schema with names Convex refuses.
       checkSchemaNames(loaded.schema);
+      this.validate(loaded);
     } catch (error) {
       await loaded?.worker.terminate();
       await rm(outdir, { recursive: true, force: true });
@@ -290,6 +295,7 @@ export class ModuleLoader {
       components,
       definitionExports: exported,
       authProviders: metadata.authProviders,
+      crons: metadata.crons,
       workerFile,
       bundle,
       worker,

@@ -168,6 +168,9 @@ function uncaught(name: string, message: string): string {
   return ["Uncaught", [name, message].filter((part) => part !== "").join(": ")].filter((part) => part !== "").join(" ");
 }
 
+/** A query the backend answers itself, for the admin key only (Convex's dashboard reads `_system/frontend/…`). */
+export type SystemQuery = (tx: Transaction, args: Record<string, Value>) => Value;
+
 export interface CommitListener {
   (ts: bigint, writes: DocumentWrite[]): void;
 }
@@ -237,6 +240,7 @@ export class Runtime {
   private readonly onHold = new WeakSet<Transaction>();
   /** Async syscalls that features answer, by op. */
   private readonly featureSyscalls = new Map<string, AsyncSyscallHandler>();
+  private readonly systemQueries = new Map<string, SystemQuery>();
 
   constructor(
     readonly db: Database,
@@ -281,6 +285,11 @@ export class Runtime {
   handleAsyncSyscall(op: string, handler: AsyncSyscallHandler): void {
     if (this.featureSyscalls.has(op)) throw new Error(`The syscall ${op} already has a handler`);
     this.featureSyscalls.set(op, handler);
+  }
+
+  /** Registers a feature's system query under its path (`_system/frontend/listCronJobs`). */
+  registerSystemQuery(path: string, query: SystemQuery): void {
+    this.systemQueries.set(canonicalPath(path), query);
   }
 
   /** Runs `task` after every task queued before it: the one-at-a-time executor. */
@@ -340,6 +349,18 @@ export class Runtime {
       throw new FunctionError(`Invalid function path: ${JSON.stringify(udfPath)}`);
     }
     const path = canonicalPath(udfPath);
+    if (component === "" && caller.admin && (kind === "query" || kind === "any") && this.systemQueries.has(path)) {
+      return {
+        path,
+        component: "",
+        definition: "",
+        kind: "query",
+        visibility: "internal",
+        args: null,
+        returns: null,
+        environment: "isolate",
+      };
+    }
     const fn = this.functionOf(component, path);
     // Convex's wording (convex-backend crates/udf/src/validation.rs; /api/function:
     // crates/application/src/lib.rs): a default export is named by its module alone.
@@ -514,15 +535,18 @@ export class Runtime {
     const tx = new Transaction(this.db, { writable: false, journal, namespace: fn.component });
     try {
       const logLines: string[] = [];
-      const value = await this.invoke(fn, args, {
-        logLines,
-        kind: "query",
-        tx,
-        writable: false,
-        caller,
-        path: fn.path,
-        component: fn.component,
-      });
+      const system = caller.admin && fn.component === "" ? this.systemQueries.get(fn.path) : undefined;
+      const value = system
+        ? convexToJson(system(tx, this.checkArgs(fn, args) as Record<string, Value>))
+        : await this.invoke(fn, args, {
+            logLines,
+            kind: "query",
+            tx,
+            writable: false,
+            caller,
+            path: fn.path,
+            component: fn.component,
+          });
       return { value, logLines, reads: tx.reads, journal: tx.journalOut, ts: this.db.latestTs };
     } catch (error) {
       if (error instanceof FunctionError) error.reads = tx.reads;
@@ -549,7 +573,8 @@ export class Runtime {
     udfPath: unknown,
     args: JSONValue,
     caller: Caller,
-    extra?: (tx: Transaction) => void,
+    /** More writes for the mutation's commit, given what it returned and logged (the scheduler's and cron jobs' bookkeeping). */
+    extra?: (tx: Transaction, value: JSONValue, logLines: string[]) => void,
     /** For sync mutations: the response to record with the commit, given its value and ts. */
     record?: (value: JSONValue, logLines: string[], ts: bigint) => MutationRecord,
   ): Promise<MutationOutcome> {
@@ -569,7 +594,7 @@ export class Runtime {
       });
       // Writes from a promise the function left running would escape the commit: refuse them.
       tx.closed = true;
-      extra?.(tx);
+      extra?.(tx, value, logLines);
     } catch (error) {
       tx.closed = true;
       tx.abort();

@@ -26,7 +26,7 @@ export function isJobTable(table: string): boolean {
 }
 
 /** A failed job records the function's own error, without Convex's "[Request ID: …] Server Error" line. */
-function jobError(error: unknown): string {
+export function jobError(error: unknown): string {
   return withoutRequestLine(error instanceof Error ? error.message : String(error));
 }
 
@@ -37,7 +37,12 @@ export interface SchedulerHost {
   /** Runs `task` on the one-at-a-time executor. */
   serial<T>(task: () => Promise<T>): Promise<T>;
   /** Runs and commits a mutation now (inside `serial`); `extra` adds writes to its commit. */
-  mutationInTask(udfPath: unknown, args: JSONValue, caller: Caller, extra?: (tx: Transaction) => void): Promise<unknown>;
+  mutationInTask(
+    udfPath: unknown,
+    args: JSONValue,
+    caller: Caller,
+    extra?: (tx: Transaction, value: JSONValue, logLines: string[]) => void,
+  ): Promise<unknown>;
   commit(tx: Transaction): bigint;
   runAction(udfPath: unknown, args: JSONValue, caller: Caller): Promise<unknown>;
 }

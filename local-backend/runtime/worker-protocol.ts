@@ -73,6 +73,8 @@ export interface ModuleMetadata {
   authProviders: AuthProviderConfig[];
   /** What each evaluated `convex.config` exports (its `export()`), by definition path. */
   definitions: Record<string, JSONValue>;
+  /** crons.ts's `export()`: its jobs as JSON text (null without crons.ts). */
+  crons: string | null;
 }
 
 /**

@@ -373,6 +373,7 @@ async function load(): Promise<void> {
   const functions: FunctionMetadata[] = [];
   const schemas: Record<string, string> = {};
   let authProviders: AuthProviderConfig[] = [];
+  let crons: string | null = null;
   const builds = [{ path: "", dir: ".", modules: bundle.modules }, ...bundle.definitions];
   for (const build of builds) {
     // A component's modules see only what Convex gives every component while they load.
@@ -388,6 +389,10 @@ async function load(): Promise<void> {
       if (moduleName === "auth.config" && build.path === "") {
         const config = mod.default as { providers?: AuthProviderConfig[] } | undefined;
         authProviders = config?.providers ?? [];
+        continue;
+      }
+      if (moduleName === "crons" && build.path === "") {
+        crons = cronsExport(mod);
         continue;
       }
       if (NON_FUNCTION_MODULES.has(moduleName)) continue;
@@ -414,7 +419,19 @@ async function load(): Promise<void> {
     }
   }
   importEnv = componentEnv[""]!;
-  post({ type: "ready", metadata: { functions, schemas, authProviders, definitions } });
+  post({ type: "ready", metadata: { functions, schemas, authProviders, definitions, crons } });
+}
+
+/** crons.ts's jobs as JSON, its default export refused as Convex's analysis refuses it (isolate/src/environment/analyze.rs). */
+function cronsExport(mod: Record<string, unknown>): string {
+  if (!("default" in mod)) throw new Error("`convex/crons.js` must have a default export of a Crons object.");
+  const crons = mod.default;
+  // Convex's own wording, "Router" included.
+  if (crons === null || crons === undefined) throw new Error("The default export of `convex/cron.js` is not a Router.");
+  const { isCrons, export: exportJobs } = Object(crons) as { isCrons?: unknown; export?: unknown };
+  if (isCrons !== true) throw new Error("The default export of `convex/crons.js` is not a Crons object.");
+  if (typeof exportJobs !== "function") throw new Error(".export property on Crons object not found");
+  return String(exportJobs.call(crons));
 }
 
 const loading = load();

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -8,7 +8,7 @@ import { ConvexHttpClient } from "convex/browser";
 import type { FunctionReference, FunctionType } from "convex/server";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { afterAll, beforeAll } from "vitest";
-import { startLocalBackend, type LocalBackend } from "../../local-backend/index";
+import { startLocalBackend, type LocalBackend, type LocalBackendOptions } from "../../local-backend/index";
 
 export const FIXTURE_FUNCTIONS = fileURLToPath(new URL("./fixtures/convex", import.meta.url));
 export const ISSUER = "https://auth.test.local";
@@ -44,6 +44,19 @@ export async function tempDir(prefix = "local-backend-"): Promise<string> {
   return await mkdtemp(join(tmpdir(), prefix));
 }
 
+/**
+ * A copy of a functions directory for a test to edit, as `<copy>/convex`, inside the project
+ * (git-ignored .local/) so that its imports resolve the project's node_modules.
+ */
+export async function copyFunctions(from: string): Promise<{ functionsDir: string; remove: () => Promise<void> }> {
+  const local = fileURLToPath(new URL("../../.local", import.meta.url));
+  await mkdir(local, { recursive: true });
+  const root = await mkdtemp(join(local, "functions-"));
+  const functionsDir = join(root, "convex");
+  await cp(from, functionsDir, { recursive: true });
+  return { functionsDir, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
 export interface TestBackend extends LocalBackend {
   dataDir: string;
   destroy(): Promise<void>;
@@ -60,7 +73,7 @@ export async function startTestBackend(
     transactionTimeoutMs?: number;
     actionTimeoutMs?: number;
     uploadTimeoutMs?: number;
-  } = {},
+  } & Pick<LocalBackendOptions, "cronClock" | "cronSplaySeconds" | "log"> = {},
 ): Promise<TestBackend> {
   const dataDir = options.dataDir ?? (await tempDir());
   const backend = await startLocalBackend({
@@ -69,7 +82,9 @@ export async function startTestBackend(
     functionsDir: options.functionsDir ?? FIXTURE_FUNCTIONS,
     env: options.env ?? {},
     watch: options.watch ?? false,
-    log: () => undefined,
+    log: options.log ?? (() => undefined),
+    ...(options.cronClock ? { cronClock: options.cronClock } : {}),
+    ...(options.cronSplaySeconds !== undefined ? { cronSplaySeconds: options.cronSplaySeconds } : {}),
     ...(options.pingIntervalMs !== undefined ? { pingIntervalMs: options.pingIntervalMs } : {}),
     ...(options.transactionTimeoutMs !== undefined ? { transactionTimeoutMs: options.transactionTimeoutMs } : {}),
     ...(options.actionTimeoutMs !== undefined ? { actionTimeoutMs: options.actionTimeoutMs } : {}),
