@@ -234,6 +234,8 @@ for (const [method, level] of Object.entries(levels) as [keyof typeof levels, st
 }
 
 const nodeModules = new Set(init.bundle.nodeModules);
+/** Whether the function that ran last is the app's and in a "use node" module. */
+let lastInNode = false;
 
 /** What Convex's Node executor says of a thrown value (its `extractErrorMessage`). */
 function nodeErrorMessage(thrown: unknown): string {
@@ -260,7 +262,7 @@ function nodeErrorMessage(thrown: unknown): string {
  */
 function uncaught(event: "uncaughtException" | "unhandledRejection", thrown: unknown): void {
   const wire = toWire(thrown, lastModule);
-  const error: WireError = nodeModules.has(lastModule)
+  const error: WireError = lastInNode
     ? {
         name: event,
         message: nodeErrorMessage(thrown),
@@ -275,6 +277,7 @@ process.on("unhandledRejection", (reason) => uncaught("unhandledRejection", reas
 function run(message: Extract<ToWorker, { type: "invoke" }>): void {
   const module = message.path.slice(0, message.path.lastIndexOf(":"));
   lastModule = module;
+  lastInNode = message.definition === "" && nodeModules.has(module);
   execution.run({ exec: message.exec, component: message.component }, () => {
     // Invocations may arrive while the modules still load; a failed load is reported once.
     loading
