@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CronClock } from "../../local-backend/features/crons/clock";
+import { systemClock, type CronClock } from "../../local-backend/features/crons/clock";
 import { CronExpression } from "../../local-backend/features/crons/cron-expression";
 import { nextRunMs } from "../../local-backend/features/crons/schedule";
 import { api } from "./fixtures/crons/convex/_generated/api";
@@ -468,5 +468,18 @@ describe("five-field expressions, as Convex reads them (its fork of saffron)", (
     // Interval jobs are not splayed: they run when deployed, then every interval.
     expect(nextRunMs({ type: "interval", seconds: 90 }, null, now, at(0.5))).toBe(now);
     expect(nextRunMs({ type: "interval", seconds: 90 }, now, now + 5000, at(0.5))).toBe(now + 90_000);
+  });
+});
+
+describe("the system clock", () => {
+  it("wakes a job at its time, never before, and not once cancelled", async () => {
+    const at = Date.now() + 50;
+    const woke = await new Promise<number>((resolve) => systemClock.wakeAt(at, () => resolve(Date.now())));
+    expect(woke).toBeGreaterThanOrEqual(at);
+    let fired = false;
+    const cancel = systemClock.wakeAt(Date.now() + 20, () => (fired = true));
+    cancel();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(fired).toBe(false);
   });
 });
