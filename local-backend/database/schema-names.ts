@@ -38,7 +38,8 @@ function debugChar(c: string): string {
   return `'${c}'`;
 }
 
-function isValidIdentifier(s: string): boolean {
+/** Convex's identifiers (table and index names): letters, digits and underscores, not only underscores, at most 64. */
+export function isValidIdentifier(s: string): boolean {
   return s.length <= MAX_IDENTIFIER_LEN && /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) && /[A-Za-z0-9]/.test(s);
 }
 

@@ -305,12 +305,17 @@ describe("errors, as Convex words them", () => {
         { vector, index: "by_embedding_staged" },
         ...notVector.map((index) => ({ vector, index })),
         { vector, table: "neverWritten", index: "whatever" },
+        // Index names are `table.index`, each an identifier.
+        { vector, index: "by.embedding" },
+        { vector, table: "other/vectors" },
       ]),
     ).toEqual([
       "Index vectors.nope not found.",
       "Index vectors.by_embedding_staged is currently staged and not available to query until it is enabled.",
       ...notVector.map((index) => `Index vectors.${index} is not a vector index`),
       "found 0",
+      "Too many components in index name vectors.by.embedding",
+      'Invalid table name: "other/vectors". Identifiers must start with a letter and can only contain letters, digits, and underscores.',
     ]);
   });
 

@@ -5,6 +5,7 @@
  * wording (convex-backend crates/vector/src/query.rs, lib.rs, qdrant_index.rs `compile`).
  */
 import { jsonToConvex, type JSONValue } from "convex/values";
+import { isValidIdentifier } from "../../database/schema-names";
 import { UserError } from "../../database/transaction";
 import { compareFieldValues, isPlainObject, type FieldValue } from "../../database/values";
 import type { FieldCondition } from "./vector-index";
@@ -53,15 +54,33 @@ function collectFilter(expression: unknown, into: Map<string, FieldValue[]>): vo
   }
 }
 
+/**
+ * `table.index`, each an identifier, as Convex parses an index name (types/index.rs; its wording
+ * says "table name" for either part). A table of another component's namespace
+ * (`component/table`) is no identifier, so it cannot be named.
+ */
+function parseIndexName(name: string): [string, string] {
+  const parts = name.split(".");
+  const identifier = (part: string) => {
+    if (isValidIdentifier(part)) return part;
+    throw new UserError(
+      `Invalid table name: "${part}". Identifiers must start with a letter and can only contain letters, digits, and underscores.`,
+    );
+  };
+  const table = identifier(parts[0]!);
+  if (parts.length < 2) throw new UserError(`Insufficient components in index name ${name}`);
+  const index = identifier(parts[1]!);
+  if (parts.length > 2) throw new UserError(`Too many components in index name ${name}`);
+  return [table, index];
+}
+
 /** Reads the syscall's query, refusing what Convex cannot parse. */
 export function parseVectorQuery(args: Record<string, unknown>): VectorQuery {
   const query = args.query;
   if (!isPlainObject(query)) throw new UserError("vectorSearch: missing query");
   const { indexName, limit, vector, expressions } = query as Record<string, unknown>;
-  const dot = typeof indexName === "string" ? indexName.indexOf(".") : -1;
-  if (typeof indexName !== "string" || dot <= 0 || dot === indexName.length - 1 || indexName.indexOf(".", dot + 1) >= 0) {
-    throw new UserError(`Invalid index name for vectorSearch: ${JSON.stringify(indexName)}`);
-  }
+  if (typeof indexName !== "string") throw new UserError("vectorSearch: missing index name");
+  const [table, index] = parseIndexName(indexName);
   if (!Array.isArray(vector) || !vector.every((x) => typeof x === "number")) {
     throw new UserError("`vector` must be an array of numbers in vectorSearch");
   }
@@ -75,8 +94,8 @@ export function parseVectorQuery(args: Record<string, unknown>): VectorQuery {
   const filter = new Map<string, FieldValue[]>();
   if (expressions !== undefined && expressions !== null) collectFilter(expressions, filter);
   return {
-    table: indexName.slice(0, dot),
-    index: indexName.slice(dot + 1),
+    table,
+    index,
     vector: vector,
     limit: typeof limit === "number" ? limit : DEFAULT_VECTOR_LIMIT,
     filter,
