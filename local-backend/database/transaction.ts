@@ -375,6 +375,8 @@ export class Transaction {
 
   /** A table of the current namespace, as the database names it. */
   private q(table: string): string {
+    // `<component>/<table>` is how the database names another namespace's table: never a function's name for one.
+    if (table.includes("/")) throw new UserError(`Invalid table name: "${table}"`);
     return qualifiedTableName(this.namespace, table);
   }
 

@@ -1,9 +1,10 @@
 /**
- * Hole: a vector search names its table in a string, and a component's tables are stored as
- * `<component>/<table>`, so an app function could search a component's table (or a component
- * another's, or the app's) by naming it so, and learn its ids and how close they lie. A search
- * reaches only the tables of the searching function's own component: a `/` in the table name
- * is refused as Convex refuses any name that is no identifier.
+ * Hole: a component's tables are stored as `<component>/<table>`, and functions name tables in
+ * strings, so an app function could read a component's documents (or a component the app's) by
+ * naming its table so: `ctx.db.query("vecs/items")` listed them, and `ctx.vectorSearch` found
+ * their ids and how close they lie. A function reaches only the tables of its own component: a
+ * table name with a `/` is refused (by vector search as Convex refuses an index name that is
+ * not two identifiers).
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -24,11 +25,15 @@ export default defineSchema({
 `;
 
 /** The same module in the app and in the component: each inserts into, and searches, "its" items. */
-const ITEMS = `import { actionGeneric, mutationGeneric } from "convex/server";
+const ITEMS = `import { actionGeneric, mutationGeneric, queryGeneric } from "convex/server";
 import { v } from "convex/values";
 export const insert = mutationGeneric({
   args: { embedding: v.array(v.float64()) },
   handler: async (ctx, { embedding }) => await ctx.db.insert("items", { embedding }),
+});
+export const list = queryGeneric({
+  args: { table: v.string() },
+  handler: async (ctx, { table }) => await ctx.db.query(table).collect(),
 });
 export const search = actionGeneric({
   args: { table: v.string() },
@@ -66,6 +71,7 @@ export default defineComponent("vecs");
 type Hit = { _id: string; _score: number };
 const insert = makeFunctionReference<"mutation", { embedding: number[] }, string>("items:insert");
 const insertInComponent = makeFunctionReference<"action", { embedding: number[] }, string>("items:insertInComponent");
+const list = makeFunctionReference<"query", { table: string }, { _id: string }[]>("items:list");
 const search = makeFunctionReference<"action", { table: string }, Hit[]>("items:search");
 const searchInComponent = makeFunctionReference<"action", { table: string }, Hit[]>("items:searchInComponent");
 
@@ -100,17 +106,24 @@ async function errorOf(promise: Promise<unknown>): Promise<string> {
   );
 }
 
-describe("vector search across component namespaces", () => {
-  it("each function searches its own component's table of that name", async () => {
+describe("a table of another component's namespace", () => {
+  const invalid = (name: string) =>
+    `Invalid table name: "${name}". Identifiers must start with a letter and can only contain letters, digits, and underscores.`;
+
+  it("each function reads and searches its own component's table of that name", async () => {
+    expect((await http.query(list, { table: "items" })).map((doc) => doc._id)).toEqual([appItem]);
     expect(await http.action(search, { table: "items" })).toEqual([{ _id: appItem, _score: 1 }]);
     expect(await http.action(searchInComponent, { table: "items" })).toEqual([{ _id: componentItem, _score: 0 }]);
   });
 
-  it("a table of another namespace cannot be named", async () => {
-    const invalid = (name: string) =>
-      `Invalid table name: "${name}". Identifiers must start with a letter and can only contain letters, digits, and underscores.`;
+  it("cannot be read by naming it <component>/<table>", async () => {
+    expect(await errorOf(http.query(list, { table: "vecs/items" }))).toContain(
+      'Uncaught Error: Invalid table name: "vecs/items"',
+    );
+  });
+
+  it("cannot be searched by naming it so, nor the app's from a component", async () => {
     expect(await errorOf(http.action(search, { table: "vecs/items" }))).toContain(invalid("vecs/items"));
-    // Nor can a component reach up to the app's tables.
     expect(await errorOf(http.action(searchInComponent, { table: "/items" }))).toContain(invalid("/items"));
     expect(await errorOf(http.action(searchInComponent, { table: "../items" }))).toContain(invalid(""));
   });
