@@ -403,6 +403,9 @@ export class Transaction {
         this.recordPoint(this.q(table), id);
         return null;
       }
+      // An id of another component's table names no table here: as in Convex, a get on a
+      // table that does not exist finds nothing (async_syscall.rs, `get_batch`).
+      if (this.db.tableNameOfId(id) !== null) return null;
       throw new UserError(
         table !== undefined
           ? `Invalid argument \`id\` for \`db.get\`: "${id}" is not a valid ID for table "${table}"`
