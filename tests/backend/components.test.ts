@@ -97,12 +97,13 @@ describe("isolation", () => {
     expect(totals.counter - totals.otherCounter).toBeGreaterThanOrEqual(1);
   });
 
-  it("an app function cannot read a component's document, nor take its id for one of its own tables", async () => {
+  it("an app function cannot read a component's document (nothing is found), nor take its id for one of its own tables", async () => {
     const { http } = fixture;
     await http.mutation(api.calls.increment, { name: "private" });
     const id = (await http.query(api.calls.componentIdOf, { name: "private" })) as string;
     expect(typeof id).toBe("string");
-    expect(await failure(http.query(api.calls.readById, { id }))).toMatch(/^Uncaught Error: Invalid argument `id` for `db.get`/);
+    // An id of another namespace's table names no table of the app's: nothing is found, as in Convex.
+    expect(await http.query(api.calls.readById, { id })).toBeNull();
     expect(await http.query(api.calls.normalizeId, { id })).toBeNull();
   });
 
@@ -238,6 +239,32 @@ describe("what a component sees of its caller", () => {
   });
 });
 
+describe("file storage in a component", () => {
+  it("a component's files are its own: uploaded through its URL, listed and served by it, not the app's", async () => {
+    const { backend, http } = fixture;
+    const uploadUrl = (await http.mutation(api.files.componentUploadUrl, {})) as string;
+    expect(uploadUrl.startsWith(`${backend.url}/api/storage/upload?token=`)).toBe(true);
+    const uploaded = await fetch(uploadUrl, {
+      method: "POST",
+      body: "in the counter",
+      headers: { "Content-Type": "text/plain" },
+    });
+    const { storageId } = (await uploaded.json()) as { storageId: string };
+    expect(await http.query(api.files.componentFiles, {})).toContainEqual({ id: storageId, size: 14 });
+    expect(await http.query(api.files.appFiles, {})).toBe(0);
+    const url = (await http.query(api.files.componentFileUrl, { storageId })) as string;
+    expect(url).toMatch(new RegExp(`^${backend.url}/api/storage/[0-9a-f-]{36}\\?component=counter$`));
+    expect(await (await fetch(url)).text()).toBe("in the counter");
+    // The app's storage knows nothing of it, and the same file name is nothing in the app's.
+    await expect(http.query(api.files.appFileUrl, { storageId })).rejects.toThrow(/Invalid storage ID/);
+    expect((await fetch(url.replace(/\?component=counter$/, ""))).status).toBe(404);
+    // An action's store() and get() in the component use its storage too.
+    const stored = await http.action(api.files.storeInComponent, { text: "stored by an action" });
+    expect(await http.action(api.files.readInComponent, { storageId: stored })).toBe("stored by an action");
+    expect(await http.query(api.files.appFiles, {})).toBe(0);
+  });
+});
+
 describe("the scheduler", () => {
   it("a job belongs to the component that schedules it, and runs the function it names", async () => {
     const { http } = fixture;
@@ -327,5 +354,9 @@ describe("durability", () => {
     const client = adminClient(fixture.backend.url, fixture.backend.adminKey);
     expect(await client.query(api.calls.get, { name: "durable" })).toEqual({ counter: null, otherCounter: 1 });
     expect(await client.query(api.notes.count, { status: "done" })).toBeGreaterThan(0);
+    // A component's files keep their bytes (start-up keeps what any namespace's _storage lists).
+    const [file] = await client.query(api.files.componentFiles, {});
+    const url = await client.query(api.files.componentFileUrl, { storageId: file!.id });
+    expect((await fetch(url!)).status).toBe(200);
   });
 });

@@ -8,8 +8,8 @@
  */
 import type { FileHandle } from "node:fs/promises";
 import type { JSONValue } from "convex/values";
-import { SYSTEM_TABLES } from "../../database/database";
 import { decodeDocumentId, encodeDocumentId } from "../../database/ids";
+import { qualifiedTableName, splitTableName } from "../../database/namespaces";
 import { loadDeploymentSecret } from "../../database/secret";
 import { UserError, type Transaction } from "../../database/transaction";
 import type { Doc } from "../../database/values";
@@ -19,7 +19,11 @@ import { FileUrlNames, UploadTokens } from "./secrets";
 import { displayStorageId, NOT_A_STORAGE_ID, parseStorageId, type FileStorageId } from "./storage-ids";
 
 const STORAGE_TABLE = "_storage";
-const STORAGE_TABLE_NUMBER = SYSTEM_TABLES[STORAGE_TABLE]!;
+
+/** Whether a table (by qualified name) is the `_storage` table of the app or of a component (each has its own files). */
+function isStorageTable(table: string): boolean {
+  return splitTableName(table).table === STORAGE_TABLE;
+}
 
 /** A refused storage request: the HTTP status and code Convex answers with, and its message (what a function sees). */
 export class StorageError extends UserError {
@@ -71,7 +75,9 @@ export class FileStorage {
     this.tokens = new UploadTokens(secret);
     this.names = new FileUrlNames(secret);
     this.files = new FileStore(options.dataDir);
-    const { removed, missing } = this.files.sweep(new Set(runtime.db.table(STORAGE_TABLE)?.docs.keys()));
+    const stored = new Set<string>();
+    for (const table of runtime.db.tables()) if (isStorageTable(table.name)) for (const id of table.docs.keys()) stored.add(id);
+    const { removed, missing } = this.files.sweep(stored);
     if (removed > 0) options.log(`file storage: removed ${removed} files left by an interrupted upload or delete`);
     if (missing.length > 0) {
       options.log(`file storage: ${missing.length} stored files have no bytes in ${this.files.dir} (first: ${missing[0]})`);
@@ -79,7 +85,7 @@ export class FileStorage {
     // A file's bytes go once the delete of its document has committed (never on a rollback).
     runtime.onCommit((_ts, writes) => {
       for (const write of writes) {
-        if (write.table !== STORAGE_TABLE || write.before === null || write.after !== null) continue;
+        if (!isStorageTable(write.table) || write.before === null || write.after !== null) continue;
         this.files.remove(write.id).catch((error: unknown) => {
           options.log(`file storage: could not remove the file of ${write.id}: ${String(error)}`);
         });
@@ -88,26 +94,40 @@ export class FileStorage {
     for (const [op, handler] of Object.entries(this.syscalls())) runtime.handleAsyncSyscall(op, handler);
   }
 
-  /** The upload URL `generateUploadUrl()` gives. */
-  uploadUrl(): string {
-    return `${this.options.url}/api/storage/upload?token=${this.tokens.issue()}`;
+  /** The upload URL `generateUploadUrl()` gives, for uploads to a component's storage ("" for the app's). */
+  uploadUrl(namespace = ""): string {
+    return `${this.options.url}/api/storage/upload?token=${this.tokens.issue(Date.now(), namespace)}`;
+  }
+
+  /** The URL `getUrl()` gives; a component's files name their component, as on Convex (`?component=`). */
+  private fileUrl(id: string, namespace: string): string {
+    const query = namespace === "" ? "" : `?component=${encodeURIComponent(namespace)}`;
+    return `${this.options.url}/api/storage/${this.fileUrlName(id)}${query}`;
   }
 
   private fileUrlName(id: string): string {
     return this.names.nameOf(decodeDocumentId(id)!.internal);
   }
 
-  /** The `_storage` id a storage id names (a UUID names the one it decrypts to). */
-  private documentId(storageId: FileStorageId): string {
-    if (storageId.kind === "uuid") return encodeDocumentId(STORAGE_TABLE_NUMBER, this.names.internalOf(storageId.uuid));
-    if (storageId.tableNumber !== STORAGE_TABLE_NUMBER) throw new UserError(NOT_A_STORAGE_ID);
+  /**
+   * The id of the `_storage` document of `namespace` a storage id names (a UUID names the one it
+   * decrypts to); null when that namespace has no files at all.
+   */
+  private documentId(storageId: FileStorageId, namespace: string): string | null {
+    const table = qualifiedTableName(namespace, STORAGE_TABLE);
+    if (storageId.kind === "uuid") {
+      const number = this.runtime.db.table(table)?.number;
+      return number === undefined ? null : encodeDocumentId(number, this.names.internalOf(storageId.uuid));
+    }
+    if (!this.runtime.db.isIdOf(table, storageId.id)) throw new UserError(NOT_A_STORAGE_ID);
     return storageId.id;
   }
 
+  /** The file a storage id names in the storage of `tx`'s namespace (the calling function's component). */
   private find(tx: Transaction, storageId: FileStorageId): { id: string; doc: Doc } | null {
-    const id = this.documentId(storageId);
-    const doc = tx.get(id, STORAGE_TABLE, true);
-    return doc ? { id, doc } : null;
+    const id = this.documentId(storageId, tx.namespace);
+    const doc = id === null ? null : tx.get(id, STORAGE_TABLE, true);
+    return doc && id !== null ? { id, doc } : null;
   }
 
   /** Runs `run` in the function's own transaction, or, in an action, in one of its own. */
@@ -122,7 +142,7 @@ export class FileStorage {
    * Stores received bytes as a new file: its bytes are in place before its `_storage` document
    * commits. `expected` is a sha256 the caller gave (a `Digest` header, `store()`'s option).
    */
-  async store(received: ReceivedFile, contentType: string | null, expected: Buffer | null): Promise<string> {
+  async store(received: ReceivedFile, contentType: string | null, expected: Buffer | null, namespace = ""): Promise<string> {
     if (expected !== null && !expected.equals(received.sha256)) {
       await this.files.discard(received);
       throw new StorageError(
@@ -142,7 +162,7 @@ export class FileStorage {
         await this.files.place(received, id);
         placed = id;
         return id;
-      });
+      }, namespace);
     } catch (error) {
       if (placed !== null) await this.files.remove(placed).catch(() => undefined);
       else await this.files.discard(received);
@@ -151,10 +171,11 @@ export class FileStorage {
   }
 
   /**
-   * Opens the file a URL name (`/api/storage/<uuid>`) or storage id refers to, or null if there is
-   * none. Opened on the executor, so a delete committing meanwhile cannot remove it first.
+   * Opens the file a URL name (`/api/storage/<uuid>`) or storage id refers to in a component's
+   * storage ("" for the app's), or null if there is none. Opened on the executor, so a delete
+   * committing meanwhile cannot remove it first.
    */
-  async open(storageId: FileStorageId): Promise<OpenedFile | null> {
+  async open(storageId: FileStorageId, namespace = ""): Promise<OpenedFile | null> {
     return await this.runtime.readTransaction(async (tx) => {
       const found = this.find(tx, storageId);
       if (!found) return null;
@@ -165,7 +186,7 @@ export class FileStorage {
         sha256: doc.sha256 as string,
         contentType: (doc.contentType as string | null) ?? null,
       };
-    });
+    }, namespace);
   }
 
   private syscalls(): Record<string, AsyncSyscallHandler> {
@@ -174,12 +195,12 @@ export class FileStorage {
       if (origin.kind === "query" || origin.kind === "mutation") throw new UserError(`Unknown async operation ${op}`);
     };
     return {
-      "1.0/storageGenerateUploadUrl": async () => Promise.resolve(this.uploadUrl()),
+      "1.0/storageGenerateUploadUrl": async (_args, origin) => Promise.resolve(this.uploadUrl(origin.component)),
       "1.0/storageGetUrl": async (args, origin) => {
         const storageId = parseStorageId(args, "storage.getUrl");
         return await this.inTransaction(origin, false, (tx) => {
           const found = this.find(tx, storageId);
-          return found ? `${this.options.url}/api/storage/${this.fileUrlName(found.id)}` : null;
+          return found ? this.fileUrl(found.id, origin.component) : null;
         });
       },
       "1.0/storageGetMetadata": async (args, origin) => {
@@ -217,12 +238,12 @@ export class FileStorage {
           if (expected === null) throw new StorageError(400, "InvalidDigestHeader", "invalid HTTP header");
         }
         const bytes = Buffer.from(typeof args.blob === "string" ? args.blob : "", "base64");
-        return await this.store(await this.files.receive([bytes]), contentType, expected);
+        return await this.store(await this.files.receive([bytes]), contentType, expected, origin.component);
       },
       "storage/getBlob": async (args, origin) => {
         actionsOnly("storage/getBlob", origin);
         // Convex names the method getMetadata here too (action/storage.rs, run_storage_get_inner).
-        const file = await this.open(parseStorageId(args, "storage.getMetadata"));
+        const file = await this.open(parseStorageId(args, "storage.getMetadata"), origin.component);
         if (file === null) return null;
         try {
           return { blob: (await file.read.readFile()).toString("base64"), contentType: file.contentType };

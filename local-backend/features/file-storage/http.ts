@@ -6,7 +6,8 @@
  *   answer once the file is on disk and its `_storage` document committed. As on Convex, an upload
  *   has no size limit but must arrive within a time limit (Convex's docs: 2 minutes), past which it
  *   gets 408 and nothing is kept.
- * - `GET /api/storage/<uuid>` (the URL `getUrl()` gives): the bytes with their content type,
+ * - `GET /api/storage/<uuid>[?component=<path>]` (the URL `getUrl()` gives; a component's files
+ *   name their component): the bytes with their content type,
  *   `Content-Length`, `Digest`, Convex's `Cache-Control`, and one `Range` (206; 416 for several or
  *   one past the end).
  */
@@ -86,7 +87,7 @@ export class StorageHttp {
         if (req.method === "POST") await this.upload(req, res, url);
         else refuseUpload(req, res, 405, "MethodNotAllowed", `Use POST for ${url.pathname}`);
       } else if (req.method === "GET" || req.method === "HEAD") {
-        await this.download(req, res, rest);
+        await this.download(req, res, rest, url.searchParams.get("component") ?? "");
       } else {
         sendError(res, 405, "MethodNotAllowed", `Use GET for ${url.pathname}`);
       }
@@ -128,7 +129,7 @@ export class StorageHttp {
         await this.storage.files.discard(received);
         return;
       }
-      const storageId = await this.storage.store(received, contentType ?? null, expected);
+      const storageId = await this.storage.store(received, contentType ?? null, expected, this.storage.tokens.namespace(token));
       res.writeHead(200, { "Content-Type": "application/json" });
       res.end(JSON.stringify({ storageId }));
     } catch (error) {
@@ -140,7 +141,7 @@ export class StorageHttp {
     }
   }
 
-  private async download(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+  private async download(req: IncomingMessage, res: ServerResponse, name: string, component: string): Promise<void> {
     const uuid = parseUuid(name);
     if (uuid === null) {
       let shown = name;
@@ -155,7 +156,7 @@ export class StorageHttp {
         `Invalid storage path: "${shown}". Please use \`storage.getUrl(storageId: Id<"_storage">)\` to generate a valid URL to retrieve files. See https://docs.convex.dev/file-storage/serve-files for more details`,
       );
     }
-    const file = await this.storage.open({ kind: "uuid", uuid });
+    const file = await this.storage.open({ kind: "uuid", uuid }, component);
     if (file === null) throw new StorageError(404, "FileNotFound", `File ${formatUuid(uuid)} not found`);
     try {
       await this.send(req, res, file);

@@ -2,9 +2,9 @@
  * What file storage seals with the deployment's secret (`database/secret.ts`), so that nothing of
  * one deployment opens anything in another:
  * - upload tokens, the `token` of a `generateUploadUrl()` URL: AES-256-GCM over the time they
- *   were issued, valid for an hour as in Convex (convex-backend crates/local_backend/src/
- *   storage.rs, STORE_FILE_AUTHORIZATION_VALIDITY) and, as there, for any number of uploads
- *   within that hour;
+ *   were issued and the component whose storage the upload goes to, valid for an hour as in
+ *   Convex (convex-backend crates/local_backend/src/storage.rs, STORE_FILE_AUTHORIZATION_VALIDITY)
+ *   and, as there, for any number of uploads within that hour;
  * - file URL names, the UUID of `/api/storage/<uuid>` that `getUrl()` gives and `getMetadata()`
  *   calls `storageId` (Convex's legacy storage id): the random part of the file's `_storage` id,
  *   encrypted as one AES block. It cannot be derived from the id without the secret, so an id
@@ -31,34 +31,44 @@ export class UploadTokens {
     this.key = deriveKey(secret, "clientele storage upload token v1");
   }
 
-  /** A token issued at `issuedAtMs` (now, unless a test needs an old one). */
-  issue(issuedAtMs = Date.now()): string {
+  /** A token issued at `issuedAtMs` (now, unless a test needs an old one) for uploads to a component's storage ("" for the app's). */
+  issue(issuedAtMs = Date.now(), namespace = ""): string {
     const iv = randomBytes(IV_BYTES);
     const issued = Buffer.alloc(ISSUED_BYTES);
     issued.writeBigUInt64BE(BigInt(Math.floor(issuedAtMs / 1000)));
     const cipher = createCipheriv("aes-256-gcm", this.key, iv);
     cipher.setAAD(Buffer.of(TOKEN_VERSION));
-    const body = Buffer.concat([cipher.update(issued), cipher.final()]);
+    const body = Buffer.concat([cipher.update(Buffer.concat([issued, Buffer.from(namespace, "utf8")])), cipher.final()]);
     return Buffer.concat([Buffer.of(TOKEN_VERSION), iv, body, cipher.getAuthTag()]).toString("base64url");
   }
 
-  check(token: string, nowMs = Date.now()): TokenCheck {
-    if (!/^[A-Za-z0-9_-]+$/.test(token)) return "invalid";
+  /** What a token holds: when it was issued and for which component's storage; null if it is not one of ours. */
+  private open(token: string): { issuedSeconds: bigint; namespace: string } | null {
+    if (!/^[A-Za-z0-9_-]+$/.test(token)) return null;
     const bytes = Buffer.from(token, "base64url");
-    if (bytes.length !== 1 + IV_BYTES + ISSUED_BYTES + TAG_BYTES || bytes[0] !== TOKEN_VERSION) return "invalid";
-    let issuedSeconds: bigint;
+    if (bytes.length < 1 + IV_BYTES + ISSUED_BYTES + TAG_BYTES || bytes[0] !== TOKEN_VERSION) return null;
     try {
       const decipher = createDecipheriv("aes-256-gcm", this.key, bytes.subarray(1, 1 + IV_BYTES));
       decipher.setAAD(bytes.subarray(0, 1));
       decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-      const issued = Buffer.concat([decipher.update(bytes.subarray(1 + IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
-      issuedSeconds = issued.readBigUInt64BE();
+      const plain = Buffer.concat([decipher.update(bytes.subarray(1 + IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
+      return { issuedSeconds: plain.readBigUInt64BE(), namespace: plain.subarray(ISSUED_BYTES).toString("utf8") };
     } catch {
       // Altered, truncated, or sealed with another deployment's secret.
-      return "invalid";
+      return null;
     }
+  }
+
+  check(token: string, nowMs = Date.now()): TokenCheck {
+    const opened = this.open(token);
+    if (opened === null) return "invalid";
     const nowSeconds = BigInt(Math.floor(nowMs / 1000));
-    return issuedSeconds + BigInt(UPLOAD_TOKEN_VALIDITY_SECONDS) <= nowSeconds ? "expired" : "valid";
+    return opened.issuedSeconds + BigInt(UPLOAD_TOKEN_VALIDITY_SECONDS) <= nowSeconds ? "expired" : "valid";
+  }
+
+  /** The component whose storage a valid token's uploads go to ("" for the app's). */
+  namespace(token: string): string {
+    return this.open(token)?.namespace ?? "";
   }
 }
 
