@@ -12,7 +12,7 @@ import type { Caller } from "./auth";
 import type { Database } from "../database/database";
 import { splitTableName } from "../database/namespaces";
 import { ComponentFunctionPath, type LoadedFunction } from "./modules";
-import { Transaction, UserError } from "../database/transaction";
+import { Transaction } from "../database/transaction";
 import type { Doc } from "../database/values";
 import { withoutRequestLine } from "./worker-protocol";
 
@@ -28,6 +28,19 @@ export function isJobTable(table: string): boolean {
 /** A failed job records the function's own error, without Convex's "[Request ID: …] Server Error" line. */
 export function jobError(error: unknown): string {
   return withoutRequestLine(error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * Convex's error for a due job naming a query, quotes and line break included (convex-backend
+ * crates/application/src/scheduled_jobs/mod.rs: a raw string spanning two lines).
+ */
+function unsupportedJobError(fn: LoadedFunction): string {
+  const colon = fn.path.lastIndexOf(":");
+  const inComponent = fn.component === "" ? "" : ` in '${fn.component}'`;
+  return (
+    `Unsupported function type. FunctionName(${JSON.stringify(fn.path.slice(colon + 1))}) in module "${fn.path.slice(0, colon)}.js"${inComponent} is defined as a Query. "\n` +
+    `                            "Only Mutation and Action can be scheduled.`
+  );
 }
 
 /** What the scheduler needs from whatever runs functions (the Runtime). */
@@ -53,9 +66,11 @@ export class Scheduler {
 
   constructor(private readonly host: SchedulerHost) {}
 
-  /** Schedules `fn` in the jobs table of `tx`'s namespace (the scheduling function's component). */
+  /**
+   * Schedules `fn` in the jobs table of `tx`'s namespace (the scheduling function's component).
+   * As in Convex, any function may be scheduled; a query's job fails when it is due.
+   */
   schedule(tx: Transaction, fn: LoadedFunction, args: Record<string, unknown>): JSONValue {
-    if (fn.kind === "query") throw new UserError(`Cannot schedule a query (${fn.path}): only mutations and actions.`);
     const tsSeconds = typeof args.ts === "number" ? args.ts : Date.now() / 1000;
     const fnArgs = jsonToConvex(args.args as JSONValue);
     const id = tx.insert(
@@ -147,6 +162,12 @@ export class Scheduler {
       const target = new ComponentFunctionPath((job[TARGET_COMPONENT_FIELD] as string | undefined) ?? "", job.name as string);
       const args = convexToJson((job.args as Value[])[0] ?? {});
       const fn = this.host.functionOf(target.component, target.path);
+      if (fn?.kind === "query") {
+        const tx = new Transaction(this.host.db, { writable: true, journal: null });
+        this.complete(tx, namespace, id, { kind: "failed", error: unsupportedJobError(fn) });
+        this.host.commit(tx);
+        return null;
+      }
       if (fn?.kind === "mutation") {
         // The mutation and its job's completion commit together: it runs exactly once.
         try {
