@@ -866,7 +866,7 @@ export class Transaction {
   /** Deletes by the backend itself (a stored file's `_storage` document), bypassing user-facing checks. */
   systemDelete(id: string, table: string): void {
     this.requireWritable();
-    this.write(table, this.existing(id, table, "delete").doc._id as string, null);
+    this.write(this.q(table), this.existing(id, table, "delete").doc._id as string, null);
   }
 
   savepoint(): number {
