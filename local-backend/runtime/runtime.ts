@@ -39,6 +39,8 @@ export class FunctionError extends Error {
 }
 
 export const MAX_ARGS_BYTES = 16 * 1024 * 1024;
+/** How deep queries and mutations may call each other (Convex's MAX_REACTOR_CALL_DEPTH). */
+export const MAX_CALL_DEPTH = 8;
 /** Queries and mutations hold the one executor, so one that never finishes must not hang it. */
 export const MAX_TRANSACTION_MS = 10_000;
 /**
@@ -98,6 +100,8 @@ interface ExecutionContext {
   path: string;
   /** The component it runs in ("" for the app): its tables, its functions, its `process.env`. */
   component: string;
+  /** How many `ctx.runQuery/runMutation` calls deep it runs (0 for the function a caller ran). */
+  depth?: number;
   /** `performance.now()` after which its syscalls fail; nested calls inherit their caller's. */
   deadline?: number;
 }
@@ -858,6 +862,10 @@ export class Runtime {
         "The `transactionLimits` option of ctx.runQuery/ctx.runMutation is not supported by the local backend: it enforces no transaction limits.",
       );
     }
+    // Convex's limit on nested queries and mutations (MAX_REACTOR_CALL_DEPTH; udf/async_syscall.rs).
+    if ((ctx.depth ?? 0) >= MAX_CALL_DEPTH) {
+      throw new UserError("Cross component call depth limit exceeded. Do you have an infinite loop in your app?");
+    }
     if (args.udfType === "snapshotQuery") return this.runSnapshotQuery(ctx, tx, args);
     const udfType = args.udfType === "mutation" ? "mutation" : "query";
     if (udfType === "mutation" && !ctx.writable) throw new UserError("Cannot run a mutation from a query.");
@@ -871,6 +879,7 @@ export class Runtime {
         writable: udfType === "mutation",
         path: fn.path,
         component: fn.component,
+        depth: (ctx.depth ?? 0) + 1,
       });
     } catch (error) {
       if (udfType === "mutation") tx.rollbackTo(savepoint);
@@ -898,6 +907,7 @@ export class Runtime {
         writable: false,
         path: fn.path,
         component: fn.component,
+        depth: (ctx.depth ?? 0) + 1,
       });
     } finally {
       snapshot.closed = true;

@@ -190,6 +190,13 @@ describe("calls across the boundary", () => {
     expect(await http.query(api.calls.appCounters, {})).toContainEqual({ name: "called back by counter", value: 0 });
   });
 
+  it("queries and mutations call each other at most 8 deep, as on Convex", async () => {
+    expect(await fixture.http.query(api.calls.nest, { levels: 8 })).toBe(8);
+    expect(await failure(fixture.http.query(api.calls.nest, { levels: 9 }))).toContain(
+      "Cross component call depth limit exceeded. Do you have an infinite loop in your app?",
+    );
+  });
+
   it("paginate() inside a component fails with Convex's message", async () => {
     expect(await failure(fixture.http.query(api.calls.paginateInComponent, {}))).toContain(
       "Uncaught Error: paginate() is only supported in the app. Learn more at https://docs.convex.dev/components/authoring#pagination",
@@ -258,6 +265,10 @@ describe("file storage in a component", () => {
     // The app's storage knows nothing of it, and the same file name is nothing in the app's.
     await expect(http.query(api.files.appFileUrl, { storageId })).rejects.toThrow(/Invalid storage ID/);
     expect((await fetch(url.replace(/\?component=counter$/, ""))).status).toBe(404);
+    // Deleting it in the component deletes it (its bytes go with it).
+    await http.mutation(api.files.removeInComponent, { storageId });
+    expect(await http.query(api.files.componentFiles, {})).not.toContainEqual({ id: storageId, size: 14 });
+    expect((await fetch(url)).status).toBe(404);
     // An action's store() and get() in the component use its storage too.
     const stored = await http.action(api.files.storeInComponent, { text: "stored by an action" });
     expect(await http.action(api.files.readInComponent, { storageId: stored })).toBe("stored by an action");
