@@ -249,7 +249,7 @@ describe("what a component sees of its caller", () => {
 describe("file storage in a component", () => {
   it("a component's files are its own: uploaded through its URL, listed and served by it, not the app's", async () => {
     const { backend, http } = fixture;
-    const uploadUrl = (await http.mutation(api.files.componentUploadUrl, {})) as string;
+    const uploadUrl = await http.mutation(api.files.componentUploadUrl, {});
     expect(uploadUrl.startsWith(`${backend.url}/api/storage/upload?token=`)).toBe(true);
     const uploaded = await fetch(uploadUrl, {
       method: "POST",
@@ -297,6 +297,25 @@ describe("the scheduler", () => {
     expect(appJob!.state).toEqual({ kind: "success" });
     expect(jobs.counter).toEqual(["counters:increment"]);
     expect(jobs.app.filter((job) => job.name === "counters:increment")).toHaveLength(1);
+  });
+
+  it("a query may be scheduled, as on Convex; its job fails when due", async () => {
+    const { http } = fixture;
+    const id = await http.mutation(api.calls.scheduleQuery, {});
+    const state = await waitFor(
+      async () => {
+        const current = await http.query(api.calls.job, { id });
+        return current?.kind === "failed" ? current : null;
+      },
+      5000,
+      "the job to fail",
+    );
+    expect(state).toEqual({
+      kind: "failed",
+      error:
+        'Unsupported function type. FunctionName("nest") in module "calls.js" is defined as a Query. "\n' +
+        '                            "Only Mutation and Action can be scheduled.',
+    });
   });
 });
 
