@@ -15,12 +15,23 @@
  *   of a team;
  * - the /customers route's JavaScript, gzip.
  */
-import type { BrowserContext, Locator, Page } from "@playwright/test";
+import type { BrowserContext, Page } from "@playwright/test";
 import autocannon from "autocannon";
 import { ConvexHttpClient } from "convex/browser";
 import { api } from "../convex/_generated/api";
 import type { Id } from "../convex/_generated/dataModel";
 import { CUSTOMERS_JS_BUDGET_KB, pageScripts } from "../tests/e2e/support/page-scripts";
+import {
+  focusEnter,
+  freshNavigations,
+  hoverClick,
+  KEY_DWELL_MS,
+  PHONE,
+  PRESS_MS,
+  requestTimes,
+  tap,
+  warmNavigations,
+} from "./gestures";
 import { startBenchStack } from "./stack";
 import { type BenchFigure, type BenchSuite, percentile } from "./suite";
 
@@ -35,13 +46,6 @@ const LARGE_COUNT = Number(process.env.BENCH_LARGE_COUNT ?? 100_000);
 const SSR_SECONDS = Number(process.env.BENCH_SSR_SECONDS ?? 10);
 /** First of the ports the suite uses: backend, proxy, then the app servers. */
 const BASE_PORT = Number(process.env.BENCH_PORT ?? 3410);
-/** What a person takes between pointing at a link and clicking it. */
-const HOVER_MS = 250;
-/** A realistic tap: finger down this long before it lifts. */
-const PRESS_MS = 80;
-/** A quick keyboard user: Enter this long after Tab focused the link. */
-const KEY_DWELL_MS = 100;
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
 const suiteName = "product";
 
 const figure = (name: string, value: number, unit: string, target?: string, pass?: boolean): BenchFigure => ({
@@ -51,152 +55,6 @@ const figure = (name: string, value: number, unit: string, target?: string, pass
   unit,
   ...(target === undefined ? {} : { target, pass }),
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Arms a timer in the page: from the next `startEvent` (seen first, in the capture phase) until
- * the customer detail is in the DOM. Read it with `contentTime`.
- */
-async function armContentTimer(page: Page, startEvent: "click" | "touchend" | "keydown") {
-  await page.evaluate((eventName) => {
-    const w = window as unknown as { __contentTime: Promise<number> };
-    w.__contentTime = new Promise<number>((resolve) => {
-      let start: number | undefined;
-      const done = () => {
-        if (start === undefined || !document.querySelector('[data-testid="customer-detail"]')) return;
-        observer.disconnect();
-        resolve(performance.now() - start);
-      };
-      const observer = new MutationObserver(done);
-      window.addEventListener(
-        eventName,
-        () => {
-          start = performance.now();
-          observer.observe(document.body, { childList: true, subtree: true });
-          queueMicrotask(done);
-        },
-        { capture: true, once: true },
-      );
-    });
-  }, startEvent);
-}
-
-async function contentTime(page: Page): Promise<number> {
-  return await page.evaluate(() => (window as unknown as { __contentTime: Promise<number> }).__contentTime);
-}
-
-type Gesture = (page: Page, row: Locator) => Promise<number>;
-
-/** Hover, give the preload the time a person takes to click, click. */
-const hoverClick: Gesture = async (page, row) => {
-  await row.hover();
-  await sleep(HOVER_MS);
-  await armContentTimer(page, "click");
-  await row.click();
-  return await contentTime(page);
-};
-
-/** A finger on the link for PRESS_MS, then lifted; timed from the lift (when the click fires). */
-const tap: Gesture = async (page, row) => {
-  await row.scrollIntoViewIfNeeded();
-  const box = await row.boundingBox();
-  if (!box) throw new Error("tap: the row has no box");
-  const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-  const cdp = await page.context().newCDPSession(page);
-  await armContentTimer(page, "touchend");
-  await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [point] });
-  await sleep(PRESS_MS);
-  await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
-  const elapsed = await contentTime(page);
-  await cdp.detach();
-  return elapsed;
-};
-
-/** Keyboard focus on the link, Enter KEY_DWELL_MS later; timed from the Enter. */
-const focusEnter: Gesture = async (page, row) => {
-  await row.focus();
-  await sleep(KEY_DWELL_MS);
-  await armContentTimer(page, "keydown");
-  await page.keyboard.press("Enter");
-  return await contentTime(page);
-};
-
-async function openList(page: Page, rowsNeeded: number) {
-  await page.goto("/customers");
-  await page.locator('html[data-hydrated="true"]').waitFor();
-  await page
-    .getByTestId("customer-row")
-    .nth(rowsNeeded - 1)
-    .waitFor();
-}
-
-/**
- * Warm: one page, back to the list between navigations, a distinct row each time. One
- * unmeasured round first: route code chunks load once per page, in both modes.
- */
-async function warmNavigations(context: BrowserContext, gesture: Gesture): Promise<number[]> {
-  const page = await context.newPage();
-  await openList(page, NAVIGATIONS + 1);
-  const samples: number[] = [];
-  for (let i = 0; i <= NAVIGATIONS; i++) {
-    const elapsed = await gesture(page, page.getByTestId("customer-row").nth(i));
-    if (i > 0) samples.push(elapsed);
-    await page.goBack();
-    await page.getByTestId("customers-table").waitFor();
-  }
-  await page.close();
-  return samples;
-}
-
-/**
- * Records when the page hydrated (the root sets data-hydrated) as `__hydratedAt`, from navigation
- * start. Init scripts run before the document has an element, so it watches the document.
- */
-const HYDRATION_TIMER = `new MutationObserver((_, observer) => {
-  if (document.documentElement?.dataset.hydrated !== "true") return;
-  window.__hydratedAt = performance.now();
-  observer.disconnect();
-}).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });`;
-
-/**
- * Fresh: a new context (empty caches) per navigation, as a new visitor's first click. When
- * `hydration` is given, each page's time from navigation start to hydrated goes there.
- */
-async function freshNavigations(
-  newContext: () => Promise<BrowserContext>,
-  gesture: Gesture,
-  hydration?: number[],
-): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < FRESH_CLICKS; i++) {
-    const context = await newContext();
-    await context.addInitScript(HYDRATION_TIMER);
-    const page = await context.newPage();
-    await openList(page, i + 1);
-    if (hydration) {
-      const hydratedAt = await page.evaluate(() => (window as unknown as { __hydratedAt?: number }).__hydratedAt);
-      if (hydratedAt === undefined) throw new Error("freshNavigations: the page hydrated unseen by the hydration timer");
-      hydration.push(hydratedAt);
-    }
-    samples.push(await gesture(page, page.getByTestId("customer-row").nth(i)));
-    await context.close();
-  }
-  return samples;
-}
-
-/** Times `count` GETs of `url`, one after another. */
-async function requestTimes(url: string, count: number, headers: Record<string, string> = {}): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    const response = await fetch(url, { headers });
-    await response.arrayBuffer();
-    if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
-    samples.push(performance.now() - start);
-  }
-  return samples;
-}
 
 /** Server renders of `url` as the signed-in user of `cookie`, one after another. */
 const ssrTimes = (url: string, cookie: string, count: number) =>
@@ -349,6 +207,7 @@ export const productSuite: BenchSuite = {
           freshNavigations(
             () => stack.freshContext(urls[mode], signedIn[mode]),
             hoverClick,
+            FRESH_CLICKS,
             mode === "intent" ? hydration : undefined,
           ),
         );
@@ -362,7 +221,7 @@ export const productSuite: BenchSuite = {
             oneWayMs > 0 ? { median: 16, speedUp: 5 } : {},
           ),
         );
-        const warm = await both((mode) => warmNavigations(signedIn[mode], hoverClick));
+        const warm = await both((mode) => warmNavigations(signedIn[mode], hoverClick, NAVIGATIONS));
         figures.push(
           ...compare(
             `hovered click-to-content, warm (back to the list), ${label}`,
@@ -372,11 +231,13 @@ export const productSuite: BenchSuite = {
         );
 
         if (oneWayMs > 0) {
-          const phone = await both((mode) => freshNavigations(() => stack.freshContext(urls[mode], signedIn[mode], PHONE), tap));
+          const phone = await both((mode) =>
+            freshNavigations(() => stack.freshContext(urls[mode], signedIn[mode], PHONE), tap, FRESH_CLICKS),
+          );
           figures.push(...compare(`phone tap-to-content (${PRESS_MS} ms press), fresh context, ${label}`, phone, { median: 30 }));
           const phoneWarm = await both(async (mode) => {
             const context = await stack.freshContext(urls[mode], signedIn[mode], PHONE);
-            const samples = await warmNavigations(context, tap);
+            const samples = await warmNavigations(context, tap, NAVIGATIONS);
             await context.close();
             return samples;
           });
@@ -385,7 +246,7 @@ export const productSuite: BenchSuite = {
               median: 30,
             }),
           );
-          const keyboard = await both((mode) => warmNavigations(signedIn[mode], focusEnter));
+          const keyboard = await both((mode) => warmNavigations(signedIn[mode], focusEnter, NAVIGATIONS));
           figures.push(...compare(`keyboard focus, Enter ${KEY_DWELL_MS} ms later, to content, warm, ${label}`, keyboard));
         }
       }

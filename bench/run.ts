@@ -1,25 +1,44 @@
 /**
- * `npm run bench`: runs every suite, prints one table, writes bench/results.json.
- * Suites are listed here; each measures side by side within this one run.
+ * `npm run bench [-- <suite> … [--flag value …]]`: runs the suites named (or every suite that is
+ * not opt-in), prints one table, writes bench/results.json. Each suite measures side by side
+ * within this one run. Flags go to the suites (`npm run bench -- click --against 09ea145`).
  */
 import { writeFile } from "node:fs/promises";
 import { backendSuite } from "./backend";
+import { clickSuite } from "./click";
 import { productSuite } from "./product";
 import type { BenchFigure, BenchSuite } from "./suite";
 
-const suites: BenchSuite[] = [backendSuite, productSuite];
+const suites: BenchSuite[] = [backendSuite, productSuite, clickSuite];
+
+/** Suite names, and `--name value` flags. */
+function parseArguments(args: string[]): { names: string[]; flags: Record<string, string> } {
+  const names: string[] = [];
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith("--")) {
+      names.push(arg);
+      continue;
+    }
+    const value = args[i + 1];
+    if (value === undefined || value.startsWith("--")) throw new Error(`${arg} needs a value`);
+    flags[arg.slice(2)] = value;
+    i++;
+  }
+  return { names, flags };
+}
 
 async function main() {
-  const only = process.argv.slice(2);
-  const selected = only.length ? suites.filter((s) => only.includes(s.name)) : suites;
-  if (selected.length === 0) {
-    console.log(`No benchmark suites${only.length ? ` named ${only.join(", ")}` : " yet"}.`);
-    return;
-  }
+  const { names, flags } = parseArguments(process.argv.slice(2));
+  const unknown = names.filter((name) => !suites.some((s) => s.name === name));
+  if (unknown.length)
+    throw new Error(`No benchmark suite named ${unknown.join(", ")}; there are ${suites.map((s) => s.name).join(", ")}`);
+  const selected = names.length ? suites.filter((s) => names.includes(s.name)) : suites.filter((s) => !s.optIn);
   const figures: BenchFigure[] = [];
   for (const suite of selected) {
     console.log(`▶ ${suite.name}`);
-    figures.push(...(await suite.run()));
+    figures.push(...(await suite.run(flags)));
   }
   console.table(
     figures.map((f) => ({
@@ -30,7 +49,7 @@ async function main() {
       met: f.pass === undefined ? "" : f.pass ? "yes" : "NO",
     })),
   );
-  const results = { measuredAt: new Date().toISOString(), node: process.version, figures };
+  const results = { measuredAt: new Date().toISOString(), node: process.version, flags, figures };
   await writeFile(new URL("./results.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   console.log("Wrote bench/results.json");
 }

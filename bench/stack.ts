@@ -53,7 +53,8 @@ function runNpm(args: string[], env: Record<string, string>): string {
 export async function startBenchStack(options: {
   backendPort: number;
   proxyPort: number;
-  apps: Record<string, { port: number; env?: Record<string, string> }>;
+  /** App servers by name; `cwd` runs one from another checkout (its own `npm start`). */
+  apps: Record<string, { port: number; env?: Record<string, string>; cwd?: string }>;
 }): Promise<BenchStack> {
   buildIfNeeded(root);
   const workDir = mkdtempSync(join(tmpdir(), "clientele-bench-"));
@@ -92,6 +93,9 @@ export async function startBenchStack(options: {
         env: { ...shared, ...app.env, PORT: String(app.port), CONVEX_URL: convexUrl },
         readyUrl: `${url}/`,
         url,
+        // A checkout started for the first time builds itself first.
+        timeoutMs: 300_000,
+        ...(app.cwd ? { cwd: app.cwd } : {}),
       });
       started.push(apps[name]);
     }

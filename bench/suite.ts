@@ -12,7 +12,10 @@ export interface BenchFigure {
 
 export interface BenchSuite {
   name: string;
-  run(): Promise<BenchFigure[]>;
+  /** Run only when named (`npm run bench -- <name>`), not in the full run. */
+  optIn?: boolean;
+  /** `flags`: the command line's `--name value` pairs. */
+  run(flags: Record<string, string>): Promise<BenchFigure[]>;
 }
 
 /** The p-th percentile (0–100) of samples, by nearest rank. */

@@ -42,9 +42,11 @@ export async function startNpmScript(options: {
   readyUrl: string;
   url: string;
   timeoutMs?: number;
+  /** The checkout to run it in (default: this one); the click benchmark runs another commit's build. */
+  cwd?: string;
 }): Promise<ManagedProcess> {
   const child = spawn("npm", ["run", "--silent", options.script], {
-    cwd: root,
+    cwd: options.cwd ?? root,
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

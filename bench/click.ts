@@ -1,0 +1,168 @@
+/**
+ * `npm run bench -- click [--against <commit>]` (issue 24): the click, measured for two builds in
+ * one run, alternating, so a claim that one is faster is not the machine's mood. "this tree" is
+ * the working tree as it is; "against" is a commit (default HEAD: an A/A run that shows this
+ * machine's noise), built once in `.local/bench/builds/<sha>` from `git archive`. Both app
+ * servers reach one local backend through one delay proxy at 50 ms round trip, and one Chromium
+ * drives both. Per build: warm and fresh-context hovered clicks, a fresh-context phone tap, warm
+ * keyboard, and /customers server renders at 20 connections. Prints the browser, the CPU and
+ * both medians side by side.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { BrowserContext } from "@playwright/test";
+import autocannon from "autocannon";
+import { focusEnter, freshNavigations, hoverClick, PHONE, tap, warmNavigations } from "./gestures";
+import { startBenchStack } from "./stack";
+import { type BenchFigure, type BenchSuite, percentile } from "./suite";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const suiteName = "click";
+const USER = "click@bench.local";
+const ROUNDS = Number(process.env.BENCH_CLICK_ROUNDS ?? 2);
+const NAVIGATIONS = Number(process.env.BENCH_NAVIGATIONS ?? 12);
+const FRESH_CLICKS = Number(process.env.BENCH_FRESH_CLICKS ?? 6);
+const SSR_SECONDS = Number(process.env.BENCH_SSR_SECONDS ?? 8);
+const BASE_PORT = Number(process.env.BENCH_PORT ?? 3510);
+/** Issue 24's targets, as this tree's median over the other build's. */
+const TARGETS: Record<string, { ratio: number; better: "lower" | "higher" }> = {
+  "warm hovered click": { ratio: 0.5, better: "lower" },
+  "fresh-context hovered click": { ratio: 0.7, better: "lower" },
+  "fresh-context phone tap": { ratio: 1, better: "lower" },
+  "warm keyboard Enter": { ratio: 1, better: "lower" },
+  "SSR /customers throughput, 20 connections": { ratio: 1, better: "higher" },
+};
+
+type Build = "tree" | "against";
+
+function git(...args: string[]): string {
+  return execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim();
+}
+
+/** A checkout of `sha` that its own `npm start` builds on first start; node_modules shared when the lockfile is the same. */
+function checkoutOf(sha: string): string {
+  const dir = join(root, ".local", "bench", "builds", sha);
+  if (existsSync(join(dir, "package.json"))) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const archive = spawnSync("git", ["archive", sha], { cwd: root, maxBuffer: 1 << 30 });
+  if (archive.status !== 0) throw new Error(`git archive ${sha} failed: ${archive.stderr.toString()}`);
+  execFileSync("tar", ["-x", "-C", dir], { input: archive.stdout });
+  if (readFileSync(join(dir, "package-lock.json"), "utf8") === readFileSync(join(root, "package-lock.json"), "utf8")) {
+    symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+  } else {
+    execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: dir, stdio: "inherit" });
+  }
+  return dir;
+}
+
+function cpuModel(): string {
+  return cpus()[0]?.model.trim() ?? "unknown CPU";
+}
+
+async function ssrThroughput(url: string, cookie: string): Promise<number> {
+  const result = await autocannon({
+    url,
+    connections: 20,
+    duration: SSR_SECONDS,
+    headers: { cookie, "sec-fetch-dest": "document" },
+  });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`SSR load: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return result.requests.average;
+}
+
+export const clickSuite: BenchSuite = {
+  name: suiteName,
+  optIn: true,
+  async run(flags) {
+    const against = flags.against ?? "HEAD";
+    const sha = git("rev-parse", "--verify", `${against}^{commit}`);
+    const label = `${against === sha.slice(0, against.length) ? "" : `${against} = `}${sha.slice(0, 7)}`;
+    const dirty = git("status", "--porcelain", "--untracked-files=no") !== "";
+    const treeLabel = `this tree (${git("rev-parse", "--short", "HEAD")}${dirty ? " + changes" : ""})`;
+    console.log(`[bench click] building ${label} in .local/bench/builds/ (once per commit)…`);
+    const againstDir = checkoutOf(sha);
+
+    const stack = await startBenchStack({
+      backendPort: BASE_PORT,
+      proxyPort: BASE_PORT + 1,
+      apps: {
+        tree: { port: BASE_PORT + 2, env: { PRELOAD: "intent" } },
+        // Its first start builds it (its own build script, its own build stamp).
+        against: { port: BASE_PORT + 3, env: { PRELOAD: "intent" }, cwd: againstDir },
+      },
+    });
+    const figures: BenchFigure[] = [];
+    try {
+      stack.seed(USER, 1_000);
+      stack.proxy.oneWayMs = 25;
+      const builds: Build[] = ["tree", "against"];
+      const url = (build: Build) => stack.apps[build]!.url;
+      const signedIn = {} as Record<Build, BrowserContext>;
+      for (const build of builds) signedIn[build] = await stack.signedInContext(url(build), USER);
+      const samples = new Map<string, Record<Build, number[]>>();
+      const record = (name: string, build: Build, values: number[]) => {
+        const entry = samples.get(name) ?? { tree: [], against: [] };
+        entry[build].push(...values);
+        samples.set(name, entry);
+      };
+
+      console.log(`[bench click] ${treeLabel} against ${label}: Chromium ${stack.browser.version()}, ${cpuModel()}`);
+      for (let round = 0; round < ROUNDS; round++) {
+        // ABBA: each build goes first as often as second.
+        for (const build of round % 2 === 0 ? builds : [...builds].reverse()) {
+          const fresh = (options = {}) => stack.freshContext(url(build), signedIn[build], options);
+          record("warm hovered click", build, await warmNavigations(signedIn[build], hoverClick, NAVIGATIONS));
+          record("fresh-context hovered click", build, await freshNavigations(() => fresh(), hoverClick, FRESH_CLICKS));
+          record("fresh-context phone tap", build, await freshNavigations(() => fresh(PHONE), tap, FRESH_CLICKS));
+          record("warm keyboard Enter", build, await warmNavigations(signedIn[build], focusEnter, NAVIGATIONS));
+          const cookie = (await signedIn[build].cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+          stack.proxy.oneWayMs = 0;
+          record("SSR /customers throughput, 20 connections", build, [await ssrThroughput(`${url(build)}/customers`, cookie)]);
+          stack.proxy.oneWayMs = 25;
+        }
+      }
+
+      for (const [name, runs] of samples) {
+        const throughput = name.startsWith("SSR");
+        const unit = throughput ? "req/s" : "ms";
+        const where = throughput ? "0 ms RTT" : "50 ms RTT";
+        const summary = (values: number[]) =>
+          throughput ? values.reduce((a, b) => a + b, 0) / values.length : percentile(values, 50);
+        const tree = summary(runs.tree);
+        const other = summary(runs.against);
+        const ratio = tree / other;
+        const target = TARGETS[name];
+        figures.push(
+          { suite: suiteName, name: `${name}, ${where}, ${treeLabel} (${throughput ? "mean" : "median"})`, value: tree, unit },
+          { suite: suiteName, name: `${name}, ${where}, ${label} (${throughput ? "mean" : "median"})`, value: other, unit },
+          {
+            suite: suiteName,
+            name: `${name}: this tree / ${sha.slice(0, 7)}`,
+            value: ratio,
+            unit: "x",
+            ...(target
+              ? {
+                  target: `${target.better === "lower" ? "<=" : ">="} ${target.ratio}x`,
+                  pass: target.better === "lower" ? ratio <= target.ratio : ratio >= target.ratio,
+                }
+              : {}),
+          },
+        );
+      }
+      figures.push({
+        suite: suiteName,
+        name: `Chromium ${stack.browser.version()} on ${cpuModel()}`,
+        value: cpus().length,
+        unit: "cores",
+      });
+    } finally {
+      await stack.close();
+    }
+    return figures;
+  },
+};

@@ -1,0 +1,161 @@
+/**
+ * How the benchmarks click, tap and type, and how they time it: from the input event (seen first,
+ * in the capture phase) until the customer detail is in the DOM. Shared by the product suite
+ * and the click A/B suite.
+ */
+import type { BrowserContext, Locator, Page } from "@playwright/test";
+
+/** What a person takes between pointing at a link and clicking it. */
+export const HOVER_MS = 250;
+/** A realistic tap: finger down this long before it lifts. */
+export const PRESS_MS = 80;
+/** A quick keyboard user: Enter this long after Tab focused the link. */
+export const KEY_DWELL_MS = 100;
+export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Arms a timer in the page: from the next `startEvent` (seen first, in the capture phase) until
+ * the customer detail is in the DOM. Read it with `contentTime`.
+ */
+async function armContentTimer(page: Page, startEvent: "click" | "touchend" | "keydown") {
+  await page.evaluate((eventName) => {
+    const w = window as unknown as { __contentTime: Promise<number> };
+    w.__contentTime = new Promise<number>((resolve) => {
+      let start: number | undefined;
+      const done = () => {
+        if (start === undefined || !document.querySelector('[data-testid="customer-detail"]')) return;
+        observer.disconnect();
+        resolve(performance.now() - start);
+      };
+      const observer = new MutationObserver(done);
+      window.addEventListener(
+        eventName,
+        () => {
+          start = performance.now();
+          observer.observe(document.body, { childList: true, subtree: true });
+          queueMicrotask(done);
+        },
+        { capture: true, once: true },
+      );
+    });
+  }, startEvent);
+}
+
+async function contentTime(page: Page): Promise<number> {
+  return await page.evaluate(() => (window as unknown as { __contentTime: Promise<number> }).__contentTime);
+}
+
+export type Gesture = (page: Page, row: Locator) => Promise<number>;
+
+/** Hover, give the preload the time a person takes to click, click. */
+export const hoverClick: Gesture = async (page, row) => {
+  await row.hover();
+  await sleep(HOVER_MS);
+  await armContentTimer(page, "click");
+  await row.click();
+  return await contentTime(page);
+};
+
+/** A finger on the link for PRESS_MS, then lifted; timed from the lift (when the click fires). */
+export const tap: Gesture = async (page, row) => {
+  await row.scrollIntoViewIfNeeded();
+  const box = await row.boundingBox();
+  if (!box) throw new Error("tap: the row has no box");
+  const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const cdp = await page.context().newCDPSession(page);
+  await armContentTimer(page, "touchend");
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [point] });
+  await sleep(PRESS_MS);
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+  const elapsed = await contentTime(page);
+  await cdp.detach();
+  return elapsed;
+};
+
+/** Keyboard focus on the link, Enter KEY_DWELL_MS later; timed from the Enter. */
+export const focusEnter: Gesture = async (page, row) => {
+  await row.focus();
+  await sleep(KEY_DWELL_MS);
+  await armContentTimer(page, "keydown");
+  await page.keyboard.press("Enter");
+  return await contentTime(page);
+};
+
+export async function openList(page: Page, rowsNeeded: number) {
+  await page.goto("/customers");
+  await page.locator('html[data-hydrated="true"]').waitFor();
+  await page
+    .getByTestId("customer-row")
+    .nth(rowsNeeded - 1)
+    .waitFor();
+}
+
+/**
+ * Warm: one page, back to the list between navigations, a distinct row each time. One
+ * unmeasured round first: route code chunks load once per page, in both modes.
+ */
+export async function warmNavigations(context: BrowserContext, gesture: Gesture, navigations: number): Promise<number[]> {
+  const page = await context.newPage();
+  await openList(page, navigations + 1);
+  const samples: number[] = [];
+  for (let i = 0; i <= navigations; i++) {
+    const elapsed = await gesture(page, page.getByTestId("customer-row").nth(i));
+    if (i > 0) samples.push(elapsed);
+    await page.goBack();
+    await page.getByTestId("customers-table").waitFor();
+  }
+  await page.close();
+  return samples;
+}
+
+/**
+ * Records when the page hydrated (the root sets data-hydrated) as `__hydratedAt`, from navigation
+ * start. Init scripts run before the document has an element, so it watches the document.
+ */
+const HYDRATION_TIMER = `new MutationObserver((_, observer) => {
+  if (document.documentElement?.dataset.hydrated !== "true") return;
+  window.__hydratedAt = performance.now();
+  observer.disconnect();
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });`;
+
+/**
+ * Fresh: a new context (empty caches) per navigation, as a new visitor's first click. When
+ * `hydration` is given, each page's time from navigation start to hydrated goes there.
+ */
+export async function freshNavigations(
+  newContext: () => Promise<BrowserContext>,
+  gesture: Gesture,
+  clicks: number,
+  hydration?: number[],
+): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < clicks; i++) {
+    const context = await newContext();
+    await context.addInitScript(HYDRATION_TIMER);
+    const page = await context.newPage();
+    await openList(page, i + 1);
+    if (hydration) {
+      const hydratedAt = await page.evaluate(() => (window as unknown as { __hydratedAt?: number }).__hydratedAt);
+      if (hydratedAt === undefined) throw new Error("freshNavigations: the page hydrated unseen by the hydration timer");
+      hydration.push(hydratedAt);
+    }
+    samples.push(await gesture(page, page.getByTestId("customer-row").nth(i)));
+    await context.close();
+  }
+  return samples;
+}
+
+/** Times `count` GETs of `url`, one after another. */
+export async function requestTimes(url: string, count: number, headers: Record<string, string> = {}): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    const response = await fetch(url, { headers });
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
+    samples.push(performance.now() - start);
+  }
+  return samples;
+}
