@@ -30,7 +30,7 @@ export function NavigationFocus() {
       requestAnimationFrame(() => {
         const returnHref = toLocation.state.__TSR_key ? leftFrom.get(toLocation.state.__TSR_key) : undefined;
         const link = returnHref ? findLink(returnHref) : null;
-        const target = link ?? document.querySelector<HTMLElement>("main h1") ?? document.querySelector<HTMLElement>("main");
+        const target = link ?? firstShown<HTMLElement>("main h1") ?? document.querySelector<HTMLElement>("main");
         if (target) {
           if (!link && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
           target.focus();
@@ -54,8 +54,18 @@ export function NavigationFocus() {
 
 function findLink(href: string): HTMLAnchorElement | null {
   for (const anchor of document.querySelectorAll<HTMLAnchorElement>("main a[href]")) {
-    if (anchor.getAttribute("href") === href) return anchor;
+    if (anchor.getAttribute("href") === href && isShown(anchor)) return anchor;
   }
+  return null;
+}
+
+/** A page kept hidden behind the one shown (the list behind a customer) has no boxes. */
+function isShown(element: Element): boolean {
+  return element.getClientRects().length > 0;
+}
+
+function firstShown<T extends Element>(selector: string): T | null {
+  for (const element of document.querySelectorAll<T>(selector)) if (isShown(element)) return element;
   return null;
 }
 

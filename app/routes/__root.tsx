@@ -1,7 +1,7 @@
 import type { ConvexQueryClient } from "@convex-dev/react-query";
 import { ConvexProvider } from "convex/react";
 import type { QueryClient } from "@tanstack/react-query";
-import { createRootRouteWithContext, HeadContent, Link, Outlet, ScriptOnce, Scripts } from "@tanstack/react-router";
+import { createRootRouteWithContext, HeadContent, Link, Outlet, ScriptOnce, Scripts, useRouter } from "@tanstack/react-router";
 import { type ReactNode, useEffect } from "react";
 import type { PublicConfig } from "../../app.config";
 import { authQueryOptions } from "../auth/queries";
@@ -55,8 +55,17 @@ export const Route = createRootRouteWithContext<RouterContext>()({
   component: RootLayout,
 });
 
+/**
+ * The router's own context (query clients, configuration, auth UI) is the same object for the
+ * page's life: read from the router, not from the route's context, which is a new object after
+ * every navigation and would re-render the whole document and header on each click.
+ */
+function useStaticContext(): RouterContext {
+  return useRouter().options.context;
+}
+
 function RootDocument({ children }: { children: ReactNode }) {
-  const { publicConfig } = Route.useRouteContext();
+  const { publicConfig } = useStaticContext();
   return (
     <html lang="en">
       <head>
@@ -72,7 +81,9 @@ function RootDocument({ children }: { children: ReactNode }) {
 }
 
 function RootLayout() {
-  const { convexQueryClient, auth, authUi, publicConfig } = Route.useRouteContext();
+  const { convexQueryClient, authUi, publicConfig } = useStaticContext();
+  // The cached auth state: the same object until it changes.
+  const auth = Route.useRouteContext({ select: (context) => context.auth });
   usePreloadOnFocus();
   useEffect(() => {
     // Lets tests and tools wait for hydration instead of guessing with timeouts.

@@ -1,19 +1,15 @@
-import { createFileRoute, Link, notFound, redirect, stripSearchParams } from "@tanstack/react-router";
+import { createFileRoute, notFound, redirect, stripSearchParams } from "@tanstack/react-router";
 import { ErrorPage, PendingPage } from "../../../components/route-states";
-import { useRouteCodeWhenIdle } from "../../../components/route-code-when-idle";
 import { isNotFoundError } from "../../../lib/convex-errors";
-import { CustomerFilters } from "../../../features/customers/components/customer-filters";
-import { CustomersList } from "../../../features/customers/components/customers-list";
 import { customerQueries } from "../../../features/customers/queries";
 import {
-  type CustomerListSearch,
   defaultCustomerListSearch,
+  parseCustomerListSearch,
   validateCustomerListSearch,
 } from "../../../features/customers/search-params";
 import { PERSONAL } from "../../../features/workspaces/last-workspace";
 import { getLastWorkspace } from "../../../features/workspaces/last-workspace.functions";
 import { findWorkspace, workspaceQueries } from "../../../features/workspaces/queries";
-import type { WorkspaceSearch } from "../../../features/workspaces/search-params";
 
 export const Route = createFileRoute("/_authed/customers/")({
   validateSearch: validateCustomerListSearch,
@@ -32,7 +28,7 @@ export const Route = createFileRoute("/_authed/customers/")({
   },
   loader: async ({ context, deps }) => {
     try {
-      await context.queryClient.ensureQueryData(customerQueries.page(context.workspaceId, filtersOf(deps)));
+      await context.queryClient.ensureQueryData(customerQueries.page(context.workspaceId, parseCustomerListSearch(deps)));
     } catch (error) {
       // Not a member (or no such workspace): the same 404 as the layout's.
       if (isNotFoundError(error)) throw notFound();
@@ -42,29 +38,5 @@ export const Route = createFileRoute("/_authed/customers/")({
   head: () => ({ meta: [{ title: "Customers · Clientele" }] }),
   pendingComponent: PendingPage,
   errorComponent: ErrorPage,
-  component: CustomersPage,
+  // No component: the customers layout shows the list, and keeps it while a customer is open.
 });
-
-function filtersOf({ workspace: _workspace, ...filters }: CustomerListSearch & WorkspaceSearch): CustomerListSearch {
-  return filters;
-}
-
-function CustomersPage() {
-  const search = filtersOf(Route.useSearch());
-  const { workspaceId } = Route.useRouteContext();
-  // Rows open the detail: its code is here before a tap, which has no hover to preload during.
-  useRouteCodeWhenIdle("/_authed/customers/$customerId/");
-  return (
-    <section>
-      <header className="page-header">
-        <h1>Customers</h1>
-        <Link to="/customers/new" className="button">
-          New customer
-        </Link>
-      </header>
-      <CustomerFilters search={search} />
-      {/* Keyed by the filters: a new filter starts again from page 1. */}
-      <CustomersList key={JSON.stringify([workspaceId, search])} workspaceId={workspaceId} search={search} />
-    </section>
-  );
-}

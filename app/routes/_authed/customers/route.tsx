@@ -1,9 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
-import { createFileRoute, notFound, Outlet, retainSearchParams } from "@tanstack/react-router";
-import { useEffect } from "react";
+import { createFileRoute, notFound, Outlet, retainSearchParams, useMatch } from "@tanstack/react-router";
+import { Activity, memo, useEffect, useMemo, useState } from "react";
 import type { Id } from "../../../../convex/_generated/dataModel";
 import { ConnectionStatus } from "../../../components/connection-status";
+import { useRouteCodeWhenIdle } from "../../../components/route-code-when-idle";
 import { ErrorPage, PendingPage } from "../../../components/route-states";
+import { CustomersPage } from "../../../features/customers/components/customers-page";
+import type { CustomerListSearch } from "../../../features/customers/search-params";
 import { AccessLost, WorkspaceNotFound } from "../../../features/workspaces/components/access-lost";
 import { rememberWorkspace } from "../../../features/workspaces/last-workspace";
 import { findWorkspace, workspaceQueries } from "../../../features/workspaces/queries";
@@ -41,6 +44,7 @@ export const Route = createFileRoute("/_authed/customers")({
 
 function CustomersLayout() {
   const { workspace } = Route.useSearch();
+  const { workspaceId } = Route.useRouteContext();
   const { data: workspaces } = useQuery({ ...workspaceQueries.list(), enabled: workspace !== undefined });
   useEffect(() => rememberWorkspace(workspace), [workspace]);
   // Removed from the team while the page is open: the live list drops the workspace at once.
@@ -48,7 +52,53 @@ function CustomersLayout() {
   return (
     <>
       <ConnectionStatus />
+      <KeptList workspaceId={workspaceId} />
       <Outlet />
     </>
   );
 }
+
+/**
+ * The list (the index route, which has no component of its own) stays mounted while a customer
+ * is open, hidden by React's `<Activity>`: opening a customer hides the rows instead of
+ * unmounting them, and Back shows them at once, scrolled and focused where they were. While
+ * hidden its effects are stopped (no re-renders, no query observers); its DOM and state stay,
+ * and React Query's cache, which Convex keeps live, has the current rows when it shows again.
+ * One layout per workspace (loaderDeps), so a kept list never crosses workspaces.
+ */
+function KeptList({ workspaceId }: { workspaceId: Id<"workspaces"> | undefined }) {
+  const listSearch = useMatch({
+    from: "/_authed/customers/",
+    shouldThrow: false,
+    // Only a list that loaded: a pending, failed or 404 list shows the route's own component.
+    select: (match) => (match.status === "success" ? match.search : null),
+  });
+  // Kept under a customer's page only: the forms (new, edit) have fields named as the filters are.
+  const onDetail = useMatch({ from: "/_authed/customers/$customerId/", shouldThrow: false, select: () => true }) ?? false;
+  const [kept, setKept] = useState(listSearch);
+  if (listSearch && listSearch !== kept) setKept(listSearch);
+  // The filters without `workspace`: the same object the index route's loader asked for.
+  const search = useMemo<CustomerListSearch | null>(
+    () => (kept ? { status: kept.status, sort: kept.sort, q: kept.q } : null),
+    [kept],
+  );
+  if (!search || (!listSearch && !onDetail)) return null;
+  return (
+    <Activity mode={listSearch ? "visible" : "hidden"}>
+      <ListPage workspaceId={workspaceId} search={search} />
+    </Activity>
+  );
+}
+
+// Memoized: hiding or showing it re-renders KeptList, not the list.
+const ListPage = memo(function ListPage({
+  workspaceId,
+  search,
+}: {
+  workspaceId: Id<"workspaces"> | undefined;
+  search: CustomerListSearch;
+}) {
+  // Rows open the detail: its code is here before a tap, which has no hover to preload during.
+  useRouteCodeWhenIdle("/_authed/customers/$customerId/");
+  return <CustomersPage workspaceId={workspaceId} search={search} />;
+});
