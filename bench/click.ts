@@ -105,7 +105,13 @@ export const clickSuite: BenchSuite = {
       const signedIn = {} as Record<Build, BrowserContext>;
       for (const build of builds) signedIn[build] = await stack.signedInContext(url(build), USER);
       const samples = new Map<string, Record<Build, number[]>>();
-      const record = (name: string, build: Build, values: number[]) => {
+      const record = async (name: string, build: Build, measure: () => Promise<number[]>) => {
+        let values: number[];
+        try {
+          values = await measure();
+        } catch (error) {
+          throw new Error(`${name} of ${build === "tree" ? treeLabel : label} failed`, { cause: error });
+        }
         const entry = samples.get(name) ?? { tree: [], against: [] };
         entry[build].push(...values);
         samples.set(name, entry);
@@ -116,13 +122,15 @@ export const clickSuite: BenchSuite = {
         // ABBA: each build goes first as often as second.
         for (const build of round % 2 === 0 ? builds : [...builds].reverse()) {
           const fresh = (options = {}) => stack.freshContext(url(build), signedIn[build], options);
-          record("warm hovered click", build, await warmNavigations(signedIn[build], hoverClick, NAVIGATIONS));
-          record("fresh-context hovered click", build, await freshNavigations(() => fresh(), hoverClick, FRESH_CLICKS));
-          record("fresh-context phone tap", build, await freshNavigations(() => fresh(PHONE), tap, FRESH_CLICKS));
-          record("warm keyboard Enter", build, await warmNavigations(signedIn[build], focusEnter, NAVIGATIONS));
+          await record("warm hovered click", build, () => warmNavigations(signedIn[build], hoverClick, NAVIGATIONS));
+          await record("fresh-context hovered click", build, () => freshNavigations(() => fresh(), hoverClick, FRESH_CLICKS));
+          await record("fresh-context phone tap", build, () => freshNavigations(() => fresh(PHONE), tap, FRESH_CLICKS));
+          await record("warm keyboard Enter", build, () => warmNavigations(signedIn[build], focusEnter, NAVIGATIONS));
           const cookie = (await signedIn[build].cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
           stack.proxy.oneWayMs = 0;
-          record("SSR /customers throughput, 20 connections", build, [await ssrThroughput(`${url(build)}/customers`, cookie)]);
+          await record("SSR /customers throughput, 20 connections", build, async () => [
+            await ssrThroughput(`${url(build)}/customers`, cookie),
+          ]);
           stack.proxy.oneWayMs = 25;
         }
       }
