@@ -103,3 +103,29 @@ test("scripts are served from the build's brotli and gzip copies, not compressed
     expect((await response.body()).equals(await plain.body())).toBe(true);
   }
 });
+
+test("opening a customer keeps the list mounted, hidden: Back shows the same rows at once, and the list is live meanwhile", async ({
+  page,
+}) => {
+  const email = uniqueEmail("kept");
+  await addCustomers(email, [
+    { name: "Kept First", email: "kept1@example.com" },
+    { name: "Kept Second", email: "kept2@example.com" },
+  ]);
+  await signIn(page, email);
+  const rows = page.getByTestId("customer-row");
+  await expect(rows).toHaveText(["Kept Second", "Kept First"]);
+  // Marks the row's element: the same element after Back means the list was never unmounted.
+  await rows.first().evaluate((row) => ((row as HTMLElement & { __kept?: boolean }).__kept = true));
+
+  await rows.first().click();
+  await expect(page.getByTestId("customer-detail")).toContainText("kept2@example.com");
+  await expect(page.getByTestId("customers-table")).toBeHidden();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Kept Second");
+  // A customer added while the list is hidden is in it when it shows again.
+  await addCustomers(email, [{ name: "Kept Third", email: "kept3@example.com" }]);
+
+  await page.goBack();
+  await expect(rows).toHaveText(["Kept Third", "Kept Second", "Kept First"]);
+  expect(await rows.nth(1).evaluate((row) => (row as HTMLElement & { __kept?: boolean }).__kept === true)).toBe(true);
+});
