@@ -872,9 +872,10 @@ export class Runtime {
     const fn = this.addressed(ctx, args, udfType, "runUdf");
     const savepoint = tx.savepoint();
     try {
-      // The same transaction (and caller), in the callee's component.
+      // The same transaction, in the callee's component (and as its caller, within the app).
       return await this.invoke(fn, args.args as JSONValue, {
         ...ctx,
+        caller: { ...this.callerOf(ctx, fn), allowInternal: ctx.caller.allowInternal },
         kind: udfType,
         writable: udfType === "mutation",
         path: fn.path,
@@ -947,9 +948,10 @@ export class Runtime {
   }
 
   /**
-   * Whom an action's call runs as: its caller, within the app; nobody, into or out of a
-   * component (convex-backend crates/model/src/components/auth.rs, `propagate_component_auth`).
-   * Queries and mutations keep their caller's identity across components: it is their transaction's.
+   * Whom a call to another function runs as: its caller, within the app; nobody, into or out of
+   * a component. "Within a component, `ctx.auth` is not available" (Convex's docs, components/
+   * authoring); convex-backend applies it to actions (crates/model/src/components/auth.rs,
+   * `propagate_component_auth`) and convex-test to queries and mutations too.
    */
   private callerOf(ctx: ExecutionContext, fn: LoadedFunction): Caller {
     return { identity: ctx.component === "" && fn.component === "" ? ctx.caller.identity : null, allowInternal: true };

@@ -224,11 +224,11 @@ describe("calls across the boundary", () => {
 });
 
 describe("what a component sees of its caller", () => {
-  it("ctx.auth: queries and mutations keep the caller's identity; an action's calls into a component do not", async () => {
+  it("ctx.auth: a component sees no identity, called from a query or an action (Convex: not available in a component)", async () => {
     const { backend } = fixture;
     const identity = { subject: "user_7", issuer: "https://issuer.test", tokenIdentifier: "https://issuer.test|user_7" };
     const client = adminClient(backend.url, backend.adminKey, identity);
-    expect(await client.query(api.calls.identities, {})).toEqual({ app: "user_7", component: "user_7" });
+    expect(await client.query(api.calls.identities, {})).toEqual({ app: "user_7", component: null });
     expect(await client.action(api.calls.identitiesFromAction, {})).toEqual({
       app: "user_7",
       component: null,
