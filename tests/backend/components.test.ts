@@ -9,6 +9,7 @@ import { cp, mkdtemp, readFile, readdir, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConvexClient } from "convex/browser";
+import type { FunctionReference } from "convex/server";
 import { ConvexError } from "convex/values";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generate } from "../../scripts/lib/codegen";
@@ -35,6 +36,27 @@ async function failure(promise: Promise<unknown>): Promise<string> {
   return serverText(error).replace(/^\[Request ID: [0-9a-f]+\] Server Error\n/, "");
 }
 
+/**
+ * Subscribes to a query with the WebSocket client for the length of `body`, which gets what
+ * the subscriber has seen so far (the first result already in).
+ */
+async function watching<Query extends FunctionReference<"query">>(
+  query: Query,
+  args: Query["_args"],
+  body: (seen: Query["_returnType"][]) => Promise<void>,
+): Promise<void> {
+  const live = new ConvexClient(fixture.backend.url);
+  const seen: Query["_returnType"][] = [];
+  const unsubscribe = live.onUpdate(query, args, (value) => seen.push(value));
+  try {
+    await waitFor(() => seen.length > 0, 5000, "the first result");
+    await body(seen);
+  } finally {
+    unsubscribe();
+    await live.close();
+  }
+}
+
 describe("the npm components", () => {
   it("the rate limiter lets 3 through in a window, then refuses with a retry time; each key has its own", async () => {
     const { http } = fixture;
@@ -59,12 +81,8 @@ describe("the npm components", () => {
   });
 
   it("the aggregate's counts follow inserts, deletes and status changes, live for a subscriber", async () => {
-    const { http, backend } = fixture;
-    const live = new ConvexClient(backend.url);
-    const seen: number[] = [];
-    const unsubscribe = live.onUpdate(api.notes.count, { status: "open" }, (count) => seen.push(count));
-    try {
-      await waitFor(() => seen.length > 0, 5000, "the first count");
+    const { http } = fixture;
+    await watching(api.notes.count, { status: "open" }, async (seen) => {
       const a = await http.mutation(api.notes.add, { text: "a", status: "open" });
       const b = await http.mutation(api.notes.add, { text: "b", status: "open" });
       await http.mutation(api.notes.add, { text: "c", status: "done" });
@@ -75,10 +93,7 @@ describe("the npm components", () => {
       expect(await http.query(api.notes.count, { status: "open" })).toBe(0);
       expect(await http.query(api.notes.count, { status: "done" })).toBe(2);
       await waitFor(() => seen.at(-1) === 0 && seen.includes(2), 5000, "the subscriber to see the counts change");
-    } finally {
-      unsubscribe();
-      await live.close();
-    }
+    });
   });
 });
 
@@ -204,22 +219,10 @@ describe("calls across the boundary", () => {
   });
 
   it("a query's subscription follows the component tables it read", async () => {
-    const { backend, http } = fixture;
-    const live = new ConvexClient(backend.url);
-    const seen: unknown[] = [];
-    const unsubscribe = live.onUpdate(api.calls.get, { name: "watched" }, (value) => seen.push(value));
-    try {
-      await waitFor(() => seen.length > 0, 5000, "the first result");
-      await http.mutation(api.calls.increment, { name: "watched", other: true });
-      await waitFor(
-        () => seen.some((v) => JSON.stringify(v) === JSON.stringify({ counter: null, otherCounter: 1 })),
-        5000,
-        "the update",
-      );
-    } finally {
-      unsubscribe();
-      await live.close();
-    }
+    await watching(api.calls.get, { name: "watched" }, async (seen) => {
+      await fixture.http.mutation(api.calls.increment, { name: "watched", other: true });
+      await waitFor(() => seen.some((v) => v.counter === null && v.otherCounter === 1), 5000, "the update");
+    });
   });
 });
 
