@@ -14,7 +14,7 @@ import type { AdminAuthenticator } from "./sync";
 
 const STATUS_UDF_FAILED = 560;
 
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -52,25 +52,32 @@ function discardRest(req: IncomingMessage, declared: number | null, alreadyRead:
 }
 
 /**
- * Reads a request body within the size limit and the in-flight budget. A body whose declared
- * length does not fit is refused before any of it is read; one without a declared length, as
- * soon as what arrived stops fitting.
+ * Reads a request body within a size limit (by default the API's) and the in-flight budget. A
+ * body whose declared length does not fit is refused before any of it is read; one without a
+ * declared length, as soon as what arrived stops fitting.
  */
-function readBody(req: IncomingMessage, lease: Lease, budget: ByteBudget): Promise<string> {
+export function readBody(
+  req: IncomingMessage,
+  lease: Lease,
+  budget: ByteBudget,
+  limit = MAX_REQUEST_BYTES,
+  refuseTooLarge = (bytes: number | null) => ({ code: "RequestTooLarge", message: tooLargeMessage(bytes) }),
+): Promise<Buffer> {
   const header = req.headers["content-length"];
   const declared = header === undefined ? null : Number(header);
-  const tooLarge = (bytes: number | null, read: number) =>
-    new HttpError(413, "RequestTooLarge", tooLargeMessage(bytes), !discardRest(req, declared, read));
+  const tooLarge = (bytes: number | null, read: number) => {
+    const { code, message } = refuseTooLarge(bytes);
+    return new HttpError(413, code, message, !discardRest(req, declared, read));
+  };
   const overBudget = () => new HttpError(429, OVER_BUDGET_CODE, overBudgetMessage(budget));
-  if (declared !== null && declared > MAX_REQUEST_BYTES) return Promise.reject(tooLarge(declared, 0));
+  if (declared !== null && declared > limit) return Promise.reject(tooLarge(declared, 0));
   if (declared !== null && !lease.resize(declared)) return Promise.reject(overBudget());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      const refusal =
-        size > MAX_REQUEST_BYTES ? tooLarge(null, size) : size > (declared ?? 0) && !lease.resize(size) ? overBudget() : null;
+      const refusal = size > limit ? tooLarge(null, size) : size > (declared ?? 0) && !lease.resize(size) ? overBudget() : null;
       if (refusal) {
         req.off("data", onData);
         // A body within the size limit is read to its end and dropped, so the client gets the
@@ -82,7 +89,7 @@ function readBody(req: IncomingMessage, lease: Lease, budget: ByteBudget): Promi
       chunks.push(chunk);
     };
     req.on("data", onData);
-    req.on("end", () => resolve(Buffer.concat(chunks, size).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks, size)));
     req.on("error", reject);
   });
 }
@@ -106,6 +113,50 @@ function functionTarget(body: Record<string, unknown>, caller: Caller): unknown 
   return new ComponentFunctionPath(componentPath, body.path as string);
 }
 
+/**
+ * Who an `Authorization` header names: a user's token (`Bearer`), the admin key (`Convex`,
+ * optionally acting as a user), or nobody without the header. A header that names no one is
+ * refused with Convex's status and code.
+ */
+export async function authenticate(
+  header: string | undefined,
+  verifier: TokenVerifier,
+  admin: AdminAuthenticator,
+): Promise<Caller> {
+  if (!header) return { identity: null, allowInternal: false };
+  if (/^bearer /i.test(header)) {
+    try {
+      return { identity: await verifier.verify(header.slice(7).trim()), allowInternal: false };
+    } catch (error) {
+      if (!(error instanceof AuthenticationError)) throw new HttpError(401, "Unauthenticated", "Could not verify token");
+      throw new HttpError(error.code === "AuthProviderDiscoveryFailed" ? 400 : 401, error.code, error.message);
+    }
+  }
+  if (header.startsWith("Convex ")) {
+    const value = header.slice(7).trim();
+    const colon = value.indexOf(":", value.indexOf("|") + 1);
+    const key = colon >= 0 ? value.slice(0, colon) : value;
+    let impersonating: unknown;
+    if (colon >= 0) {
+      try {
+        impersonating = JSON.parse(Buffer.from(value.slice(colon + 1), "base64").toString("utf8"));
+      } catch {
+        throw new HttpError(400, "BadAdminKey", "The identity after the admin key is not base64-encoded JSON");
+      }
+    }
+    let caller: Caller | null;
+    try {
+      caller = admin(key, impersonating);
+    } catch (error) {
+      if (error instanceof AuthenticationError) throw new HttpError(400, "BadAdminKey", error.message);
+      throw error;
+    }
+    if (!caller) throw new HttpError(401, "BadAdminKey", "The provided admin key was invalid for this instance");
+    return caller;
+  }
+  throw new HttpError(401, "InvalidAuthHeader", "Header must begin with `bearer `");
+}
+
 export class HttpApi {
   constructor(
     private readonly runtime: Runtime,
@@ -122,40 +173,8 @@ export class HttpApi {
     res.end(JSON.stringify(body));
   }
 
-  private async caller(req: IncomingMessage): Promise<Caller> {
-    const header = req.headers.authorization;
-    if (!header) return { identity: null, allowInternal: false };
-    if (/^bearer /i.test(header)) {
-      try {
-        return { identity: await this.verifier().verify(header.slice(7).trim()), allowInternal: false };
-      } catch (error) {
-        if (!(error instanceof AuthenticationError)) throw new HttpError(401, "Unauthenticated", "Could not verify token");
-        throw new HttpError(error.code === "AuthProviderDiscoveryFailed" ? 400 : 401, error.code, error.message);
-      }
-    }
-    if (header.startsWith("Convex ")) {
-      const value = header.slice(7).trim();
-      const colon = value.indexOf(":", value.indexOf("|") + 1);
-      const key = colon >= 0 ? value.slice(0, colon) : value;
-      let impersonating: unknown;
-      if (colon >= 0) {
-        try {
-          impersonating = JSON.parse(Buffer.from(value.slice(colon + 1), "base64").toString("utf8"));
-        } catch {
-          throw new HttpError(400, "BadAdminKey", "The identity after the admin key is not base64-encoded JSON");
-        }
-      }
-      let admin: Caller | null;
-      try {
-        admin = this.admin(key, impersonating);
-      } catch (error) {
-        if (error instanceof AuthenticationError) throw new HttpError(400, "BadAdminKey", error.message);
-        throw error;
-      }
-      if (!admin) throw new HttpError(401, "BadAdminKey", "The provided admin key was invalid for this instance");
-      return admin;
-    }
-    throw new HttpError(401, "InvalidAuthHeader", "Header must begin with `bearer `");
+  private caller(req: IncomingMessage): Promise<Caller> {
+    return authenticate(req.headers.authorization, this.verifier(), this.admin);
   }
 
   /** Handles a request if it is part of the API; returns false to let another handler try. */
@@ -183,7 +202,7 @@ export class HttpApi {
       if (req.method !== "POST") throw new HttpError(405, "MethodNotAllowed", `Use POST for ${url.pathname}`);
       // Who is asking is known before the body is read: a bad token costs no body.
       const caller = await this.caller(req);
-      const text = await readBody(req, lease, this.budget);
+      const text = (await readBody(req, lease, this.budget)).toString("utf8");
       if (endpoint === "query_ts") {
         this.send(res, 200, { ts: this.runtime.db.latestTs.toString() });
         return true;

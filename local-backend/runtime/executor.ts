@@ -14,6 +14,8 @@ import {
   FUNCTION_FRAMES,
   type FromWorker,
   type FunctionKind,
+  type HttpRequestWire,
+  type HttpResponsePart,
   type ModuleMetadata,
   type SyncReply,
   type ToWorker,
@@ -29,6 +31,8 @@ export interface ExecutionHost {
   /** One of IMMEDIATE_ASYNC_SYSCALLS, answered at once; throws what `asyncSyscall` would reject with. */
   immediateSyscall(op: string, args: Record<string, unknown>): JSONValue;
   log(level: string, line: string): void;
+  /** Takes an HTTP action's response as its handler produces it (HTTP actions only). */
+  respond?(part: HttpResponsePart): void;
 }
 
 /** Which function to run: its definition ("" for the app's), its path there, and the component instance it runs as. */
@@ -140,6 +144,8 @@ export class FunctionWorker {
           else console.log(`[${message.level}] ${message.line}`);
           return;
         }
+        case "httpResponse":
+          return this.executions.get(message.exec)?.host.respond?.(message.part);
         case "uncaught":
           // Whatever runs here fails with it; the thread's state is no longer trusted.
           return this.fail(fromWire(message.error));
@@ -165,13 +171,31 @@ export class FunctionWorker {
   }
 
   invoke(target: InvocationTarget, args: string, requestId: string, host: ExecutionHost): Promise<string> {
+    return this.execute(host, (exec) => ({ type: "invoke", exec, ...target, args, requestId }));
+  }
+
+  /** Serves an HTTP request through `convex/http.ts`; `host.respond` gets the response; `signal` aborts the request's. */
+  invokeHttp(request: HttpRequestWire, requestId: string, host: ExecutionHost, signal: AbortSignal): Promise<string> {
+    let exec = -1;
+    const result = this.execute(
+      host,
+      (id) => ({ type: "invokeHttp", exec: (exec = id), request, requestId }),
+      request.body ? [request.body] : [],
+    );
+    const abort = () => this.post({ type: "abortHttp", exec });
+    if (signal.aborted) abort();
+    else signal.addEventListener("abort", abort, { once: true });
+    return result;
+  }
+
+  private execute(host: ExecutionHost, message: (exec: number) => ToWorker, transfer: ArrayBuffer[] = []): Promise<string> {
     // What the worker failed with, as thrown (a function may throw a non-Error; it is reported as such).
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if (this.failure !== null) return Promise.reject(this.failure);
     const exec = this.nextExec++;
     return new Promise<string>((resolve, reject) => {
       this.executions.set(exec, { host, resolve, reject });
-      this.post({ type: "invoke", exec, ...target, args, requestId });
+      this.post(message(exec), transfer);
     });
   }
 
@@ -189,8 +213,8 @@ export class FunctionWorker {
     await this.worker.terminate();
   }
 
-  private post(message: ToWorker): void {
-    if (this.failure === null) this.worker.postMessage(message);
+  private post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    if (this.failure === null) this.worker.postMessage(message, transfer);
   }
 
   private answerSync(exec: number, op: string, args: string, async: boolean): void {
@@ -268,10 +292,19 @@ export class Executor {
         },
       };
     }
+    return this.onActionWorker((worker) => worker.invoke(target, args, requestId, host));
+  }
+
+  /** Serves an HTTP action's request in a worker of its own, as an action runs. */
+  runHttp(request: HttpRequestWire, requestId: string, host: ExecutionHost, signal: AbortSignal): Invocation {
+    return this.onActionWorker((worker) => worker.invokeHttp(request, requestId, host, signal));
+  }
+
+  private onActionWorker(invoke: (worker: FunctionWorker) => Promise<string>): Invocation {
     const worker = this.spare?.alive ? this.spare : this.startWorker();
     this.spare = null;
     this.actionWorkers.add(worker);
-    const result = worker.invoke(target, args, requestId, host);
+    const result = invoke(worker);
     const done = () => {
       this.actionWorkers.delete(worker);
       void worker.terminate();

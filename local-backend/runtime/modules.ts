@@ -62,6 +62,8 @@ export interface LoadedModules {
   authProviders: AuthProviderConfig[];
   /** crons.ts's jobs as its `export()` writes them (null without crons.ts). */
   crons: string | null;
+  /** Whether `convex/http.ts` default-exports a router (HTTP actions are served). */
+  httpRouter: boolean;
   /** The build, and a worker that already imported it (the executor's first). */
   workerFile: string;
   bundle: WorkerBundle;
@@ -296,6 +298,7 @@ export class ModuleLoader {
       definitionExports: exported,
       authProviders: metadata.authProviders,
       crons: metadata.crons,
+      httpRouter: metadata.httpRouter,
       workerFile,
       bundle,
       worker,

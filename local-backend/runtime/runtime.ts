@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { Caller } from "./auth";
 import type { Database, DocumentWrite, MutationRecord, SchemaJson } from "../database/database";
-import { Executor, type ExecutionHost } from "./executor";
+import { Executor, type ExecutionHost, type Invocation } from "./executor";
 import {
   canonicalPath,
   ComponentFunctionPath,
@@ -17,7 +17,14 @@ import {
   type LoadedFunction,
   type LoadedModules,
 } from "./modules";
-import { describeThrown, FUNCTION_FRAMES, IMMEDIATE_ASYNC_SYSCALLS, withoutRequestLine } from "./worker-protocol";
+import {
+  describeThrown,
+  FUNCTION_FRAMES,
+  IMMEDIATE_ASYNC_SYSCALLS,
+  withoutRequestLine,
+  type HttpRequestWire,
+  type HttpResponsePart,
+} from "./worker-protocol";
 import { isJobTable, Scheduler } from "./scheduler";
 import { Transaction, UserError, type PageRequest, type ReadEntry, type SerializedQuery } from "../database/transaction";
 import { qualifiedTableName } from "../database/namespaces";
@@ -30,6 +37,8 @@ export class FunctionError extends Error {
   reads?: ReadEntry[];
   /** What the function logged before failing. */
   logLines: string[] = [];
+  /** Convex's parts of the message (an HTTP action's error body shows them apart); unset for the backend's own checks. */
+  jsError?: { requestId: string; message: string; frames: string };
   constructor(
     message: string,
     readonly errorData?: JSONValue,
@@ -60,10 +69,10 @@ export function rustDuration(ms: number): string {
 /**
  * Convex's error for a function stopped at its limit: its runtime's "Function execution timed
  * out (maximum duration: 1800s)" (isolate/src/termination.rs), or its Node runtime's own for
- * a "use node" action (node-executor/src/executor.ts).
+ * a "use node" action (node-executor/src/executor.ts). No `fn`: an HTTP action (Convex's runtime).
  */
-function timeoutMessage(fn: LoadedFunction, inTransaction: boolean, limitMs: number): string {
-  if (fn.environment === "node" && !inTransaction) {
+function timeoutMessage(fn: LoadedFunction | null, inTransaction: boolean, limitMs: number): string {
+  if (fn?.environment === "node" && !inTransaction) {
     return `Action \`${fn.path.slice(fn.path.lastIndexOf(":") + 1)}\` execution timed out (maximum duration ${limitMs / 1000}s)`;
   }
   return `Function execution timed out (maximum duration: ${rustDuration(limitMs)})`;
@@ -90,6 +99,8 @@ export interface ActionOutcome {
   logLines: string[];
 }
 
+export type { HttpRequestWire, HttpResponsePart } from "./worker-protocol";
+
 interface ExecutionContext {
   /** Lines the function (and functions it ran inline) logged with console.*, as Convex reports them. */
   logLines: string[];
@@ -104,6 +115,12 @@ interface ExecutionContext {
   depth?: number;
   /** `performance.now()` after which its syscalls fail; nested calls inherit their caller's. */
   deadline?: number;
+  /** Why the caller's credentials were refused: an HTTP action still runs, and its getUserIdentity() fails with this. */
+  identityError?: string;
+  /** How its log lines name it on the console (its path by default). */
+  label?: string;
+  /** An HTTP action's response, as its handler produces it. */
+  respond?: (part: HttpResponsePart) => void;
 }
 
 /** Narrows `1.0/queryPage` arguments, rejecting what `.paginate()` would never send. */
@@ -145,6 +162,13 @@ export function serverErrorMessage(reqId: string, jsError: string, frames = ""):
   return `[Request ID: ${reqId}] Server Error\n${jsError}\n${frames}`;
 }
 
+/** A failed function's error, its message as serverErrorMessage writes it. */
+function serverError(reqId: string, jsError: string, frames = "", data?: JSONValue): FunctionError {
+  const error = new FunctionError(serverErrorMessage(reqId, jsError, frames), data);
+  error.jsError = { requestId: reqId, message: jsError, frames };
+  return error;
+}
+
 /** Turns whatever a function threw into Convex's error shape. */
 function toFunctionError(thrown: unknown, reqId: string): FunctionError {
   if (thrown instanceof FunctionError) return thrown;
@@ -158,13 +182,11 @@ function toFunctionError(thrown: unknown, reqId: string): FunctionError {
     } catch {
       data = typeof e.data === "string" ? e.data : null;
     }
-    return new FunctionError(serverErrorMessage(reqId, `Uncaught ConvexError: ${e.message}`, frames), data);
+    return serverError(reqId, `Uncaught ConvexError: ${e.message}`, frames, data);
   }
-  if (thrown instanceof UserError) {
-    return new FunctionError(serverErrorMessage(reqId, `Uncaught Error: ${thrown.message}`, frames));
-  }
-  if (thrown instanceof Error) return new FunctionError(serverErrorMessage(reqId, uncaught(thrown.name, thrown.message), frames));
-  return new FunctionError(serverErrorMessage(reqId, uncaught("", describeThrown(thrown))));
+  if (thrown instanceof UserError) return serverError(reqId, `Uncaught Error: ${thrown.message}`, frames);
+  if (thrown instanceof Error) return serverError(reqId, uncaught(thrown.name, thrown.message), frames);
+  return serverError(reqId, uncaught("", describeThrown(thrown)));
 }
 
 /** "Uncaught name: message", leaving out an empty part (convex-backend isolate helpers.rs, `format_uncaught_error`). */
@@ -437,20 +459,44 @@ export class Runtime {
     const limitMs = ctx.tx
       ? this.transactionTimeoutMs
       : (this.actionTimeoutMs ?? (fn.environment === "node" ? MAX_NODE_ACTION_MS : MAX_ACTION_MS));
-    let resultJson: string;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const call = this.executor.run(
+    const resultJson = await this.settle(
+      this.executor.run(
         fn.kind,
         { definition: fn.definition, component: fn.component, path: fn.path },
         JSON.stringify([args]),
         reqId,
         this.host(ctx),
-      );
+      ),
+      ctx,
+      reqId,
+      limitMs,
+      timeoutMessage(fn, ctx.tx !== null, limitMs),
+    );
+    try {
+      return this.checkReturn(fn, resultJson);
+    } catch (error) {
+      if (error instanceof FunctionError) error.logLines = ctx.logLines;
+      throw error;
+    }
+  }
+
+  /**
+   * What an invocation returns (its JSON text), or its failure in Convex's shape. Past its
+   * deadline (`limitMs` after it could start) it fails with `timeoutText`, and its worker is terminated.
+   */
+  private async settle(
+    call: Invocation,
+    ctx: ExecutionContext,
+    reqId: string,
+    limitMs: number,
+    timeoutText: string,
+  ): Promise<string> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
       // The clock starts when the function can run, not while a fresh worker loads.
       await call.started.catch(() => undefined);
       const deadline = (ctx.deadline ??= performance.now() + limitMs);
-      const timedOut = () => new FunctionError(serverErrorMessage(reqId, timeoutMessage(fn, ctx.tx !== null, limitMs)));
+      const timedOut = () => serverError(reqId, timeoutText);
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
           () => {
@@ -465,7 +511,7 @@ export class Runtime {
       });
       call.result.catch(() => undefined);
       // A function that failed past its deadline failed because of it (its syscalls refused).
-      resultJson = await Promise.race([
+      return await Promise.race([
         call.result.catch((thrown: unknown) => {
           // Whatever the function threw (not always an Error): toFunctionError formats it as Convex does.
           throw pastDeadline(ctx) ? timedOut() : thrown;
@@ -478,12 +524,6 @@ export class Runtime {
       throw error;
     } finally {
       clearTimeout(timer);
-    }
-    try {
-      return this.checkReturn(fn, resultJson);
-    } catch (error) {
-      if (error instanceof FunctionError) error.logLines = ctx.logLines;
-      throw error;
     }
   }
 
@@ -516,8 +556,9 @@ export class Runtime {
       log: (level, line) => {
         ctx.logLines.push(`[${level}] ${line}`);
         const print = level === "ERROR" ? console.error : level === "WARN" ? console.warn : console.log;
-        print(`[${ctx.path}] [${level}] ${line}`);
+        print(`[${ctx.label ?? ctx.path}] [${level}] ${line}`);
       },
+      ...(ctx.respond ? { respond: ctx.respond } : {}),
     };
   }
 
@@ -706,6 +747,60 @@ export class Runtime {
     }
   }
 
+  // ---- HTTP actions ----
+
+  /** Whether `convex/http.ts` default-exports a router. */
+  get servesHttpActions(): boolean {
+    return this.modules.httpRouter;
+  }
+
+  /**
+   * Serves a request through `convex/http.ts` as an HTTP action: in a worker of its own, with an
+   * action's syscalls (runQuery, runMutation, runAction, scheduler, auth, storage) and deadline.
+   * `respond` gets the response as the handler produces it; a failure is thrown as an action's.
+   */
+  async runHttpAction(
+    request: HttpRequestWire,
+    caller: Caller,
+    options: {
+      identityError?: string;
+      label: string;
+      respond: (part: HttpResponsePart) => void;
+      /** Aborts the handler's `request.signal` (its client went away). */
+      signal: AbortSignal;
+    },
+  ): Promise<{ logLines: string[] }> {
+    const reqId = requestId();
+    const ctx: ExecutionContext = {
+      logLines: [],
+      kind: "action",
+      tx: null,
+      writable: false,
+      caller,
+      // Convex names an HTTP action by its module's default export (ctx.meta: "http").
+      path: "http:default",
+      component: "",
+      label: options.label,
+      respond: options.respond,
+      identityError: options.identityError,
+    };
+    const limitMs = this.actionTimeoutMs ?? MAX_ACTION_MS;
+    const run = this.settle(
+      this.executor.runHttp(request, reqId, this.host(ctx), options.signal),
+      ctx,
+      reqId,
+      limitMs,
+      timeoutMessage(null, false, limitMs),
+    );
+    this.runningActions.add(run);
+    try {
+      await run;
+      return { logLines: ctx.logLines };
+    } finally {
+      this.runningActions.delete(run);
+    }
+  }
+
   // ---- syscalls ----
 
   syscall(ctx: ExecutionContext, op: string, args: Record<string, unknown>): JSONValue {
@@ -832,6 +927,7 @@ export class Runtime {
         this.writableTx(ctx).delete(jsonToConvex(args.id as JSONValue), table);
         return {};
       case "1.0/getUserIdentity":
+        if (ctx.identityError !== undefined) throw new UserError(ctx.identityError);
         return (ctx.caller.identity as JSONValue | null) ?? null;
       case "1.0/schedule":
         return this.scheduler.schedule(this.writableTx(ctx), this.addressed(ctx, args, "any", "scheduler"), args);

@@ -75,7 +75,22 @@ export interface ModuleMetadata {
   definitions: Record<string, JSONValue>;
   /** crons.ts's `export()`: its jobs as JSON text (null without crons.ts). */
   crons: string | null;
+  /** Whether `convex/http.ts` default-exports a router: HTTP actions are served. */
+  httpRouter: boolean;
 }
+
+/** A request for an HTTP action, as its handler's `Request` is built from it. */
+export interface HttpRequestWire {
+  url: string;
+  method: string;
+  headers: [string, string][];
+  /** The whole body (none for GET, HEAD and OPTIONS, as Convex passes none). */
+  body: ArrayBuffer | null;
+}
+
+/** An HTTP action's response as its handler produces it: the head, then the body's chunks. */
+export type HttpResponsePart =
+  { kind: "head"; status: number; headers: [string, string][] } | { kind: "chunk"; bytes: Uint8Array };
 
 /**
  * An error crossing the thread boundary. `convexData` marks a ConvexError (its data as JSON
@@ -114,6 +129,10 @@ export type ToWorker =
       args: string;
       requestId: string;
     }
+  /** Routes a request through `convex/http.ts`'s router and runs the handler it names. */
+  | { type: "invokeHttp"; exec: number; request: HttpRequestWire; requestId: string }
+  /** The client of an HTTP action went away: its `request.signal` aborts. */
+  | { type: "abortHttp"; exec: number }
   | { type: "asyncResult"; id: number; ok: true; json: string }
   | ({ type: "asyncResult"; id: number; ok: false } & AsyncSyscallFailure);
 
@@ -130,6 +149,7 @@ export type FromWorker =
   | { type: "syscall"; exec: number; op: string; args: string; async?: true }
   | { type: "asyncSyscall"; id: number; exec: number; op: string; args: string }
   | { type: "log"; exec: number; level: string; line: string }
+  | { type: "httpResponse"; exec: number; part: HttpResponsePart }
   /** An exception nothing caught (a throw in a timer or event handler, an unhandled rejection). */
   | { type: "uncaught"; error: WireError };
 

@@ -18,6 +18,7 @@ import type {
   FromWorker,
   FunctionKind,
   FunctionMetadata,
+  HttpResponsePart,
   SyncReply,
   ToWorker,
   WireError,
@@ -39,7 +40,16 @@ interface RegisteredExport {
   exportReturns?: () => string;
 }
 
-const NON_FUNCTION_MODULES = new Set(["schema", "auth.config", "convex.config", "crons", "http"]);
+/** What `httpRouter()` from `convex/server` exports: `lookup` routes (HEAD as GET) to a handler. */
+interface HttpRouterExport {
+  isRouter: true;
+  lookup(
+    path: string,
+    method: string,
+  ): readonly [{ invokeHttpAction(request: Request): Promise<unknown> }, string, string] | null;
+}
+
+const NON_FUNCTION_MODULES = new Set(["schema", "auth.config", "convex.config", "crons"]);
 /** Marks an error that came from the backend's own checks (UserError on the main thread). */
 const USER_ERROR = Symbol("localBackendUserError");
 
@@ -51,6 +61,11 @@ const execution = new AsyncLocalStorage<{ exec: number; component: string }>();
 const invokers = new Map<string, (args: string, requestId: string) => Promise<string>>();
 const pendingAsync = new Map<number, { resolve(json: string): void; reject(error: unknown): void }>();
 let nextAsyncId = 0;
+/** `convex/http.ts`'s router, once loaded (null without one). */
+let httpRouter: HttpRouterExport | null = null;
+/** What aborts the `signal` of each HTTP action's request (set by whichever comes first, the request or its abort). */
+const httpAborts = new Map<number, AbortController>();
+const abortOf = (exec: number) => httpAborts.get(exec) ?? httpAborts.set(exec, new AbortController()).get(exec)!;
 
 function post(message: FromWorker): void {
   port.postMessage(message);
@@ -274,24 +289,17 @@ function uncaught(event: "uncaughtException" | "unhandledRejection", thrown: unk
 process.on("uncaughtException", (error) => uncaught("uncaughtException", error));
 process.on("unhandledRejection", (reason) => uncaught("unhandledRejection", reason));
 
-function run(message: Extract<ToWorker, { type: "invoke" }>): void {
-  const module = message.path.slice(0, message.path.lastIndexOf(":"));
+/** Runs `work` as execution `exec` of a function in `module` of `component` ("" for the app), and posts its result. */
+function execute(exec: number, component: string, module: string, work: () => Promise<string>): void {
   lastModule = module;
-  lastInNode = message.definition === "" && nodeModules.has(module);
-  execution.run({ exec: message.exec, component: message.component }, () => {
+  lastInNode = component === "" && nodeModules.has(module);
+  execution.run({ exec, component }, () => {
     // Invocations may arrive while the modules still load; a failed load is reported once.
     loading
+      .then(work, () => new Promise<string>(() => undefined))
       .then(
-        () => {
-          const invoke = invokers.get(invokerKey(message.definition, message.path));
-          if (!invoke) throw new Error(`The worker has no function ${message.path}`);
-          return invoke(message.args, message.requestId);
-        },
-        () => new Promise<string>(() => undefined),
-      )
-      .then(
-        (json) => post({ type: "result", exec: message.exec, ok: true, json }),
-        (error: unknown) => post({ type: "result", exec: message.exec, ok: false, error: toWire(error, module) }),
+        (json) => post({ type: "result", exec, ok: true, json }),
+        (error: unknown) => post({ type: "result", exec, ok: false, error: toWire(error, module) }),
       );
   });
 }
@@ -369,6 +377,69 @@ async function evaluateConfigs(): Promise<Record<string, JSONValue>> {
   return definitions;
 }
 
+function run(message: Extract<ToWorker, { type: "invoke" }>): void {
+  execute(message.exec, message.component, message.path.slice(0, message.path.lastIndexOf(":")), () => {
+    const invoke = invokers.get(invokerKey(message.definition, message.path));
+    if (!invoke) throw new Error(`The worker has no function ${message.path}`);
+    return invoke(message.args, message.requestId);
+  });
+}
+
+/** Convex's answer to a path no route matches (convex-backend crates/isolate/src/environment/action/mod.rs). */
+const NO_MATCHING_ROUTE = "No matching routes found";
+
+/**
+ * Routes a request as Convex does (the router's `lookup` on the URL's path, HEAD as GET), runs
+ * the handler, and sends its response back as it is produced: the head, then each body chunk.
+ */
+async function serveHttp({ exec, request }: Extract<ToWorker, { type: "invokeHttp" }>): Promise<string> {
+  const respond = (part: HttpResponsePart) => post({ type: "httpResponse", exec, part });
+  const match = httpRouter?.lookup(new URL(request.url).pathname, request.method) ?? null;
+  if (!match) {
+    respond({ kind: "head", status: 404, headers: [["content-type", "text/plain; charset=utf-8"]] });
+    respond({ kind: "chunk", bytes: new TextEncoder().encode(NO_MATCHING_ROUTE) });
+    return "null";
+  }
+  const aborted = abortOf(exec);
+  try {
+    return await respondWith(
+      await match[0].invokeHttpAction(
+        new Request(request.url, {
+          method: request.method,
+          headers: request.headers,
+          body: request.body,
+          signal: aborted.signal,
+        }),
+      ),
+      respond,
+    );
+  } finally {
+    httpAborts.delete(exec);
+  }
+}
+
+/** Sends a handler's response back: its head, then its body's chunks as they come. */
+async function respondWith(response: unknown, respond: (part: HttpResponsePart) => void): Promise<string> {
+  // Convex's wording (its udf-runtime's convexJsonFromResponse).
+  if (!(response instanceof Response)) throw new Error("HTTP actions must return a Response");
+  respond({ kind: "head", status: response.status, headers: [...response.headers] });
+  if (response.body) {
+    const reader = response.body.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) respond({ kind: "chunk", bytes: read.value });
+  }
+  return "null";
+}
+
+/** The router `convex/http.ts` default-exports; anything else fails the load with Convex's wording. */
+function routerOf(mod: Record<string, unknown>): HttpRouterExport {
+  if (!("default" in mod)) throw new Error("`convex/http.js` must have a default export of a Router.");
+  const router = mod.default as { isRouter?: unknown } | null;
+  if ((typeof router !== "object" && typeof router !== "function") || router === null || router.isRouter !== true) {
+    throw new Error("The default export of `convex/http.js` is not a Router.");
+  }
+  return router as HttpRouterExport;
+}
+
 async function load(): Promise<void> {
   const { bundle } = init;
   (globalThis as Record<string, unknown>)[bundle.envGlobal] = envProxy;
@@ -398,6 +469,8 @@ async function load(): Promise<void> {
         crons = cronsExport(mod);
         continue;
       }
+      // The app's http.ts may export functions beside its router, as any module.
+      if (moduleName === "http" && build.path === "") httpRouter = routerOf(mod);
       if (NON_FUNCTION_MODULES.has(moduleName)) continue;
       for (const [exportName, value] of Object.entries(mod)) {
         const fn = value as RegisteredExport | null;
@@ -422,7 +495,7 @@ async function load(): Promise<void> {
     }
   }
   importEnv = componentEnv[""]!;
-  post({ type: "ready", metadata: { functions, schemas, authProviders, definitions, crons } });
+  post({ type: "ready", metadata: { functions, schemas, authProviders, definitions, crons, httpRouter: httpRouter !== null } });
 }
 
 /** crons.ts's jobs as JSON, its default export refused as Convex's analysis refuses it (isolate/src/environment/analyze.rs). */
@@ -442,6 +515,8 @@ loading.catch((error: unknown) => post({ type: "loadError", error: toWire(error)
 
 port.on("message", (message: ToWorker) => {
   if (message.type === "invoke") return run(message);
+  if (message.type === "invokeHttp") return execute(message.exec, "", "http", () => serveHttp(message));
+  if (message.type === "abortHttp") return abortOf(message.exec).abort();
   const pending = pendingAsync.get(message.id);
   if (!pending) return;
   pendingAsync.delete(message.id);
