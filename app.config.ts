@@ -13,6 +13,7 @@
  * | PORT                     | 3000                 | port of the app server                                         |
  * | VITE_CONVEX_URL          | (local backend)      | Convex deployment URL; CONVEX_URL is accepted too              |
  * | LOCAL_BACKEND_PORT       | 3210                 | port of the embedded local backend                             |
+ * | LOCAL_BACKEND_SITE_PORT  | LOCAL_BACKEND_PORT+1 | its site port: HTTP actions (convex/http.ts), CONVEX_SITE_URL  |
  * | LOCAL_BACKEND_DATA_DIR   | .local/data          | where the local backend persists its data                      |
  * | LOCAL_AUTH_KEYS_DIR      | .local/keys          | key pair of the local identity provider (never in git)         |
  * | LOCAL_AUTH_TOKEN_TTL     | 3600                 | lifetime in seconds of the local provider's Convex tokens      |
@@ -29,13 +30,13 @@ import { z } from "zod";
 
 const DEFAULT_LOCAL_BACKEND_PORT = 3210;
 
-const port = (fallback: number) =>
-  z.coerce
-    .number({ error: "expected a port number" })
-    .int("expected a whole number")
-    .min(1, "expected a port between 1 and 65535")
-    .max(65535, "expected a port between 1 and 65535")
-    .default(fallback);
+const portNumber = z.coerce
+  .number({ error: "expected a port number" })
+  .int("expected a whole number")
+  .min(1, "expected a port between 1 and 65535")
+  .max(65535, "expected a port between 1 and 65535");
+
+const port = (fallback: number) => portNumber.default(fallback);
 
 const optionalText = z
   .string()
@@ -60,6 +61,8 @@ const envSchema = z.object({
   VITE_CONVEX_URL: optionalText.pipe(httpUrl.optional()),
   CONVEX_URL: optionalText.pipe(httpUrl.optional()),
   LOCAL_BACKEND_PORT: port(DEFAULT_LOCAL_BACKEND_PORT),
+  // Unset: the port after LOCAL_BACKEND_PORT, as Convex's 3210 and 3211 (parseConfig).
+  LOCAL_BACKEND_SITE_PORT: z.preprocess((value) => (value === "" ? undefined : value), portNumber.optional()),
   LOCAL_BACKEND_PUBLIC_URL: optionalText.pipe(httpUrl.optional()),
   LOCAL_BACKEND_DATA_DIR: z.string().trim().min(1).default(".local/data"),
   LOCAL_AUTH_ALLOW_REMOTE: flag,
@@ -121,8 +124,11 @@ export interface AppConfig {
     /** True when no Convex URL is configured and the embedded local backend serves `url`. */
     local: boolean;
   };
-  /** `host`: the interface the embedded backend listens on (HOST when that is not loopback). */
-  localBackend: { port: number; dataDir: string; host: string };
+  /**
+   * `host`: the interface the embedded backend listens on (HOST when that is not loopback);
+   * `sitePort`: where it serves HTTP actions (its site URL).
+   */
+  localBackend: { port: number; sitePort: number; dataDir: string; host: string };
   auth: AuthConfig;
   preload: "intent" | false;
 }
@@ -229,6 +235,18 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     );
   }
 
+  const sitePort = env.LOCAL_BACKEND_SITE_PORT ?? env.LOCAL_BACKEND_PORT + 1;
+  if (sitePort > 65535) {
+    throw invalid(
+      `LOCAL_BACKEND_SITE_PORT is not set and LOCAL_BACKEND_PORT=${env.LOCAL_BACKEND_PORT} has no next port for it: set LOCAL_BACKEND_SITE_PORT`,
+    );
+  }
+  if (sitePort === env.LOCAL_BACKEND_PORT) {
+    throw invalid(
+      `LOCAL_BACKEND_SITE_PORT=${JSON.stringify(source.LOCAL_BACKEND_SITE_PORT ?? "")}: expected a port other than LOCAL_BACKEND_PORT (${env.LOCAL_BACKEND_PORT}); HTTP actions are served on a port of their own`,
+    );
+  }
+
   const { convex, backendHost } = convexEndpoints(env);
   return {
     env: env.NODE_ENV,
@@ -236,7 +254,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     host: env.HOST,
     port: env.PORT,
     convex,
-    localBackend: { port: env.LOCAL_BACKEND_PORT, dataDir: env.LOCAL_BACKEND_DATA_DIR, host: backendHost },
+    localBackend: { port: env.LOCAL_BACKEND_PORT, sitePort, dataDir: env.LOCAL_BACKEND_DATA_DIR, host: backendHost },
     auth:
       env.CLERK_PUBLISHABLE_KEY && env.CLERK_SECRET_KEY
         ? {

@@ -1,7 +1,8 @@
 /**
  * Local backend benchmark on 100,000 customers: page latency of `customers:listByUser`,
  * mutation throughput, mutation-to-subscriber latency with 100 open subscriptions, upload and
- * download throughput of a 10 MiB file, start-up time and resident memory. Runs against a copy of the project's convex/ plus a small bench
+ * download throughput of a 10 MiB file, the round trip of a trivial HTTP action, start-up time
+ * and resident memory. Runs against a copy of the project's convex/ plus a small bench
  * module; if convex/customers.ts does not (yet) export listByUser, an equivalent stand-in
  * (the caller's personal workspace, newest first, 50-row pages) is used and the figure says so.
  */
@@ -90,6 +91,17 @@ async function measureFileStorage(http: ConvexHttpClient): Promise<{ uploadMiBs:
   return { uploadMiBs: percentile(uploads, 50), downloadMiBs: percentile(downloads, 50) };
 }
 
+/** The bench's own convex/http.ts (replacing the copy's, if the project has one): one trivial route. */
+const BENCH_HTTP = `
+import { httpRouter } from "convex/server";
+import { httpAction } from "./_generated/server";
+
+const http = httpRouter();
+http.route({ path: "/bench/ping", method: "GET", handler: httpAction(async () => new Response("pong")) });
+export default http;
+`;
+const HTTP_ROUND_TRIPS = 100;
+
 function customer(userId: string, workspaceId: string, i: number) {
   const name = `Customer ${String(i).padStart(6, "0")}`;
   const email = `customer${i}@example.com`;
@@ -101,6 +113,7 @@ function customer(userId: string, workspaceId: string, i: number) {
 async function prepareFunctions(dir: string): Promise<{ listPath: string; standIn: boolean }> {
   await cp(PROJECT_CONVEX, dir, { recursive: true });
   await writeFile(join(dir, "benchLocalBackend.ts"), BENCH_MODULE);
+  await writeFile(join(dir, "http.ts"), BENCH_HTTP);
   const customers = await readFile(join(PROJECT_CONVEX, "customers.ts"), "utf8").catch(() => "");
   const real = /export const listByUser\b/.test(customers);
   return { listPath: real ? "customers:listByUser" : "benchLocalBackend:listByUser", standIn: !real };
@@ -206,6 +219,15 @@ async function run(): Promise<BenchFigure[]> {
       pageMs.push(performance.now() - t0);
     }
 
+    // HTTP action round trip: a trivial handler on the site URL, one request at a time.
+    const httpActionMs: number[] = [];
+    for (let i = 0; i < HTTP_ROUND_TRIPS; i++) {
+      const t0 = performance.now();
+      const response = await fetch(`${backend.siteUrl}/bench/ping`);
+      if ((await response.text()) !== "pong") throw new Error(`HTTP action answered ${response.status}`);
+      httpActionMs.push(performance.now() - t0);
+    }
+
     // Mutation throughput: 2,000 inserts, 50 in flight at a time over HTTP.
     const writers = await Promise.all(
       Array.from({ length: 50 }, async (_, w) => new ConvexHttpClient(backend.url, { auth: await token(`writer-${w}`) })),
@@ -264,6 +286,8 @@ async function run(): Promise<BenchFigure[]> {
       fig(`mutation-to-update p99, ${SUBSCRIPTIONS} subscriptions`, percentile(updateMs, 99), "ms"),
       fig("upload of a 10 MiB file (p50)", uploadMiBs, "MiB/s"),
       fig("download of a 10 MiB file (p50)", downloadMiBs, "MiB/s"),
+      fig("HTTP action round trip p50 (trivial handler)", percentile(httpActionMs, 50), "ms"),
+      fig("HTTP action round trip p99 (trivial handler)", percentile(httpActionMs, 99), "ms"),
       fig(`start-up with ${ROWS} rows`, startupMs, "ms", "< 3000 ms", startupMs < 3000),
       fig(`resident memory with ${ROWS} rows`, rssMb, "MB", "< 300 MB", rssMb < 300),
       ...vectorFigures,

@@ -151,8 +151,9 @@ export const productSuite: BenchSuite = {
   name: suiteName,
   async run() {
     const stack = await startBenchStack({
+      // The backend's site port (HTTP actions) is the next one.
       backendPort: BASE_PORT,
-      proxyPort: BASE_PORT + 1,
+      proxyPort: BASE_PORT + 4,
       apps: {
         intent: { port: BASE_PORT + 2, env: { PRELOAD: "intent" } },
         off: { port: BASE_PORT + 3, env: { PRELOAD: "off" } },

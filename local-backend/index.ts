@@ -1,9 +1,10 @@
 /**
  * The local Convex-compatible backend: `startLocalBackend()` loads a `convex/` directory,
- * opens the data directory, and serves Convex's HTTP API and WebSocket sync protocol on one port.
+ * opens the data directory, and serves Convex's HTTP API and WebSocket sync protocol on one port
+ * (the cloud URL) and HTTP actions on another (the site URL), as a local Convex deployment does.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { existsSync, mkdirSync, watch, type FSWatcher } from "node:fs";
+import { mkdirSync, watch, type FSWatcher } from "node:fs";
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
@@ -19,6 +20,7 @@ import { ByteBudget, IN_FLIGHT_BUDGET_BYTES, LimitedWebSocket, MAX_REQUEST_BYTES
 import { ModuleLoader } from "./runtime/modules";
 import { Runtime, type Caller } from "./runtime/runtime";
 import { SyncServer } from "./protocol/sync";
+import { HttpActions } from "./features/http-actions/http-actions";
 import { VectorSearch } from "./features/vector-search/vector-search";
 import { FileStorage } from "./features/file-storage/file-storage";
 import { StorageHttp } from "./features/file-storage/http";
@@ -29,6 +31,8 @@ import { checkCronJobs, CronJobs, type CronClock } from "./features/crons/crons"
 
 export interface LocalBackendOptions {
   port: number;
+  /** Port of the site URL, where HTTP actions are served (default: `port` + 1, as Convex's 3210 and 3211; 0 with `port` 0). */
+  sitePort?: number;
   /** Default 127.0.0.1. */
   host?: string;
   dataDir: string;
@@ -59,6 +63,9 @@ export interface LocalBackendOptions {
 export interface LocalBackend {
   url: string;
   port: number;
+  /** Where HTTP actions are served (functions see it as CONVEX_SITE_URL). */
+  siteUrl: string;
+  sitePort: number;
   /** Admin key: `Authorization: Convex <adminKey>` may call internal functions (trusted tooling). */
   adminKey: string;
   /** Trusted fast path for seeding: inserts many documents in one commit. */
@@ -89,18 +96,22 @@ function sameKey(a: string, b: string): boolean {
 
 let backendCounter = 0;
 
-/** Files of Convex features the local backend does not run: said at start, never silently ignored. */
-const UNSUPPORTED_FILES: Record<string, string> = {
-  http: "HTTP actions are not served",
-};
-
 /**
  * The functions' `process.env`: the deployment's variables, and the URLs Convex sets for every
  * deployment (convex-backend crates/udf/src/environment.rs: CONVEX_CLOUD_URL, CONVEX_SITE_URL).
- * Both are this server: it serves no HTTP actions, and says so for any other path.
  */
-function deploymentEnv(url: string, env: Record<string, string>): Record<string, string> {
-  return { ...env, CONVEX_CLOUD_URL: url, CONVEX_SITE_URL: url };
+function deploymentEnv(url: string, siteUrl: string, env: Record<string, string>): Record<string, string> {
+  return { ...env, CONVEX_CLOUD_URL: url, CONVEX_SITE_URL: siteUrl };
+}
+
+/** Listens on `port` (0: any free one) and answers with the port it got; fails at once if it is taken. */
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolvePromise());
+  });
+  const address = server.address();
+  return typeof address === "object" && address ? address.port : port;
 }
 
 export async function startLocalBackend(options: LocalBackendOptions): Promise<LocalBackend> {
@@ -109,28 +120,36 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   const functionsDir = resolve(options.functionsDir);
   const envGlobal = `__localBackendEnv${process.pid}_${backendCounter++}`;
 
-  // Listen first: the functions see their own URL in process.env (even with port 0), and a port
+  // Listen first: the functions see their own URLs in process.env (even with port 0), and a port
   // in use fails at once. Until the functions are loaded, requests get 503 and sockets close.
   let ready: {
     request: (req: IncomingMessage, res: ServerResponse) => void;
     upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+    site: (req: IncomingMessage, res: ServerResponse) => void;
   } | null = null;
-  const server: Server = createServer((req, res) => {
-    if (ready) return ready.request(req, res);
+  const starting = (res: ServerResponse) => {
     res.writeHead(503, { "Content-Type": "application/json", "Retry-After": "1" });
     res.end(JSON.stringify({ code: "BackendStarting", message: "The local backend is still loading its functions" }));
-  });
+  };
+  const server: Server = createServer((req, res) => (ready ? ready.request(req, res) : starting(res)));
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
     ready ? ready.upgrade(req, socket, head) : socket.destroy(),
   );
-  await new Promise<void>((resolvePromise, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host ?? "127.0.0.1", () => resolvePromise());
-  });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : options.port;
+  const siteServer: Server = createServer((req, res) => (ready ? ready.site(req, res) : starting(res)));
   const host = options.host ?? "127.0.0.1";
-  const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
+  const port = await listen(server, options.port, host);
+  const closeServer = () => new Promise<void>((r) => server.close(() => r()));
+  const closeSiteServer = () => new Promise<void>((r) => siteServer.close(() => r()));
+  let sitePort: number;
+  try {
+    sitePort = await listen(siteServer, options.sitePort ?? (options.port === 0 ? 0 : options.port + 1), host);
+  } catch (error) {
+    await closeServer();
+    throw error;
+  }
+  const origin = (p: number) => `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${p}`;
+  const url = origin(port);
+  const siteUrl = origin(sitePort);
 
   const started = performance.now();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -138,7 +157,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
     functionsDir,
     join(dataDir, "_build"),
     envGlobal,
-    deploymentEnv(url, options.env ?? {}),
+    deploymentEnv(url, siteUrl, options.env ?? {}),
     componentLoader,
     checkCronJobs,
   );
@@ -146,12 +165,12 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   // esbuild bundles convex/ in its own process while this one reads the database.
   const loading = loader.load();
   loading.catch(() => undefined);
-  const closeServer = () => new Promise<void>((r) => server.close(() => r()));
+  const closeServers = () => Promise.all([closeServer(), closeSiteServer()]);
   let db: Database;
   try {
     db = new Database(dataDir);
   } catch (error) {
-    await closeServer();
+    await closeServers();
     throw error;
   }
   const loadedMs = performance.now() - started;
@@ -160,17 +179,13 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
     modules = await loading;
   } catch (error) {
     db.close();
-    await closeServer();
+    await closeServers();
     throw error;
   }
   const adminKey = await ensureAdminKey(dataDir);
   log(
     `loaded ${db.documentCount} documents in ${Math.round(loadedMs)} ms; functions ready after ${Math.round(performance.now() - started)} ms`,
   );
-  for (const [file, what] of Object.entries(UNSUPPORTED_FILES)) {
-    if ([".ts", ".js"].some((ext) => existsSync(join(functionsDir, file + ext))))
-      log(`${file}.ts: ${what} by the local backend (see docs/decisions/004)`);
-  }
   const runtime = new Runtime(
     db,
     modules,
@@ -207,15 +222,27 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
         functionsDir,
         join(dataDir, "_analysis"),
         envGlobal,
-        deploymentEnv(url, options.env ?? {}),
+        deploymentEnv(url, siteUrl, options.env ?? {}),
         componentLoader,
       ),
     ),
     (authorization) => authorization?.startsWith("Convex ") === true && sameKey(authorization.slice(7).trim(), adminKey),
     CONVEX_VERSION,
   );
+  const httpActions = new HttpActions(runtime, () => verifier, admin, budget, log);
+  const site = (req: IncomingMessage, res: ServerResponse, target?: string) => {
+    httpActions.handle(req, res, target).catch((error: unknown) => {
+      if (!res.headersSent) {
+        res.writeHead(500, { "Content-Type": "application/json" });
+        res.end(JSON.stringify({ code: "InternalServerError", message: String(error) }));
+      } else res.destroy();
+    });
+  };
 
   const request = (req: IncomingMessage, res: ServerResponse) => {
+    // As on self-hosted Convex, `/http/…` on the cloud URL is an HTTP action's path, before any
+    // other route (and before its dot segments are resolved).
+    if (req.url?.startsWith("/http/")) return site(req, res, req.url.slice("/http".length));
     storage
       .handle(req, res)
       .then(async (handled) => handled || (await api.handle(req, res)))
@@ -226,7 +253,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
           res.end(
             JSON.stringify({
               code: "NotFound",
-              message: `No route for ${req.method} ${req.url}. The local backend serves Convex's HTTP API and sync protocol only: HTTP actions (convex/http.ts) are not supported.`,
+              message: `No route for ${req.method} ${req.url}. This URL serves Convex's HTTP API and sync protocol; HTTP actions (convex/http.ts) are served at ${siteUrl}.`,
             }),
           );
         }
@@ -280,7 +307,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
     });
   }
 
-  ready = { request, upgrade };
+  ready = { request, upgrade, site: (req, res) => site(req, res) };
   // Sort the indexes right away (queries wait for it in the executor); build search indexes a
   // little later, off the start-up path (the first search builds them if it comes sooner).
   setImmediate(() => void runtime.serial(async () => db.warmIndexes()));
@@ -291,6 +318,8 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   return {
     url,
     port,
+    siteUrl,
+    sitePort,
     adminKey,
     bulkInsert: (table, documents) => runtime.bulkInsert(table, documents),
     close() {
@@ -301,7 +330,8 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
         for (const client of wss.clients) client.terminate();
         wss.close();
         server.closeAllConnections();
-        await closeServer();
+        siteServer.closeAllConnections();
+        await closeServers();
         await runtime.close();
         db.close();
       })();

@@ -35,7 +35,7 @@ export async function runLocalBackendProcess(options: LocalBackendOptions): Prom
     process.exit(1);
   }
   log(
-    `Convex-compatible backend ready at ${backend.url} (data: ${options.dataDir}, functions: ${options.functionsDir}, ${Date.now() - started} ms)`,
+    `Convex-compatible backend ready at ${backend.url}, HTTP actions at ${backend.siteUrl} (data: ${options.dataDir}, functions: ${options.functionsDir}, ${Date.now() - started} ms)`,
   );
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -1,6 +1,7 @@
 /**
- * `npm run backend`: the local Convex-compatible backend on LOCAL_BACKEND_PORT, persisting in
- * LOCAL_BACKEND_DATA_DIR, running the functions in convex/. `--watch` reloads them on change.
+ * `npm run backend`: the local Convex-compatible backend on LOCAL_BACKEND_PORT (HTTP actions on
+ * LOCAL_BACKEND_SITE_PORT), persisting in LOCAL_BACKEND_DATA_DIR, running the functions in
+ * convex/. `--watch` reloads them on change.
  */
 import { clerkIssuerFromPublishableKey } from "../app.config";
 import { loadLocalIdentityProvider } from "../app/auth/local/identity-provider.server";
@@ -27,6 +28,7 @@ if (config.auth.mode === "local") {
 
 await runLocalBackendProcess({
   port: config.localBackend.port,
+  sitePort: config.localBackend.sitePort,
   // Loopback unless HOST serves other machines, whose browsers then reach it too (app.config.ts).
   host: config.localBackend.host,
   dataDir: config.localBackend.dataDir,

@@ -73,11 +73,16 @@ export async function startTestBackend(
     transactionTimeoutMs?: number;
     actionTimeoutMs?: number;
     uploadTimeoutMs?: number;
+    inFlightBudgetBytes?: number;
+    /** Both 0 (free ports) unless given. */
+    port?: number;
+    sitePort?: number;
   } & Pick<LocalBackendOptions, "cronClock" | "cronSplaySeconds" | "log"> = {},
 ): Promise<TestBackend> {
   const dataDir = options.dataDir ?? (await tempDir());
   const backend = await startLocalBackend({
-    port: 0,
+    port: options.port ?? 0,
+    sitePort: options.sitePort ?? 0,
     dataDir,
     functionsDir: options.functionsDir ?? FIXTURE_FUNCTIONS,
     env: options.env ?? {},
@@ -89,6 +94,7 @@ export async function startTestBackend(
     ...(options.transactionTimeoutMs !== undefined ? { transactionTimeoutMs: options.transactionTimeoutMs } : {}),
     ...(options.actionTimeoutMs !== undefined ? { actionTimeoutMs: options.actionTimeoutMs } : {}),
     ...(options.uploadTimeoutMs !== undefined ? { uploadTimeoutMs: options.uploadTimeoutMs } : {}),
+    ...(options.inFlightBudgetBytes !== undefined ? { inFlightBudgetBytes: options.inFlightBudgetBytes } : {}),
   });
   return {
     ...backend,

@@ -10,7 +10,8 @@ let proxy: DelayProxy;
 let stack: PrivateStack;
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  proxy = await startDelayProxy({ target: `http://127.0.0.1:${backendPort + 40}`, port: backendPort + 41 });
+  // The backend's site port (HTTP actions) is the one after its own.
+  proxy = await startDelayProxy({ target: `http://127.0.0.1:${backendPort + 40}`, port: backendPort + 42 });
   stack = await startPrivateStack({ appPort: appPort + 40, backendPort: backendPort + 40, convexUrl: proxy.url });
 });
 test.afterAll(async () => {

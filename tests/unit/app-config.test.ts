@@ -6,13 +6,19 @@ describe("parseConfig", () => {
     const config = parseConfig({});
     expect(config.port).toBe(3000);
     expect(config.convex).toEqual({ url: "http://127.0.0.1:3210", local: true });
-    expect(config.localBackend).toEqual({ port: 3210, dataDir: ".local/data", host: "127.0.0.1" });
+    expect(config.localBackend).toEqual({ port: 3210, sitePort: 3211, dataDir: ".local/data", host: "127.0.0.1" });
     expect(config.auth).toEqual({ mode: "local", keysDir: ".local/keys", tokenTtlSeconds: 3600, sessionTtlSeconds: 604_800 });
     expect(config.preload).toBe("intent");
   });
 
   it("follows LOCAL_BACKEND_PORT for the Convex URL when none is configured", () => {
     expect(parseConfig({ LOCAL_BACKEND_PORT: "4321" }).convex.url).toBe("http://127.0.0.1:4321");
+  });
+
+  it("serves HTTP actions on the port after LOCAL_BACKEND_PORT unless LOCAL_BACKEND_SITE_PORT names one", () => {
+    expect(parseConfig({ LOCAL_BACKEND_PORT: "4321" }).localBackend.sitePort).toBe(4322);
+    expect(parseConfig({ LOCAL_BACKEND_PORT: "4321", LOCAL_BACKEND_SITE_PORT: "5000" }).localBackend.sitePort).toBe(5000);
+    expect(parseConfig({ LOCAL_BACKEND_SITE_PORT: "" }).localBackend.sitePort).toBe(3211);
   });
 
   it("prefers VITE_CONVEX_URL, accepts CONVEX_URL, and trims a trailing slash", () => {
@@ -55,6 +61,12 @@ describe("parseConfig", () => {
       /LOCAL_AUTH_SESSION_TTL="600": expected at least LOCAL_AUTH_TOKEN_TTL \(3600 seconds\)/,
     ],
     [{ CONVEX_URL: "ftp://x" }, /CONVEX_URL="ftp:\/\/x": expected an http\(s\) URL/],
+    [{ LOCAL_BACKEND_SITE_PORT: "http" }, /LOCAL_BACKEND_SITE_PORT="http": expected a port number/],
+    [
+      { LOCAL_BACKEND_SITE_PORT: "3210" },
+      /LOCAL_BACKEND_SITE_PORT="3210": expected a port other than LOCAL_BACKEND_PORT \(3210\)/,
+    ],
+    [{ LOCAL_BACKEND_PORT: "65535" }, /LOCAL_BACKEND_SITE_PORT is not set and LOCAL_BACKEND_PORT=65535 has no next port for it/],
     [{ CLERK_PUBLISHABLE_KEY: "pk_test_abc" }, /CLERK_SECRET_KEY is not set but CLERK_PUBLISHABLE_KEY is/],
     [{ CLERK_SECRET_KEY: "sk_test_abc" }, /CLERK_PUBLISHABLE_KEY is not set but CLERK_SECRET_KEY is/],
     [
