@@ -14,11 +14,12 @@ import { Route as AuthedRouteImport } from './routes/_authed'
 import { Route as SignInRouteImport } from './routes/sign-in'
 import { Route as AuthedCustomersRouteRouteImport } from './routes/_authed/customers/route'
 import { Route as AuthedCustomersIndexRouteImport } from './routes/_authed/customers/index'
+import { Route as AuthedCustomersCustomerIdRouteRouteImport } from './routes/_authed/customers/$customerId/route'
 import { Route as AuthedCustomersNewRouteImport } from './routes/_authed/customers/new'
 import { Route as AuthedWorkspacesIndexRouteImport } from './routes/_authed/workspaces/index'
 import { Route as AuthedWorkspacesWorkspaceIdRouteImport } from './routes/_authed/workspaces/$workspaceId'
 import { Route as AuthedCustomersCustomerIdIndexRouteImport } from './routes/_authed/customers/$customerId/index'
-import { Route as AuthedCustomersCustomerIdEditRouteImport } from './routes/_authed/customers/$customerId/edit'
+import { Route as AuthedCustomersCustomerIdEditRouteImport } from './routes/_authed/customers/$customerId_/edit'
 
 const IndexRoute = IndexRouteImport.update({
   id: '/',
@@ -44,6 +45,12 @@ const AuthedCustomersIndexRoute = AuthedCustomersIndexRouteImport.update({
   path: '/',
   getParentRoute: () => AuthedCustomersRouteRoute,
 } as any)
+const AuthedCustomersCustomerIdRouteRoute =
+  AuthedCustomersCustomerIdRouteRouteImport.update({
+    id: '/$customerId',
+    path: '/$customerId',
+    getParentRoute: () => AuthedCustomersRouteRoute,
+  } as any)
 const AuthedCustomersNewRoute = AuthedCustomersNewRouteImport.update({
   id: '/new',
   path: '/new',
@@ -62,13 +69,13 @@ const AuthedWorkspacesWorkspaceIdRoute =
   } as any)
 const AuthedCustomersCustomerIdIndexRoute =
   AuthedCustomersCustomerIdIndexRouteImport.update({
-    id: '/$customerId/',
-    path: '/$customerId/',
-    getParentRoute: () => AuthedCustomersRouteRoute,
+    id: '/',
+    path: '/',
+    getParentRoute: () => AuthedCustomersCustomerIdRouteRoute,
   } as any)
 const AuthedCustomersCustomerIdEditRoute =
   AuthedCustomersCustomerIdEditRouteImport.update({
-    id: '/$customerId/edit',
+    id: '/$customerId_/edit',
     path: '/$customerId/edit',
     getParentRoute: () => AuthedCustomersRouteRoute,
   } as any)
@@ -77,6 +84,7 @@ export interface FileRoutesByFullPath {
   '/': typeof IndexRoute
   '/sign-in': typeof SignInRoute
   '/customers': typeof AuthedCustomersRouteRouteWithChildren
+  '/customers/$customerId': typeof AuthedCustomersCustomerIdRouteRouteWithChildren
   '/customers/new': typeof AuthedCustomersNewRoute
   '/workspaces/$workspaceId': typeof AuthedWorkspacesWorkspaceIdRoute
   '/customers/': typeof AuthedCustomersIndexRoute
@@ -100,11 +108,12 @@ export interface FileRoutesById {
   '/_authed': typeof AuthedRouteWithChildren
   '/sign-in': typeof SignInRoute
   '/_authed/customers': typeof AuthedCustomersRouteRouteWithChildren
+  '/_authed/customers/$customerId': typeof AuthedCustomersCustomerIdRouteRouteWithChildren
   '/_authed/customers/new': typeof AuthedCustomersNewRoute
   '/_authed/workspaces/$workspaceId': typeof AuthedWorkspacesWorkspaceIdRoute
   '/_authed/customers/': typeof AuthedCustomersIndexRoute
   '/_authed/workspaces/': typeof AuthedWorkspacesIndexRoute
-  '/_authed/customers/$customerId/edit': typeof AuthedCustomersCustomerIdEditRoute
+  '/_authed/customers/$customerId_/edit': typeof AuthedCustomersCustomerIdEditRoute
   '/_authed/customers/$customerId/': typeof AuthedCustomersCustomerIdIndexRoute
 }
 export interface FileRouteTypes {
@@ -113,6 +122,7 @@ export interface FileRouteTypes {
     | '/'
     | '/sign-in'
     | '/customers'
+    | '/customers/$customerId'
     | '/customers/new'
     | '/workspaces/$workspaceId'
     | '/customers/'
@@ -135,11 +145,12 @@ export interface FileRouteTypes {
     | '/_authed'
     | '/sign-in'
     | '/_authed/customers'
+    | '/_authed/customers/$customerId'
     | '/_authed/customers/new'
     | '/_authed/workspaces/$workspaceId'
     | '/_authed/customers/'
     | '/_authed/workspaces/'
-    | '/_authed/customers/$customerId/edit'
+    | '/_authed/customers/$customerId_/edit'
     | '/_authed/customers/$customerId/'
   fileRoutesById: FileRoutesById
 }
@@ -186,6 +197,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthedCustomersIndexRouteImport
       parentRoute: typeof AuthedCustomersRouteRoute
     }
+    '/_authed/customers/$customerId': {
+      id: '/_authed/customers/$customerId'
+      path: '/$customerId'
+      fullPath: '/customers/$customerId'
+      preLoaderRoute: typeof AuthedCustomersCustomerIdRouteRouteImport
+      parentRoute: typeof AuthedCustomersRouteRoute
+    }
     '/_authed/customers/new': {
       id: '/_authed/customers/new'
       path: '/new'
@@ -209,13 +227,13 @@ declare module '@tanstack/react-router' {
     }
     '/_authed/customers/$customerId/': {
       id: '/_authed/customers/$customerId/'
-      path: '/$customerId'
+      path: '/'
       fullPath: '/customers/$customerId/'
       preLoaderRoute: typeof AuthedCustomersCustomerIdIndexRouteImport
-      parentRoute: typeof AuthedCustomersRouteRoute
+      parentRoute: typeof AuthedCustomersCustomerIdRouteRoute
     }
-    '/_authed/customers/$customerId/edit': {
-      id: '/_authed/customers/$customerId/edit'
+    '/_authed/customers/$customerId_/edit': {
+      id: '/_authed/customers/$customerId_/edit'
       path: '/$customerId/edit'
       fullPath: '/customers/$customerId/edit'
       preLoaderRoute: typeof AuthedCustomersCustomerIdEditRouteImport
@@ -224,18 +242,33 @@ declare module '@tanstack/react-router' {
   }
 }
 
-interface AuthedCustomersRouteRouteChildren {
-  AuthedCustomersNewRoute: typeof AuthedCustomersNewRoute
-  AuthedCustomersIndexRoute: typeof AuthedCustomersIndexRoute
-  AuthedCustomersCustomerIdEditRoute: typeof AuthedCustomersCustomerIdEditRoute
+interface AuthedCustomersCustomerIdRouteRouteChildren {
   AuthedCustomersCustomerIdIndexRoute: typeof AuthedCustomersCustomerIdIndexRoute
 }
 
+const AuthedCustomersCustomerIdRouteRouteChildren: AuthedCustomersCustomerIdRouteRouteChildren =
+  {
+    AuthedCustomersCustomerIdIndexRoute: AuthedCustomersCustomerIdIndexRoute,
+  }
+
+const AuthedCustomersCustomerIdRouteRouteWithChildren =
+  AuthedCustomersCustomerIdRouteRoute._addFileChildren(
+    AuthedCustomersCustomerIdRouteRouteChildren,
+  )
+
+interface AuthedCustomersRouteRouteChildren {
+  AuthedCustomersCustomerIdRouteRoute: typeof AuthedCustomersCustomerIdRouteRouteWithChildren
+  AuthedCustomersNewRoute: typeof AuthedCustomersNewRoute
+  AuthedCustomersIndexRoute: typeof AuthedCustomersIndexRoute
+  AuthedCustomersCustomerIdEditRoute: typeof AuthedCustomersCustomerIdEditRoute
+}
+
 const AuthedCustomersRouteRouteChildren: AuthedCustomersRouteRouteChildren = {
+  AuthedCustomersCustomerIdRouteRoute:
+    AuthedCustomersCustomerIdRouteRouteWithChildren,
   AuthedCustomersNewRoute: AuthedCustomersNewRoute,
   AuthedCustomersIndexRoute: AuthedCustomersIndexRoute,
   AuthedCustomersCustomerIdEditRoute: AuthedCustomersCustomerIdEditRoute,
-  AuthedCustomersCustomerIdIndexRoute: AuthedCustomersCustomerIdIndexRoute,
 }
 
 const AuthedCustomersRouteRouteWithChildren =

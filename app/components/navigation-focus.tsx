@@ -5,6 +5,8 @@ import { useEffect, useState } from "react";
  * What a full page load gives assistive technology, for client-side navigations too: focus
  * moves to the new page's main heading and its title is announced. Going back returns focus to
  * the link that led away from that page (the row you opened), so keyboard users keep their place.
+ * Opening another tab of the same page (a `role="tab"` link shown on it) moves focus to the tab's
+ * content, its `role="tabpanel"`, rather than back up to the heading above the tabs.
  */
 export function NavigationFocus() {
   const router = useRouter();
@@ -13,8 +15,11 @@ export function NavigationFocus() {
   useEffect(() => {
     /** Per history entry: the href of the link that was focused when we left it. */
     const leftFrom = new Map<string, string>();
+    /** Whether the navigation under way opens a tab shown on the page it leaves. */
+    let toTab = false;
 
-    const unsubscribeBefore = router.subscribe("onBeforeNavigate", ({ fromLocation }) => {
+    const unsubscribeBefore = router.subscribe("onBeforeNavigate", ({ fromLocation, toLocation }) => {
+      toTab = isShownTab(toLocation.pathname);
       const active = document.activeElement;
       const key = fromLocation?.state.__TSR_key;
       if (key && active instanceof HTMLAnchorElement && active.closest("main")) {
@@ -30,7 +35,11 @@ export function NavigationFocus() {
       requestAnimationFrame(() => {
         const returnHref = toLocation.state.__TSR_key ? leftFrom.get(toLocation.state.__TSR_key) : undefined;
         const link = returnHref ? findLink(returnHref) : null;
-        const target = link ?? firstShown<HTMLElement>("main h1") ?? document.querySelector<HTMLElement>("main");
+        const target =
+          link ??
+          (toTab ? firstShown<HTMLElement>("main [role=tabpanel]") : null) ??
+          firstShown<HTMLElement>("main h1") ??
+          document.querySelector<HTMLElement>("main");
         if (target) {
           if (!link && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
           target.focus();
@@ -57,6 +66,14 @@ function findLink(href: string): HTMLAnchorElement | null {
     if (anchor.getAttribute("href") === href && isShown(anchor)) return anchor;
   }
   return null;
+}
+
+/** A tab link to `pathname` on the page shown (not on one kept hidden behind it). */
+function isShownTab(pathname: string): boolean {
+  for (const tab of document.querySelectorAll<HTMLAnchorElement>("main a[role=tab][href]")) {
+    if (new URL(tab.href).pathname === pathname && isShown(tab)) return true;
+  }
+  return false;
 }
 
 /** A page kept hidden behind the one shown (the list behind a customer) has no boxes. */

@@ -37,7 +37,7 @@ test("a page survives a backend restart: it reconnects, shows current data, and 
   await expect(page.getByRole("button", { name: "Saving…" })).toBeVisible();
 
   await stack.startBackend();
-  await expect(page.getByTestId("customer-detail")).toContainText("Made Offline", { timeout: 30_000 });
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Made Offline", { timeout: 30_000 });
   await expect(page.getByText("Connection lost")).toHaveCount(0);
 
   await page.getByRole("link", { name: "Customers" }).click();

@@ -79,7 +79,7 @@ test("invite → accept: both see the team's table, and a member's edit appears 
   await expect(member.page).toHaveURL(new RegExp(`/edit\\?workspace=${workspaceId}$`));
   await member.page.getByLabel("Name").fill("Renamed By Member");
   await member.page.getByRole("button", { name: "Save changes" }).click();
-  await expect(member.page.getByTestId("customer-detail")).toContainText("Renamed By Member");
+  await expect(member.page.getByRole("heading", { level: 1 })).toHaveText("Renamed By Member");
   // Members create and edit; deleting is for admins.
   await expect(member.page.getByTestId("customer-detail").getByRole("button", { name: "Delete" })).toHaveCount(0);
   await expect(adminRows).toHaveText(["Second Customer", "Renamed By Member"]);

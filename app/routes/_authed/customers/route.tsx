@@ -73,8 +73,9 @@ function KeptList({ workspaceId }: { workspaceId: Id<"workspaces"> | undefined }
     // Only a list that loaded: a pending, failed or 404 list shows the route's own component.
     select: (match) => (match.status === "success" ? match.search : null),
   });
-  // Kept under a customer's page only: the forms (new, edit) have fields named as the filters are.
-  const onDetail = useMatch({ from: "/_authed/customers/$customerId/", shouldThrow: false, select: () => true }) ?? false;
+  // Kept under a customer's page (any of its tabs) only: the forms (new, edit) have fields named
+  // as the filters are.
+  const onCustomer = useMatch({ from: "/_authed/customers/$customerId", shouldThrow: false, select: () => true }) ?? false;
   const [kept, setKept] = useState(listSearch);
   if (listSearch && listSearch !== kept) setKept(listSearch);
   // The filters without `workspace`: the same object the index route's loader asked for.
@@ -82,13 +83,15 @@ function KeptList({ workspaceId }: { workspaceId: Id<"workspaces"> | undefined }
     () => (kept ? { status: kept.status, sort: kept.sort, q: kept.q } : null),
     [kept],
   );
-  if (!search || (!listSearch && !onDetail)) return null;
+  if (!search || (!listSearch && !onCustomer)) return null;
   return (
     <Activity mode={listSearch ? "visible" : "hidden"}>
       <ListPage workspaceId={workspaceId} search={search} />
     </Activity>
   );
 }
+
+const CUSTOMER_PAGE_ROUTES = ["/_authed/customers/$customerId", "/_authed/customers/$customerId/"] as const;
 
 // Memoized: hiding or showing it re-renders KeptList, not the list.
 const ListPage = memo(function ListPage({
@@ -98,7 +101,8 @@ const ListPage = memo(function ListPage({
   workspaceId: Id<"workspaces"> | undefined;
   search: CustomerListSearch;
 }) {
-  // Rows open the detail: its code is here before a tap, which has no hover to preload during.
-  useRouteCodeWhenIdle("/_authed/customers/$customerId/");
+  // Rows open a customer's Overview: its code (the customer's layout and the tab) is here before
+  // a tap, which has no hover to preload during.
+  useRouteCodeWhenIdle(CUSTOMER_PAGE_ROUTES);
   return <CustomersPage workspaceId={workspaceId} search={search} />;
 });

@@ -1,30 +1,21 @@
-import { createFileRoute, notFound, useNavigate } from "@tanstack/react-router";
-import { useCallback } from "react";
-import { useEscapeGoesBack } from "../../../../components/navigation-focus";
-import { ErrorPage, NotFoundPage, PendingPage } from "../../../../components/route-states";
-import { CustomerDetail } from "../../../../features/customers/components/customer-detail";
+import { createFileRoute } from "@tanstack/react-router";
+import { ErrorPage, PendingPage } from "../../../../components/route-states";
+import { CustomerOverview } from "../../../../features/customers/components/customer-overview";
 import { customerQueries } from "../../../../features/customers/queries";
 import { useWorkspaceRole } from "../../../../features/workspaces/queries";
 
+/** The Overview tab: the customer's fields. Its query is the layout's, asked once. */
 export const Route = createFileRoute("/_authed/customers/$customerId/")({
   loaderDeps: ({ search }) => ({ workspace: search.workspace }),
   loader: async ({ context, params }) => {
-    const customer = await context.queryClient.ensureQueryData(customerQueries.detail(context.workspaceId, params.customerId));
-    // Unknown, malformed and other users' ids all read as null: one 404, nothing leaked.
-    if (!customer) throw notFound();
-    return { name: customer.name };
+    await context.queryClient.ensureQueryData(customerQueries.detail(context.workspaceId, params.customerId));
   },
-  head: ({ loaderData }) => ({ meta: [{ title: `${loaderData?.name ?? "Customer"} · Clientele` }] }),
   pendingComponent: PendingPage,
   errorComponent: ErrorPage,
-  notFoundComponent: () => <NotFoundPage what="customer" />,
-  component: function CustomerRoute() {
+  component: function OverviewTab() {
     const { customerId } = Route.useParams();
     const { workspaceId } = Route.useRouteContext();
-    const { workspace } = Route.useSearch();
-    const navigate = useNavigate();
-    useEscapeGoesBack(useCallback(() => void navigate({ to: "/customers", search: { workspace } }), [navigate, workspace]));
     const canDelete = useWorkspaceRole(workspaceId) === "admin";
-    return <CustomerDetail workspaceId={workspaceId} customerId={customerId} canDelete={canDelete} />;
+    return <CustomerOverview workspaceId={workspaceId} customerId={customerId} canDelete={canDelete} />;
   },
 });

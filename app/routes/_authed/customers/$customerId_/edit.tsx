@@ -5,7 +5,8 @@ import { CustomerForm } from "../../../../features/customers/components/customer
 import { useUpdateCustomer } from "../../../../features/customers/mutations";
 import { customerQueries, inWorkspace } from "../../../../features/customers/queries";
 
-export const Route = createFileRoute("/_authed/customers/$customerId/edit")({
+// Not nested in the customer's layout (`$customerId_`): a form replaces the page, tabs and all.
+export const Route = createFileRoute("/_authed/customers/$customerId_/edit")({
   loaderDeps: ({ search }) => ({ workspace: search.workspace }),
   loader: async ({ context, params }) => {
     const customer = await context.queryClient.ensureQueryData(customerQueries.detail(context.workspaceId, params.customerId));

@@ -2,34 +2,26 @@ import { useSuspenseQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { toUserFacingError } from "../../../lib/convex-errors";
-import { formatCreated, STATUS_LABELS } from "../format";
+import { formatCreated } from "../format";
 import { useRemoveCustomer } from "../mutations";
 import { customerQueries, inWorkspace, type WorkspaceRef } from "../queries";
 
-interface CustomerDetailProps {
+interface CustomerOverviewProps {
   workspaceId: WorkspaceRef;
   customerId: string;
   /** Deleting customers is for admins (in a personal workspace, its owner). */
   canDelete: boolean;
 }
 
-export function CustomerDetail({ workspaceId, customerId, canDelete }: CustomerDetailProps) {
+/** The Overview tab: the customer's fields, with Edit and Delete. */
+export function CustomerOverview({ workspaceId, customerId, canDelete }: CustomerOverviewProps) {
   const { data: customer } = useSuspenseQuery(customerQueries.detail(workspaceId, customerId));
   const navigate = useNavigate();
   const remove = useRemoveCustomer();
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
-
-  if (!customer) {
-    // Deleted while open (here or elsewhere): the live query turned null.
-    return (
-      <section className="card" data-testid="customer-detail">
-        <h1>Customer not found</h1>
-        <p>This customer was deleted.</p>
-        <Link to="/customers">Back to customers</Link>
-      </section>
-    );
-  }
+  // Deleted while open: the customer's page says so in place of its tabs.
+  if (!customer) return null;
 
   async function confirmDelete() {
     setError(null);
@@ -43,23 +35,17 @@ export function CustomerDetail({ workspaceId, customerId, canDelete }: CustomerD
   }
 
   return (
-    <article className="card" data-testid="customer-detail">
-      <header className="detail-header">
-        <div>
-          <h1>{customer.name}</h1>
-          <span className={`badge badge-${customer.status}`}>{STATUS_LABELS[customer.status]}</span>
-        </div>
-        <div className="detail-actions">
-          <Link to="/customers/$customerId/edit" params={{ customerId }} className="button">
-            Edit
-          </Link>
-          {canDelete ? (
-            <button type="button" className="button button-danger" onClick={() => setConfirming(true)}>
-              Delete
-            </button>
-          ) : null}
-        </div>
-      </header>
+    <div data-testid="customer-detail">
+      <div className="tab-actions">
+        <Link to="/customers/$customerId/edit" params={{ customerId }} className="button">
+          Edit
+        </Link>
+        {canDelete ? (
+          <button type="button" className="button button-danger" onClick={() => setConfirming(true)}>
+            Delete
+          </button>
+        ) : null}
+      </div>
       {error ? (
         <p className="form-error" role="alert">
           {error}
@@ -92,6 +78,6 @@ export function CustomerDetail({ workspaceId, customerId, canDelete }: CustomerD
         <dt>Notes</dt>
         <dd className="notes">{customer.notes ?? "—"}</dd>
       </dl>
-    </article>
+    </div>
   );
 }
