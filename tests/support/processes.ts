@@ -11,6 +11,8 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 export interface ManagedProcess {
   readonly name: string;
   readonly url: string;
+  /** Its process group (npm and everything it started), for reading their CPU time. */
+  readonly processGroup: number;
   /** Everything the process printed, for failure messages. */
   output(): string;
   /** SIGTERM (or the given signal), then wait for the exit. */
@@ -77,5 +79,5 @@ export async function startNpmScript(options: {
     await stop("SIGKILL");
     throw error;
   }
-  return { name: options.name, url: options.url, output, stop };
+  return { name: options.name, url: options.url, processGroup: child.pid!, output, stop };
 }
