@@ -3,7 +3,8 @@ import { type Infer, v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import { mutation, query, type QueryCtx } from "./_generated/server";
 import { FORBIDDEN, fail, INVALID_INPUT, NOT_FOUND } from "./lib/errors";
-import { type CustomerInput, searchTextOf, validateCustomer, type ValidCustomer } from "./lib/customerRules";
+import { type CustomerInput, validateCustomer, type ValidCustomer } from "./lib/customerRules";
+import { customerDocument, insertCustomer } from "./lib/customerWrites";
 import { findAccess, requireAccess, requireAccessForWrite, WORKSPACE_NOT_FOUND } from "./lib/workspaces";
 import { customerStatus } from "./schema";
 
@@ -42,10 +43,6 @@ function validOrThrow(input: CustomerInput, label = "Please fix the highlighted 
   const result = validateCustomer(input);
   if (!result.ok) fail(INVALID_INPUT, label, result.fields);
   return result.value;
-}
-
-function toDocument(workspaceId: Id<"workspaces">, userId: string, customer: ValidCustomer) {
-  return { workspaceId, userId, ...customer, searchText: searchTextOf(customer) };
 }
 
 /** The workspace's customer with this id, or null: a foreign, missing or malformed id reads the same. */
@@ -128,7 +125,7 @@ export const create = mutation({
   args: { ...inputFields, ...inWorkspace },
   handler: async (ctx, { workspaceId, ...input }): Promise<Id<"customers">> => {
     const access = await requireAccessForWrite(ctx, workspaceId);
-    return await ctx.db.insert("customers", toDocument(access.workspace._id, access.userId, validOrThrow(input)));
+    return await insertCustomer(ctx, access.workspace._id, access.userId, validOrThrow(input));
   },
 });
 
@@ -144,8 +141,7 @@ export const createMany = mutation({
       validOrThrow(input, `Customer #${index + 1}: please fix the highlighted fields.`),
     );
     const ids: Id<"customers">[] = [];
-    for (const customer of valid)
-      ids.push(await ctx.db.insert("customers", toDocument(access.workspace._id, access.userId, customer)));
+    for (const customer of valid) ids.push(await insertCustomer(ctx, access.workspace._id, access.userId, customer));
     return ids;
   },
 });
@@ -167,7 +163,7 @@ export const update = mutation({
     const { _id, _creationTime, userId: createdBy, workspaceId: _ws, searchText: _search, ...current } = existing;
     const merged = validOrThrow({ ...current, ...changes });
     // replace, not patch: a field cleared in the form ("" → undefined) must be removed.
-    await ctx.db.replace("customers", _id, toDocument(access.workspace._id, createdBy, merged));
+    await ctx.db.replace("customers", _id, customerDocument(access.workspace._id, createdBy, merged));
     return null;
   },
 });

@@ -17,6 +17,7 @@ import type * as customers from "../customers.js";
 import type * as lib_auth from "../lib/auth.js";
 import type * as lib_customerFields from "../lib/customerFields.js";
 import type * as lib_customerRules from "../lib/customerRules.js";
+import type * as lib_customerWrites from "../lib/customerWrites.js";
 import type * as lib_errors from "../lib/errors.js";
 import type * as lib_workspaces from "../lib/workspaces.js";
 import type * as migrations from "../migrations.js";
@@ -35,6 +36,7 @@ declare const fullApi: ApiFromModules<{
   "lib/auth": typeof lib_auth;
   "lib/customerFields": typeof lib_customerFields;
   "lib/customerRules": typeof lib_customerRules;
+  "lib/customerWrites": typeof lib_customerWrites;
   "lib/errors": typeof lib_errors;
   "lib/workspaces": typeof lib_workspaces;
   migrations: typeof migrations;
