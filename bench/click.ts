@@ -119,12 +119,13 @@ export const clickSuite: BenchSuite = {
     const againstDir = checkoutOf(sha);
 
     const stack = await startBenchStack({
+      // BASE_PORT + 1 is the backend's site port (HTTP actions).
       backendPort: BASE_PORT,
-      proxyPort: BASE_PORT + 1,
+      proxyPort: BASE_PORT + 2,
       apps: {
-        tree: { port: BASE_PORT + 2, env: { PRELOAD: "intent" } },
+        tree: { port: BASE_PORT + 3, env: { PRELOAD: "intent" } },
         // Its first start builds it (its own build script, its own build stamp).
-        against: { port: BASE_PORT + 3, env: { PRELOAD: "intent" }, cwd: againstDir },
+        against: { port: BASE_PORT + 4, env: { PRELOAD: "intent" }, cwd: againstDir },
       },
     });
     const figures: BenchFigure[] = [];

@@ -2,7 +2,7 @@ import type { ConvexQueryClient } from "@convex-dev/react-query";
 import { ConvexProvider } from "convex/react";
 import type { QueryClient } from "@tanstack/react-query";
 import { createRootRouteWithContext, HeadContent, Link, Outlet, ScriptOnce, Scripts, useRouter } from "@tanstack/react-router";
-import { type ReactNode, useEffect } from "react";
+import { type ReactNode, useEffect, useMemo } from "react";
 import type { PublicConfig } from "../../app.config";
 import { authQueryOptions } from "../auth/queries";
 import type { ClerkUi } from "../auth/ui";
@@ -66,15 +66,24 @@ function useStaticContext(): RouterContext {
 
 function RootDocument({ children }: { children: ReactNode }) {
   const { publicConfig } = useStaticContext();
-  return (
-    <html lang="en">
-      <head>
+  // The document re-renders on every router update (its children are the matches); the head
+  // and the scripts follow the router themselves, so they are kept out of those re-renders.
+  const head = useMemo(
+    () => (
+      <>
         <ScriptOnce>{publicConfigScript(publicConfig)}</ScriptOnce>
         <HeadContent />
-      </head>
+      </>
+    ),
+    [publicConfig],
+  );
+  const scripts = useMemo(() => <Scripts />, []);
+  return (
+    <html lang="en">
+      <head>{head}</head>
       <body>
         {children}
-        <Scripts />
+        {scripts}
       </body>
     </html>
   );
