@@ -422,12 +422,28 @@ async function serveHttp({ exec, request }: Extract<ToWorker, { type: "invokeHtt
 async function respondWith(response: unknown, respond: (part: HttpResponsePart) => void): Promise<string> {
   // Convex's wording (its udf-runtime's convexJsonFromResponse).
   if (!(response instanceof Response)) throw new Error("HTTP actions must return a Response");
-  respond({ kind: "head", status: response.status, headers: [...response.headers] });
+  const headers = [...response.headers];
+  // As Convex does, a body whose size is known up front is sent with its length.
+  const length = knownLength(response);
+  if (length !== null && !response.headers.has("content-length")) headers.push(["content-length", String(length)]);
+  respond({ kind: "head", status: response.status, headers });
   if (response.body) {
     const reader = response.body.getReader();
     for (let read = await reader.read(); !read.done; read = await reader.read()) respond({ kind: "chunk", bytes: read.value });
   }
   return "null";
+}
+
+/**
+ * The size of a Response's body when it was made from a string, buffer, Blob or form (null for a
+ * stream or no body), which Convex's Response keeps. Node's keeps it in undici's internal state.
+ */
+function knownLength(response: Response): number | null {
+  const state = Object.getOwnPropertySymbols(response).find((symbol) => symbol.description === "state");
+  const body = state
+    ? (response as unknown as Record<symbol, { body?: { length?: unknown } | null } | undefined>)[state]?.body
+    : null;
+  return typeof body?.length === "number" ? body.length : null;
 }
 
 /** The router `convex/http.ts` default-exports; anything else fails the load with Convex's wording. */

@@ -32,6 +32,8 @@ describe("routing", () => {
     const response = await site("/hello");
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/plain;charset=UTF-8");
+    // As Convex does, a body of known size is sent with its length.
+    expect(response.headers.get("content-length")).toBe("5");
     expect(await response.text()).toBe("hello");
   });
 
@@ -110,12 +112,14 @@ describe("requests and responses", () => {
     expect(response.status).toBe(201);
     expect(response.headers.get("content-type")).toBe("image/png");
     expect(response.headers.get("x-byte-length")).toBe(String(bytes.length));
+    expect(response.headers.get("content-length")).toBe(String(bytes.length));
     expect(response.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
     expect(new Uint8Array(await response.arrayBuffer())).toEqual(bytes);
   });
 
   it("streams a response body as the handler produces it", async () => {
     const response = await site("/stream");
+    expect(response.headers.get("content-length")).toBeNull();
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     // The second chunk waits for what the client does after reading the first: a response held
