@@ -4,17 +4,14 @@
  */
 import type { PaginationResult } from "convex/server";
 import { ConvexError } from "convex/values";
-import { convexTest } from "convex-test";
 import { describe, expect, it } from "vitest";
 import { api } from "./_generated/api";
 import { type Customer, INVALID_INPUT, NOT_FOUND } from "./customers";
 import { UNAUTHENTICATED } from "./lib/auth";
-import schema from "./schema";
-
-const modules = import.meta.glob(["./**/*.{ts,js}", "!./**/*.test.ts"]);
+import { projectConvexTest } from "./test.setup";
 
 function setup() {
-  const t = convexTest(schema, modules);
+  const t = projectConvexTest();
   const as = (email: string) => t.withIdentity({ subject: email, issuer: "https://issuer.test", email });
   return { t, alice: as("alice@example.com"), bob: as("bob@example.com") };
 }

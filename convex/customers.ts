@@ -3,8 +3,9 @@ import { type Infer, v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import { mutation, query, type QueryCtx } from "./_generated/server";
 import { FORBIDDEN, fail, INVALID_INPUT, NOT_FOUND } from "./lib/errors";
+import { customerSummary, emptySummary } from "./lib/customerCounts";
 import { type CustomerInput, validateCustomer, type ValidCustomer } from "./lib/customerRules";
-import { customerDocument, insertCustomer } from "./lib/customerWrites";
+import { deleteCustomer, insertCustomer, replaceCustomer } from "./lib/customerWrites";
 import { findAccess, requireAccess, requireAccessForWrite, WORKSPACE_NOT_FOUND } from "./lib/workspaces";
 import { customerStatus } from "./schema";
 
@@ -18,7 +19,7 @@ export type CustomerSort = Infer<typeof customerSort>;
 const inWorkspace = { workspaceId: v.optional(v.id("workspaces")) };
 
 /** Fields as clients send them; the rules in lib/customerRules.ts give the precise messages. */
-const inputFields = {
+export const inputFields = {
   name: v.string(),
   email: v.string(),
   company: v.optional(v.string()),
@@ -27,13 +28,14 @@ const inputFields = {
   notes: v.optional(v.string()),
 };
 
-/** A customer as the app sees it: without its workspace, creator and the search helper field. */
-export type Customer = Omit<Doc<"customers">, "userId" | "searchText" | "workspaceId">;
+/** A customer as the app sees it: without its workspace, creator and the helper fields. */
+export type Customer = Omit<Doc<"customers">, "userId" | "searchText" | "workspaceId" | "emailKey">;
 
 function toCustomer({
   userId: _userId,
   searchText: _searchText,
   workspaceId: _workspaceId,
+  emailKey: _emailKey,
   ...customer
 }: Doc<"customers">): Customer {
   return customer;
@@ -65,16 +67,25 @@ export const listByUser = query({
     status: v.optional(customerStatus),
     sort: v.optional(customerSort),
     search: v.optional(v.string()),
+    /**
+     * With it, the first page also carries the workspace's status counts and new customers per
+     * week for the weeks up to this one (any time in it; the client passes the time, as a
+     * cached query must not read the clock): the list and its counts come from one snapshot.
+     */
+    summaryWeek: v.optional(v.number()),
     ...inWorkspace,
   },
-  handler: async (ctx, { paginationOpts, status, sort = "newest", search, workspaceId: requested }) => {
+  handler: async (ctx, { paginationOpts, status, sort = "newest", search, summaryWeek, workspaceId: requested }) => {
     const { access } = await findAccess(ctx, requested);
+    const withSummary = summaryWeek !== undefined && paginationOpts.cursor === null;
     if (access === null) {
       // A personal workspace is created by the caller's first write: until then it is empty.
-      if (requested === undefined) return { page: [], isDone: true, continueCursor: "" };
+      if (requested === undefined)
+        return { page: [], isDone: true, continueCursor: "", summary: withSummary ? emptySummary(summaryWeek) : null };
       fail(NOT_FOUND, WORKSPACE_NOT_FOUND);
     }
     const workspaceId = access.workspace._id;
+    const summary = withSummary ? await customerSummary(ctx, workspaceId, summaryWeek) : null;
     const term = search?.trim().slice(0, 100);
     let result;
     if (term) {
@@ -107,7 +118,7 @@ export const listByUser = query({
               .order(sort === "oldest" ? "asc" : "desc")
       ).paginate(paginationOpts);
     }
-    return { ...result, page: result.page.map(toCustomer) };
+    return { ...result, page: result.page.map(toCustomer), summary };
   },
 });
 
@@ -160,10 +171,17 @@ export const update = mutation({
   handler: async (ctx, { id, workspaceId, ...changes }): Promise<null> => {
     const access = await requireAccess(ctx, workspaceId);
     const existing = await customerOrThrow(ctx, access.workspace._id, id);
-    const { _id, _creationTime, userId: createdBy, workspaceId: _ws, searchText: _search, ...current } = existing;
+    const {
+      _id,
+      _creationTime,
+      userId: _createdBy,
+      workspaceId: _ws,
+      searchText: _search,
+      emailKey: _key,
+      ...current
+    } = existing;
     const merged = validOrThrow({ ...current, ...changes });
-    // replace, not patch: a field cleared in the form ("" → undefined) must be removed.
-    await ctx.db.replace("customers", _id, customerDocument(access.workspace._id, createdBy, merged));
+    await replaceCustomer(ctx, existing, merged);
     return null;
   },
 });
@@ -175,7 +193,7 @@ export const remove = mutation({
     const access = await requireAccess(ctx, workspaceId);
     const customer = await customerOrThrow(ctx, access.workspace._id, id);
     if (access.role !== "admin") fail(FORBIDDEN, "Only an admin of this workspace can delete customers.");
-    await ctx.db.delete("customers", customer._id);
+    await deleteCustomer(ctx, customer);
     return null;
   },
 });

@@ -23,6 +23,11 @@ export const customerFields = {
   notes: v.optional(v.string()),
   /** name, email and company joined: the one field a Convex search index can cover. */
   searchText: v.string(),
+  /**
+   * The email lower-cased: an import finds existing customers by it. Absent only on rows written
+   * before it existed, which are not counted yet either (`migrations:customersBackfill`).
+   */
+  emailKey: v.optional(v.string()),
 };
 
 export default defineSchema({
@@ -68,5 +73,8 @@ export default defineSchema({
     .searchIndex("search_text", {
       searchField: "searchText",
       filterFields: ["workspaceId", "status"],
-    }),
+    })
+    .index("by_workspace_email", ["workspaceId", "emailKey"])
+    // Rows still to backfill (no emailKey): migrations:customersBackfill.
+    .index("by_email_key", ["emailKey"]),
 });

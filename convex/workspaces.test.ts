@@ -4,19 +4,18 @@
  * migration of pre-workspace customers (safe to run twice).
  */
 import { ConvexError } from "convex/values";
-import { convexTest } from "convex-test";
 import { describe, expect, it, vi } from "vitest";
 import { api, internal } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
 import { FORBIDDEN, INVALID_INPUT, NOT_FOUND } from "./lib/errors";
-import schema from "./schema";
+import { DELETE_BATCH } from "./workspaces";
+import { projectConvexTest } from "./test.setup";
 
-const modules = import.meta.glob(["./**/*.{ts,js}", "!./**/*.test.ts"]);
 const ISSUER = "https://issuer.test";
 const firstPage = { numItems: 10, cursor: null };
 
 function setup() {
-  const t = convexTest(schema, modules);
+  const t = projectConvexTest();
   const as = (email: string, emailVerified = true) => t.withIdentity({ subject: email, issuer: ISSUER, email, emailVerified });
   return {
     t,
@@ -248,7 +247,7 @@ describe("workspaces", () => {
     try {
       const { t, alice, bob, workspaceId } = await teamOfAliceAndBob();
       await alice.mutation(api.workspaces.invite, { workspaceId, email: "carol@example.com", role: "member" });
-      for (const length of [500, 1]) {
+      for (const length of [DELETE_BATCH, 1]) {
         await alice.mutation(api.customers.createMany, {
           workspaceId,
           customers: Array.from({ length }, (_, i) => ({ name: `C${i}`, email: `c${i}@example.com` })),

@@ -9,13 +9,17 @@ import { internal } from "./_generated/api";
 import { internalMutation, mutation, type MutationCtx, query } from "./_generated/server";
 import { requireAuth } from "./lib/auth";
 import { FORBIDDEN, fail, INVALID_INPUT, NOT_FOUND } from "./lib/errors";
+import { deleteCustomer } from "./lib/customerWrites";
 import { membershipOf, requireAccess, verifiedEmail, type WorkspaceAccess } from "./lib/workspaces";
 import { type WorkspaceKind, type WorkspaceRole, workspaceRole } from "./schema";
 
 const MAX_NAME = 80;
 const MAX_EMAIL = 254;
-/** Customers deleted per transaction when a workspace is removed (well under Convex's write limits). */
-const DELETE_BATCH = 500;
+/**
+ * Customers deleted per transaction when a workspace is removed: each also leaves its counts
+ * (a few B-tree nodes written per aggregate), so this stays well under Convex's write limits.
+ */
+export const DELETE_BATCH = 100;
 const INVITATION_NOT_FOUND = "That invitation does not exist, was withdrawn, or is for another email address.";
 
 export interface WorkspaceSummary {
@@ -180,7 +184,7 @@ export const deleteCustomers = internalMutation({
       .query("customers")
       .withIndex("by_workspace", (q) => q.eq("workspaceId", workspaceId))
       .take(DELETE_BATCH);
-    for (const customer of batch) await ctx.db.delete("customers", customer._id);
+    for (const customer of batch) await deleteCustomer(ctx, customer);
     if (batch.length === DELETE_BATCH) await ctx.scheduler.runAfter(0, internal.workspaces.deleteCustomers, { workspaceId });
     return null;
   },

@@ -53,13 +53,15 @@ async function startLocalBackend(): Promise<ChildProcess> {
   process.exit(1);
 }
 
-/** Brings older data up to the current schema (docs/decisions/011) before any page is served. */
+/** Brings older data up to the current schema (docs/decisions/011, 013) before any page is served. */
 async function migrateLocalData() {
   const adminKey = readFileSync(resolve(root, config.localBackend.dataDir, "admin-key"), "utf8").trim();
   try {
-    const { customersToWorkspaces } = await runMigrations(config.convex.url, adminKey);
+    const { customersToWorkspaces, customersBackfill } = await runMigrations(config.convex.url, adminKey);
     if (customersToWorkspaces > 0)
       console.log(`[clientele] Moved ${customersToWorkspaces} customers into their owners' personal workspaces.`);
+    if (customersBackfill > 0)
+      console.log(`[clientele] Counted ${customersBackfill} customers written before the status counts.`);
   } catch (error) {
     console.error(`[clientele] The data migration failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

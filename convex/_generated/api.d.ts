@@ -8,45 +8,64 @@
  * @module
  */
 
+import type * as customers from "../customers.js";
+import type * as lib_auth from "../lib/auth.js";
+import type * as lib_customerCounts from "../lib/customerCounts.js";
+import type * as lib_customerFields from "../lib/customerFields.js";
+import type * as lib_customerRules from "../lib/customerRules.js";
+import type * as lib_customerWrites from "../lib/customerWrites.js";
+import type * as lib_errors from "../lib/errors.js";
+import type * as lib_weeks from "../lib/weeks.js";
+import type * as lib_workspaces from "../lib/workspaces.js";
+import type * as migrations from "../migrations.js";
+import type * as workspaces from "../workspaces.js";
+
 import type {
   ApiFromModules,
   FilterApi,
   FunctionReference,
 } from "convex/server";
-import type * as customers from "../customers.js";
-import type * as lib_auth from "../lib/auth.js";
-import type * as lib_customerFields from "../lib/customerFields.js";
-import type * as lib_customerRules from "../lib/customerRules.js";
-import type * as lib_customerWrites from "../lib/customerWrites.js";
-import type * as lib_errors from "../lib/errors.js";
-import type * as lib_workspaces from "../lib/workspaces.js";
-import type * as migrations from "../migrations.js";
-import type * as workspaces from "../workspaces.js";
+
+declare const fullApi: ApiFromModules<{
+  customers: typeof customers;
+  "lib/auth": typeof lib_auth;
+  "lib/customerCounts": typeof lib_customerCounts;
+  "lib/customerFields": typeof lib_customerFields;
+  "lib/customerRules": typeof lib_customerRules;
+  "lib/customerWrites": typeof lib_customerWrites;
+  "lib/errors": typeof lib_errors;
+  "lib/weeks": typeof lib_weeks;
+  "lib/workspaces": typeof lib_workspaces;
+  migrations: typeof migrations;
+  workspaces: typeof workspaces;
+}>;
 
 /**
- * A utility for referencing Convex functions in your app's API.
+ * A utility for referencing Convex functions in your app's public API.
  *
  * Usage:
  * ```js
  * const myFunctionReference = api.myModule.myFunction;
  * ```
  */
-declare const fullApi: ApiFromModules<{
-  customers: typeof customers;
-  "lib/auth": typeof lib_auth;
-  "lib/customerFields": typeof lib_customerFields;
-  "lib/customerRules": typeof lib_customerRules;
-  "lib/customerWrites": typeof lib_customerWrites;
-  "lib/errors": typeof lib_errors;
-  "lib/workspaces": typeof lib_workspaces;
-  migrations: typeof migrations;
-  workspaces: typeof workspaces;
-}>;
 export declare const api: FilterApi<
   typeof fullApi,
   FunctionReference<any, "public">
 >;
+
+/**
+ * A utility for referencing Convex functions in your app's internal API.
+ *
+ * Usage:
+ * ```js
+ * const myFunctionReference = internal.myModule.myFunction;
+ * ```
+ */
 export declare const internal: FilterApi<
   typeof fullApi,
   FunctionReference<any, "internal">
 >;
+
+export declare const components: {
+  customerCounts: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"customerCounts">;
+};

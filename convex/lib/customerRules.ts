@@ -15,6 +15,11 @@ const SPOOFING_CHARACTERS = /[\p{Cc}\p{Zl}\p{Zp}\p{Bidi_Control}]/u;
 /** Multi-line text (notes) keeps its tabs and line breaks. */
 const SPOOFING_CHARACTERS_MULTILINE = /[\p{Zl}\p{Zp}\p{Bidi_Control}]|(?![\t\n\r])\p{Cc}/u;
 
+/** Whether text is free of those characters; multi-line text may have tabs and line breaks. */
+export function isPlainText(value: string, { multiline = false }: { multiline?: boolean } = {}): boolean {
+  return !(multiline ? SPOOFING_CHARACTERS_MULTILINE : SPOOFING_CHARACTERS).test(value);
+}
+
 const plainText = (label: string, pattern = SPOOFING_CHARACTERS) =>
   z.refine<string>((value) => !pattern.test(value), `${label} must not contain control characters or text-direction overrides`);
 
@@ -78,4 +83,9 @@ export function validateCustomer(input: CustomerInput): ValidationResult {
 /** What the search index covers: one field, so name, email and company are searched together. */
 export function searchTextOf(customer: Pick<ValidCustomer, "name" | "email" | "company">): string {
   return [customer.name, customer.email, customer.company].filter(Boolean).join(" ");
+}
+
+/** How an import recognises a customer it already has: the email, trimmed and lower-cased. */
+export function emailKeyOf(email: string): string {
+  return email.trim().toLowerCase();
 }

@@ -1,6 +1,7 @@
 import { convexQuery } from "@convex-dev/react-query";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
+import { weekStartOf } from "../../../convex/lib/weeks";
 import type { CustomerListSearch } from "./search-params";
 
 export const PAGE_SIZE = 50;
@@ -33,6 +34,8 @@ function listArgs(search: CustomerListSearch, bounds: PageBounds) {
     ...(search.status === "all" ? {} : { status: search.status }),
     sort: search.sort,
     ...(search.q ? { search: search.q } : {}),
+    // The first page brings the status counts and chart; the week (not the moment) keeps its key stable.
+    ...(bounds.cursor === null ? { summaryWeek: weekStartOf(Date.now()) } : {}),
   };
 }
 

@@ -1,11 +1,18 @@
 import { useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useId } from "react";
+import type { CustomerSummary } from "../../../../convex/lib/customerCounts";
 import { CUSTOMER_STATUSES } from "../../../../convex/lib/customerFields";
 import { STATUS_LABELS } from "../format";
 import { type CustomerListSearch, MAX_SEARCH_LENGTH } from "../search-params";
 import { formText } from "../../../lib/form-data";
 
-export function CustomerFilters({ search }: { search: CustomerListSearch }) {
+const countFormat = new Intl.NumberFormat("en");
+
+/** "Lead (1,204)", or just "Lead" until the counts are known. */
+const withCount = (label: string, count: number | undefined) =>
+  count === undefined ? label : `${label} (${countFormat.format(count)})`;
+
+export function CustomerFilters({ search, counts }: { search: CustomerListSearch; counts?: CustomerSummary["counts"] }) {
   const navigate = useNavigate({ from: "/customers/" });
   const ids = { q: useId(), status: useId(), sort: useId() };
   const update = (changes: Partial<CustomerListSearch>) =>
@@ -36,10 +43,10 @@ export function CustomerFilters({ search }: { search: CustomerListSearch }) {
           value={search.status}
           onChange={(event) => update({ status: event.target.value as CustomerListSearch["status"] })}
         >
-          <option value="all">All</option>
+          <option value="all">{withCount("All", counts?.all)}</option>
           {CUSTOMER_STATUSES.map((status) => (
             <option key={status} value={status}>
-              {STATUS_LABELS[status]}
+              {withCount(STATUS_LABELS[status], counts?.[status])}
             </option>
           ))}
         </select>

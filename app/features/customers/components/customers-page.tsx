@@ -1,11 +1,16 @@
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import type { WorkspaceRef } from "../queries";
+import { customerQueries, type WorkspaceRef } from "../queries";
 import type { CustomerListSearch } from "../search-params";
 import { CustomerFilters } from "./customer-filters";
 import { CustomersList } from "./customers-list";
 
 /** The customers list page: its header, the filters and the live table. */
 export function CustomersPage({ workspaceId, search }: { workspaceId: WorkspaceRef; search: CustomerListSearch }) {
+  // The list's first page (loaded by the route) carries the workspace's live counts; while another
+  // filter's first page loads, the previous counts stay (they do not depend on the filter).
+  const { data } = useQuery({ ...customerQueries.page(workspaceId, search), placeholderData: keepPreviousData });
+  const summary = data?.summary ?? undefined;
   return (
     <section>
       <header className="page-header">
@@ -14,7 +19,7 @@ export function CustomersPage({ workspaceId, search }: { workspaceId: WorkspaceR
           New customer
         </Link>
       </header>
-      <CustomerFilters search={search} />
+      <CustomerFilters search={search} counts={summary?.counts} />
       {/* Keyed by the filters: a new filter starts again from page 1. */}
       <CustomersList key={JSON.stringify([workspaceId, search])} workspaceId={workspaceId} search={search} />
     </section>
