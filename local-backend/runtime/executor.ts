@@ -66,7 +66,7 @@ function fromWire(wire: WireError): unknown {
   if (wire.convexData !== undefined) {
     return {
       [Symbol.for("ConvexError")]: true,
-      name: "ConvexError",
+      name: wire.name,
       message: wire.message,
       data: wire.convexData,
       stack: wire.stack,

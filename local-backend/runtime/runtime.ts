@@ -175,14 +175,15 @@ function toFunctionError(thrown: unknown, reqId: string): FunctionError {
   // The function's own frames, source-mapped in its worker (none for a thrown non-Error, as in Convex).
   const frames = (thrown as { [FUNCTION_FRAMES]?: string } | null)?.[FUNCTION_FRAMES] ?? "";
   if (typeof thrown === "object" && thrown !== null && Symbol.for("ConvexError") in thrown) {
-    const e = thrown as { message: string; data: unknown };
+    const e = thrown as { name?: unknown; message: string; data: unknown };
     let data: JSONValue = null;
     try {
       data = typeof e.data === "string" ? (JSON.parse(e.data) as JSONValue) : convexToJson(e.data as Value);
     } catch {
       data = typeof e.data === "string" ? e.data : null;
     }
-    return serverError(reqId, `Uncaught ConvexError: ${e.message}`, frames, data);
+    const name = typeof e.name === "string" && e.name !== "" ? e.name : "ConvexError";
+    return serverError(reqId, `Uncaught ${name}: ${e.message}`, frames, data);
   }
   if (thrown instanceof UserError) return serverError(reqId, `Uncaught Error: ${thrown.message}`, frames);
   if (thrown instanceof Error) return serverError(reqId, uncaught(thrown.name, thrown.message), frames);
@@ -389,7 +390,8 @@ export class Runtime {
     }
     const fn = this.functionOf(component, path);
     // Convex's wording (convex-backend crates/udf/src/validation.rs; /api/function:
-    // crates/application/src/lib.rs): a default export is named by its module alone.
+    // crates/application/src/lib.rs): a default export is named by its module alone. The hint
+    // after the public one is what Convex's integration tests (basic, internal) expect.
     if (!fn || (fn.visibility === "internal" && !caller.allowInternal)) {
       const name = path.replace(/:default$/, "");
       throw new FunctionError(
@@ -397,7 +399,7 @@ export class Runtime {
           requestId(),
           kind === "any"
             ? `Could not find function for '${name}'. Did you forget to run \`npx convex dev\`?`
-            : `Could not find public function for '${name}'.`,
+            : `Could not find public function for '${name}'. Did you forget to run \`npx convex dev\`?`,
         ),
       );
     }

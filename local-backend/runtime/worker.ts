@@ -115,7 +115,7 @@ let lastModule = "";
 function toWire(thrown: unknown, module?: string): WireError {
   const frames = module === undefined ? "" : framesOf(thrown, module);
   if (typeof thrown === "object" && thrown !== null && Symbol.for("ConvexError") in thrown) {
-    const e = thrown as { message?: unknown; stack?: unknown; data?: unknown };
+    const e = thrown as { name?: unknown; message?: unknown; stack?: unknown; data?: unknown };
     let convexData: string;
     try {
       convexData = typeof e.data === "string" ? e.data : (JSON.stringify(e.data ?? null) ?? "null");
@@ -123,7 +123,8 @@ function toWire(thrown: unknown, module?: string): WireError {
       convexData = "null";
     }
     return {
-      name: "ConvexError",
+      // A subclass's own name (`class FooError extends ConvexError`) is reported, as Convex does.
+      name: typeof e.name === "string" ? e.name : "ConvexError",
       message: String(e.message),
       convexData,
       ...(typeof e.stack === "string" ? { stack: e.stack } : {}),

@@ -72,6 +72,15 @@ describe("error text as Convex writes it (crates/application/src/redaction.rs, c
     expect((error as ConvexError<Value>).data).toEqual({ code: "QUERY_REFUSED" });
   });
 
+  it("a ConvexError subclass under its own name, and so when an action's runQuery rethrows it", async () => {
+    const error = await failure(() => client.query(api.fidelity.failQuotaError, {}));
+    expect(serverText(error)).toMatch(/Server Error\nUncaught QuotaError: \{"remaining":0\}\n/);
+    expect((error as ConvexError<Value>).data).toEqual({ remaining: 0 });
+    const viaAction = await failure(() => client.action(api.fidelity.runFailingQuota, {}));
+    expect(serverText(viaAction)).toMatch(/Server Error\nUncaught ConvexError: Uncaught QuotaError: \{"remaining":0\}\n/);
+    expect((viaAction as ConvexError<Value>).data).toEqual({ remaining: 0 });
+  });
+
   it("a thrown non-Error as V8 reports it", async () => {
     expect(serverText(await failure(() => client.query(api.fidelity.throwString, {})))).toMatch(
       /Server Error\nUncaught not an Error\n$/,
@@ -81,7 +90,7 @@ describe("error text as Convex writes it (crates/application/src/redaction.rs, c
   it("a missing function (crates/udf/src/validation.rs), and one of another type", async () => {
     const missing = anyApi.fidelity!.doesNotExist! as unknown as typeof api.fidelity.failPlain;
     expect(serverText(await failure(() => client.query(missing, {})))).toMatch(
-      /^\[Request ID: [0-9a-f]+\] Server Error\nCould not find public function for 'fidelity:doesNotExist'\.\n$/,
+      /^\[Request ID: [0-9a-f]+\] Server Error\nCould not find public function for 'fidelity:doesNotExist'\. Did you forget to run `npx convex dev`\?\n$/,
     );
     const http = new ConvexHttpClient(backend.url);
     const asQuery = api.fidelity.double as unknown as typeof api.fidelity.failPlain;
