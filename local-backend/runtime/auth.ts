@@ -72,12 +72,26 @@ const KEY_FAILURES = new Set([
   "ERR_JWT_INVALID",
 ]);
 
+// Convex's token validator's wording for times out of range (biscuit's ValidationError).
+const expiredAgo = (seconds: number) => `Token expired ${seconds} seconds ago`;
+const validIn = (seconds: number) => `Token will be valid in ${seconds} seconds`;
+
 /** A reason a verified-looking token must still be refused, or null. */
 function temporalProblem(payload: JWTPayload, nowSeconds: number): string | null {
   if (typeof payload.iat === "number" && payload.iat > nowSeconds + CLOCK_SKEW_SECONDS) {
-    return `the token was issued in the future ('iat' is ${payload.iat - nowSeconds} s ahead of this server's clock; at most ${CLOCK_SKEW_SECONDS} s of clock skew is allowed)`;
+    return validIn(payload.iat - nowSeconds);
   }
   return null;
+}
+
+/** jose's refusal of `exp` or `nbf`, in Convex's words; any other claim keeps jose's. */
+function claimProblem(error: unknown, token: string, reason: string): string {
+  const { exp, nbf } = decodeJwt(token);
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const claim = (error as { claim?: unknown }).claim;
+  if (claim === "exp" && typeof exp === "number") return expiredAgo(nowSeconds - exp);
+  if (claim === "nbf" && typeof nbf === "number") return validIn(nbf - nowSeconds);
+  return reason;
 }
 
 type KeySet = ReturnType<typeof createLocalJWKSet> | ReturnType<typeof createRemoteJWKSet>;
@@ -111,8 +125,15 @@ function keySetFromDataUri(uri: string): KeySet {
   const comma = uri.indexOf(",");
   const meta = uri.slice(5, comma);
   const payload = uri.slice(comma + 1);
-  const text = meta.endsWith(";base64") ? Buffer.from(payload, "base64").toString("utf8") : decodeURIComponent(payload);
-  return createLocalJWKSet(JSON.parse(text) as JSONWebKeySet);
+  try {
+    const text = meta.endsWith(";base64") ? Buffer.from(payload, "base64").toString("utf8") : decodeURIComponent(payload);
+    return createLocalJWKSet(JSON.parse(text) as JSONWebKeySet);
+  } catch {
+    throw new AuthenticationError(
+      "InvalidAuthHeader",
+      `Invalid JWKS response body from '${uri}'. The response is not valid JSON or doesn't match the expected JWKS format.`,
+    );
+  }
 }
 
 export class TokenVerifier {
@@ -220,6 +241,8 @@ export class TokenVerifier {
           ? "Could not decode token. JWT may be missing a 'kid' (key ID) header."
           : `Could not decode token. The JWT's 'kid' (key ID) header is '${kid}', does this key match any key in the provider's JWKS?`,
       );
+    // Convex looks a custom JWT's key up by its kid alone, even in a set of one key.
+    if (custom && kid === undefined) throw keyFailure();
     let payload: JWTPayload;
     try {
       const result = await jwtVerify(
@@ -245,7 +268,7 @@ export class TokenVerifier {
       const code = (error as { code?: unknown }).code;
       const reason = error instanceof Error ? error.message : String(error);
       if (code === "ERR_JWT_EXPIRED" || code === "ERR_JWT_CLAIM_VALIDATION_FAILED")
-        throw refuse(`Could not validate token: ${reason}`);
+        throw refuse(`Could not validate token: ${claimProblem(error, token, reason)}`);
       if (typeof code === "string" && KEY_FAILURES.has(code)) throw keyFailure();
       throw refuse(
         `Could not fetch JWKS from URL '${provider.jwks ?? ""}': ${reason}. Check that the URL is correct and accessible.`,
