@@ -237,15 +237,58 @@ async function getBlob({ storageId }: Record<string, unknown>): Promise<Blob | n
   return file === null ? null : new Blob([Buffer.from(file.blob, "base64")], { type: file.contentType ?? "" });
 }
 
+/** Posts one log line of the running function; false outside a function execution. */
+function logLine(level: string, args: unknown[]): boolean {
+  const exec = execution.getStore()?.exec;
+  if (exec === undefined) return false;
+  post({ type: "log", exec, level, line: args.map((a) => inspect(a, { depth: 4, breakLength: Infinity })).join(" ") });
+  return true;
+}
+
 /** console.* inside a function becomes one of its log lines ("[LOG] 'text'"), as in Convex. */
 const levels = { log: "LOG", info: "INFO", debug: "DEBUG", warn: "WARN", error: "ERROR" } as const;
 for (const [method, level] of Object.entries(levels) as [keyof typeof levels, string][]) {
   const original = console[method].bind(console);
   console[method] = (...args: unknown[]) => {
-    const exec = execution.getStore()?.exec;
-    if (exec === undefined) return original(...args);
-    const line = args.map((a) => inspect(a, { depth: 4, breakLength: Infinity })).join(" ");
-    post({ type: "log", exec, level, line });
+    if (!logLine(level, args)) original(...args);
+  };
+}
+
+/**
+ * console.time/timeLog/timeEnd as Convex's runtimes write them (a log line each, timers kept per
+ * execution), not Node's: its own would format through console.log and warn on the process.
+ */
+const timers = new WeakMap<object, Map<string, number>>();
+function timersOfExecution(): Map<string, number> | null {
+  const store = execution.getStore();
+  if (store === undefined) return null;
+  let own = timers.get(store);
+  if (!own) timers.set(store, (own = new Map<string, number>()));
+  return own;
+}
+/** A timer's label as Convex's runtimes name it ("default" when none is given). */
+const timerName = (label: unknown): string => (label === undefined ? "default" : `${label as string}`);
+const nodeTime = {
+  time: console.time.bind(console),
+  timeLog: console.timeLog.bind(console),
+  timeEnd: console.timeEnd.bind(console),
+};
+console.time = (label?: unknown) => {
+  const own = timersOfExecution();
+  if (!own) return nodeTime.time(label as string | undefined);
+  const name = timerName(label);
+  if (own.has(name)) logLine("WARN", [`Timer '${name}' already exists`]);
+  else own.set(name, Date.now());
+};
+for (const method of ["timeLog", "timeEnd"] as const) {
+  console[method] = (label?: unknown, ...data: unknown[]) => {
+    const own = timersOfExecution();
+    if (!own) return nodeTime[method](label as string | undefined, ...data);
+    const name = timerName(label);
+    const started = own.get(name);
+    if (started === undefined) return void logLine("WARN", [`Timer '${name}' does not exist`]);
+    if (method === "timeEnd") own.delete(name);
+    logLine("INFO", [`${name}: ${Date.now() - started}ms`, ...(method === "timeLog" ? data : [])]);
   };
 }
 

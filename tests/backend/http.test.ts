@@ -149,6 +149,23 @@ describe("HTTP API through ConvexHttpClient", () => {
     });
   });
 
+  it("logs console.time, timeLog and timeEnd as Convex does: one line each, timers per execution", async () => {
+    const res = await fetch(`${backend.url}/api/action`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ path: "jobs:timed", args: [{}], format: "convex_encoded_json" }),
+    });
+    const body = (await res.json()) as { status: string; logLines: string[] };
+    expect(body.status).toBe("success");
+    expect(body.logLines).toHaveLength(5);
+    const [again, log, end, missing, byDefault] = body.logLines;
+    expect(again).toBe(`[WARN] "Timer 'step' already exists"`);
+    expect(log).toMatch(/^\[INFO\] 'step: \d+ms' 'halfway' 1$/);
+    expect(end).toMatch(/^\[INFO\] 'step: \d+ms'$/);
+    expect(missing).toBe(`[WARN] "Timer 'step' does not exist"`);
+    expect(byDefault).toMatch(/^\[INFO\] 'default: \d+ms'$/);
+  });
+
   it("runs any function kind through /api/function", async () => {
     const res = await fetch(`${backend.url}/api/function`, {
       method: "POST",
