@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:f
 import { rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
+import { externalPackages, externalPackagesPlugin } from "./external-packages";
 import type { JSONValue } from "convex/values";
 import type { SchemaJson } from "../database/database";
 import { FunctionWorker } from "./executor";
@@ -244,18 +245,33 @@ export class ModuleLoader {
       dir: `_components/${i}`,
       modules: listModules(d.dir).map(moduleName),
     }));
-    await Promise.all([
-      this.bundleModules(this.functionsDir, outdir),
-      ...(plan?.definitions ?? []).map((d, i) => this.bundleModules(d.dir, join(outdir, definitions[i]!.dir))),
-    ]);
     const files = listModules(this.functionsDir);
+    // Only the app may have "use node" modules (the CLI refuses them in a component).
+    const nodeFiles = new Set(files.filter((f) => hasUseNodeDirective(readFileSync(join(this.functionsDir, f), "utf8"))));
+    // As the CLI bundles them: Convex's runtime and its Node runtime apart, external packages only in the latter.
+    await Promise.all([
+      this.bundleModules(
+        this.functionsDir,
+        outdir,
+        files.filter((f) => !nodeFiles.has(f)),
+        [],
+      ),
+      this.bundleModules(
+        this.functionsDir,
+        outdir,
+        [...nodeFiles],
+        [externalPackagesPlugin(externalPackages(this.functionsDir))],
+      ),
+      ...(plan?.definitions ?? []).map((d, i) =>
+        this.bundleModules(d.dir, join(outdir, definitions[i]!.dir), listModules(d.dir), []),
+      ),
+    ]);
     const bundle: WorkerBundle = {
       ...base,
       modules: files.map(moduleName),
       definitions,
       componentEnv: Object.fromEntries(instances.filter((c) => c.path !== "").map((c) => [c.path, c.env])),
-      // Only the app may have "use node" modules (the CLI refuses them in a component).
-      nodeModules: files.filter((f) => hasUseNodeDirective(readFileSync(join(this.functionsDir, f), "utf8"))).map(moduleName),
+      nodeModules: [...nodeFiles].map(moduleName),
     };
     const nodeModules = new Set(bundle.nodeModules);
     const worker = new FunctionWorker(workerFile, bundle);
@@ -316,9 +332,11 @@ export class ModuleLoader {
   }
 
   /** Bundles each module of a `convex/` (or component) directory into `outdir`, as the CLI splits them. */
-  private async bundleModules(dir: string, outdir: string): Promise<void> {
-    const entryPoints = listModules(dir).map((f) => ({ in: join(dir, f), out: moduleName(f) }));
+  private async bundleModules(dir: string, outdir: string, files: string[], plugins: Plugin[]): Promise<void> {
+    if (files.length === 0) return;
+    const entryPoints = files.map((f) => ({ in: join(dir, f), out: moduleName(f) }));
     await build({
+      plugins,
       entryPoints,
       bundle: true,
       format: "esm",
