@@ -864,6 +864,12 @@ export class Runtime {
       case "1.0/actions/cancel_job":
         await this.writeTransaction((tx) => this.scheduler.cancel(tx, args.id as string), ctx.component);
         return {};
+      case "1.0/auditLog":
+        // Convex sends audit lines to the deployment's log streams (convex-backend udf/async_syscall.rs,
+        // audit_log); the local backend has none, so a valid line goes nowhere, as on a deployment without one.
+        if (ctx.kind === "action") throw new UserError("Audit logging is not yet supported in actions");
+        if (typeof args.body !== "object" || args.body === null) throw new UserError("Invalid argument `body` for `auditLog`");
+        return null;
       case "1.0/createFunctionHandle": {
         if (typeof args.functionHandle === "string") return args.functionHandle;
         return this.requireAddressing().createHandle(this.addressed(ctx, args, "any", "createFunctionHandle"));

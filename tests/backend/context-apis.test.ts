@@ -34,3 +34,17 @@ describe("ctx.meta.getTransactionMetrics()", () => {
     );
   });
 });
+
+describe("log.audit", () => {
+  it("is accepted in a mutation, which goes on and commits", async () => {
+    const before = await fixture.http.query(api.nested.countLogs, {});
+    expect(await fixture.http.mutation(api.nested.auditedWrite, { message: "audited" })).toBe("written");
+    expect(await fixture.http.query(api.nested.countLogs, {})).toBe(before + 1);
+  });
+
+  it("fails in an action, as Convex does not support it there", async () => {
+    await expect(fixture.http.action(api.nested.auditInAction, {})).rejects.toThrow(
+      /Audit logging is not yet supported in actions/,
+    );
+  });
+});
