@@ -58,6 +58,38 @@ export const hoverClick: Gesture = async (page, row) => {
   return await contentTime(page);
 };
 
+interface TraceEvent {
+  name: string;
+  ph: string;
+  tid: number;
+  pid: number;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+  args?: { data?: { type?: string } };
+}
+
+/**
+ * Hover, wait, click as `hoverClick` does, but returns the page's main-thread CPU time for the
+ * click's event dispatch (from Chromium's trace: the navigation, its render and commit all run
+ * inside it, in the handler and its microtasks). Unlike wall time, a busy machine barely moves it.
+ */
+export const hoverClickThreadTime: Gesture = async (page, row) => {
+  await row.hover();
+  await sleep(HOVER_MS);
+  await armContentTimer(page, "click");
+  const browser = page.context().browser();
+  if (!browser) throw new Error("hoverClickThreadTime: no browser to trace");
+  await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline"] });
+  await row.click();
+  await contentTime(page);
+  const trace = JSON.parse((await browser.stopTracing()).toString("utf8")) as { traceEvents: TraceEvent[] };
+  const clicks = trace.traceEvents.filter((e) => e.name === "EventDispatch" && e.ph === "X" && e.args?.data?.type === "click");
+  const click = clicks[0];
+  if (clicks.length !== 1 || click?.tdur === undefined) throw new Error(`hoverClickThreadTime: ${clicks.length} click dispatches traced`);
+  return click.tdur / 1000;
+};
+
 /** A finger on the link for PRESS_MS, then lifted; timed from the lift (when the click fires). */
 export const tap: Gesture = async (page, row) => {
   await row.scrollIntoViewIfNeeded();
