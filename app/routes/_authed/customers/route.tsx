@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { createFileRoute, notFound, Outlet, retainSearchParams, useMatch } from "@tanstack/react-router";
-import { Activity, memo, useEffect, useMemo, useState } from "react";
+import { memo, useEffect, useMemo, useState } from "react";
 import type { Id } from "../../../../convex/_generated/dataModel";
 import { ConnectionStatus } from "../../../components/connection-status";
 import { useRouteCodeWhenIdle } from "../../../components/route-code-when-idle";
@@ -60,11 +60,12 @@ function CustomersLayout() {
 
 /**
  * The list (the index route, which has no component of its own) stays mounted while a customer
- * is open, hidden by React's `<Activity>`: opening a customer hides the rows instead of
- * unmounting them, and Back shows them at once, scrolled and focused where they were. While
- * hidden its effects are stopped (no re-renders, no query observers); its DOM and state stay,
- * and React Query's cache, which Convex keeps live, has the current rows when it shows again.
- * One layout per workspace (loaderDeps), so a kept list never crosses workspaces.
+ * is open, hidden by the `hidden` attribute: opening a customer hides the rows instead of
+ * unmounting them, and Back shows them at once, scrolled and focused where they were. Not
+ * React's `<Activity>`: hiding with it stops every row's effects and showing it starts them
+ * again, work on each click and each Back that made the click slower (ADR 007); hidden this way
+ * the list stays subscribed and live. One layout per workspace (loaderDeps), so a kept list
+ * never crosses workspaces.
  */
 function KeptList({ workspaceId }: { workspaceId: Id<"workspaces"> | undefined }) {
   const listSearch = useMatch({
@@ -85,9 +86,9 @@ function KeptList({ workspaceId }: { workspaceId: Id<"workspaces"> | undefined }
   );
   if (!search || (!listSearch && !onCustomer)) return null;
   return (
-    <Activity mode={listSearch ? "visible" : "hidden"}>
+    <div className="kept-list" hidden={!listSearch}>
       <ListPage workspaceId={workspaceId} search={search} />
-    </Activity>
+    </div>
   );
 }
 
