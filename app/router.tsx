@@ -5,6 +5,7 @@ import { setupRouterSsrQueryIntegration } from "@tanstack/react-router-ssr-query
 import { convexTokenFetcher } from "./auth/queries";
 import { loadAuthUi } from "./auth/ui";
 import { requestNonce } from "./lib/csp-nonce";
+import { createUrlAfterPaintHistory } from "./lib/url-after-paint";
 import { getPublicConfig } from "./lib/public-config";
 import { routeTree } from "./routeTree.gen";
 
@@ -39,6 +40,7 @@ export async function getRouter() {
 
   const router = createRouter({
     routeTree,
+    ...(typeof window === "undefined" ? {} : { history: createUrlAfterPaintHistory() }),
     context: { queryClient, convexQueryClient, publicConfig, authUi },
     scrollRestoration: true,
     defaultPreload: publicConfig.preload,

@@ -129,3 +129,51 @@ test("opening a customer keeps the list mounted, hidden: Back shows the same row
   await expect(rows).toHaveText(["Kept Third", "Kept Second", "Kept First"]);
   expect(await rows.nth(1).evaluate((row) => (row as HTMLElement & { __kept?: boolean }).__kept === true)).toBe(true);
 });
+
+test("the address bar follows a click within a frame of the new page, and history stays in order: Back, Forward, a script's own pushState", async ({
+  page,
+}) => {
+  const email = uniqueEmail("url-after-paint");
+  await addCustomers(email, [
+    { name: "Url First", email: "url1@example.com" },
+    { name: "Url Second", email: "url2@example.com" },
+  ]);
+  await signIn(page, email);
+  const rows = page.getByTestId("customer-row");
+  await expect(rows).toHaveText(["Url Second", "Url First"]);
+  const entriesBefore = await page.evaluate(() => history.length);
+
+  // Back as soon as the page shows (Escape: the router's history.back) returns to the list, not
+  // past it: the pending entry is written first.
+  await rows.first().click();
+  await expect(page.getByTestId("customer-detail")).toContainText("url2@example.com");
+  await page.keyboard.press("Escape");
+  await expect(page).toHaveURL(/\/customers$/);
+  await expect(rows).toHaveText(["Url Second", "Url First"]);
+
+  await rows.nth(1).click();
+  await expect(page.getByTestId("customer-detail")).toContainText("url1@example.com");
+  // Once the page has been painted, the entry is written.
+  const written = await page.evaluate(
+    () =>
+      new Promise<{ path: string; length: number }>((resolve) =>
+        requestAnimationFrame(() =>
+          requestAnimationFrame(() => setTimeout(() => resolve({ path: location.pathname, length: history.length }), 0)),
+        ),
+      ),
+  );
+  expect(written.path).toMatch(/^\/customers\/[^/]+$/);
+  expect(written.length).toBe(entriesBefore + 1);
+  await page.goBack();
+  await expect(rows).toHaveText(["Url Second", "Url First"]);
+  await page.goForward();
+  await expect(page.getByTestId("customer-detail")).toContainText("url1@example.com");
+
+  // A script writing history itself is followed by the router, and the address changes at once.
+  const path = await page.evaluate(() => {
+    history.pushState(null, "", "/customers/new");
+    return location.pathname;
+  });
+  expect(path).toBe("/customers/new");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("New customer");
+});

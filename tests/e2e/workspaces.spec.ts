@@ -43,6 +43,8 @@ test("invite → accept: both see the team's table, and a member's edit appears 
   await admin.page.getByLabel("Team name").fill("Acme Sales");
   await admin.page.getByRole("button", { name: "Create team" }).click();
   await expect(admin.page.getByRole("heading", { name: "Acme Sales" })).toBeVisible();
+  // The address bar follows the page within a frame (app/lib/url-after-paint.ts).
+  await expect(admin.page).toHaveURL(/\/workspaces\/[^/]+$/);
   const workspaceId = new URL(admin.page.url()).pathname.split("/").pop() as Id<"workspaces">;
   await admin.page.getByLabel("Email to invite").fill(memberEmail.toUpperCase());
   await admin.page.getByRole("button", { name: "Send invitation" }).click();
