@@ -71,10 +71,21 @@ function post(message: FromWorker): void {
   port.postMessage(message);
 }
 
+/** A "use node" module's built file → the name Convex's Node runtime gives it in stacks (`convex:/user/a/b.js`). */
+const nodeModuleFiles = new Map(
+  init.bundle.nodeModules.map((m) => [pathToFileURL(join(init.bundle.buildDir, `${m}.mjs`)).href, `convex:/user/${m}.js`]),
+);
+function siteLine(site: NodeJS.CallSite): string {
+  const line = (site as NodeJS.CallSite & { toString(): string }).toString();
+  const file = site.getFileName();
+  const renamed = file === null ? undefined : nodeModuleFiles.get(file);
+  return renamed === undefined || file === null ? line : line.replace(file, renamed);
+}
+
 /**
  * V8's call sites of every error whose `stack` was read (V8 builds it once, on first read), so a
  * failure can be reported with the function's own frames as Convex does. `stack` stays as node
- * writes it.
+ * writes it, but with "use node" modules named as Convex's Node runtime names them.
  */
 const callSites = new WeakMap<object, FrameData[]>();
 Error.prepareStackTrace = (error: unknown, sites: NodeJS.CallSite[]): string => {
@@ -90,8 +101,9 @@ Error.prepareStackTrace = (error: unknown, sites: NodeJS.CallSite[]): string => 
     header = "Error";
   }
   // V8's own line for each frame (CallSite's toString, which the node typings leave out).
-  return header + sites.map((site) => `\n    at ${(site as NodeJS.CallSite & { toString(): string }).toString()}`).join("");
+  return header + sites.map((site) => `\n    at ${siteLine(site)}`).join("");
 };
+
 let frameMapper: FrameMapper | null = null;
 
 /** The function's own frames of what it threw, as Convex appends them ("" if none). */

@@ -140,3 +140,15 @@ describe("stack frames in a failed function's error", () => {
     }
   });
 });
+
+describe('a stack read inside a "use node" action', () => {
+  it("names the module's frames convex:/user/<module>.js, as Convex's Node runtime does, callee first", async () => {
+    const stack = await fixture.http.action(api.nodeStack.stackHere, {});
+    expect(stack).toMatch(/^Error: where am I\n/);
+    const callee = stack.indexOf("at callee (convex:/user/nodeStack.js:");
+    const caller = stack.indexOf("at caller (convex:/user/nodeStack.js:");
+    expect(callee).toBeGreaterThan(0);
+    expect(caller).toBeGreaterThan(callee);
+    expect(stack).not.toContain("nodeStack.mjs");
+  });
+});
