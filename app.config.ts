@@ -12,6 +12,7 @@
  * | LOCAL_BACKEND_PUBLIC_URL | (derived from HOST)  | embedded backend's URL for browsers when HOST is not loopback  |
  * | PORT                     | 3000                 | port of the app server                                         |
  * | VITE_CONVEX_URL          | (local backend)      | Convex deployment URL; CONVEX_URL is accepted too              |
+ * | VITE_CONVEX_SITE_URL     | (from the Convex URL)| where it serves HTTP actions; CONVEX_SITE_URL is accepted too  |
  * | LOCAL_BACKEND_PORT       | 3210                 | port of the embedded local backend                             |
  * | LOCAL_BACKEND_SITE_PORT  | LOCAL_BACKEND_PORT+1 | its site port: HTTP actions (convex/http.ts), CONVEX_SITE_URL  |
  * | LOCAL_BACKEND_DATA_DIR   | .local/data          | where the local backend persists its data                      |
@@ -60,6 +61,8 @@ const envSchema = z.object({
   PORT: port(3000),
   VITE_CONVEX_URL: optionalText.pipe(httpUrl.optional()),
   CONVEX_URL: optionalText.pipe(httpUrl.optional()),
+  VITE_CONVEX_SITE_URL: optionalText.pipe(httpUrl.optional()),
+  CONVEX_SITE_URL: optionalText.pipe(httpUrl.optional()),
   LOCAL_BACKEND_PORT: port(DEFAULT_LOCAL_BACKEND_PORT),
   // Unset: the port after LOCAL_BACKEND_PORT, as Convex's 3210 and 3211 (parseConfig).
   LOCAL_BACKEND_SITE_PORT: z.preprocess((value) => (value === "" ? undefined : value), portNumber.optional()),
@@ -121,6 +124,8 @@ export interface AppConfig {
   port: number;
   convex: {
     url: string;
+    /** Where the deployment serves HTTP actions (convex/http.ts): web-to-lead's URL starts with it. */
+    siteUrl: string;
     /** True when no Convex URL is configured and the embedded local backend serves `url`. */
     local: boolean;
   };
@@ -136,6 +141,7 @@ export interface AppConfig {
 /** The part of the configuration the browser may see; the server embeds it in each page. */
 export interface PublicConfig {
   convexUrl: string;
+  convexSiteUrl: string;
   authMode: AuthConfig["mode"];
   clerkPublishableKey: string | null;
   preload: AppConfig["preload"];
@@ -166,7 +172,7 @@ function invalid(line: string): ConfigError {
  * the URL must name this machine as they reach it (HOST itself, or LOCAL_BACKEND_PUBLIC_URL when
  * HOST listens on every interface), and the embedded backend listens on HOST as the app does.
  */
-function convexEndpoints(env: Env): { convex: AppConfig["convex"]; backendHost: string } {
+function convexEndpoints(env: Env): { convex: Omit<AppConfig["convex"], "siteUrl">; backendHost: string } {
   const configuredUrl = env.VITE_CONVEX_URL ?? env.CONVEX_URL;
   const remote = !isLoopbackHost(env.HOST);
   if (configuredUrl !== undefined) {
@@ -193,6 +199,31 @@ function convexEndpoints(env: Env): { convex: AppConfig["convex"]; backendHost: 
     );
   }
   return { convex: { url, local: true }, backendHost: env.HOST };
+}
+
+/**
+ * Where the deployment serves HTTP actions, unless VITE_CONVEX_SITE_URL / CONVEX_SITE_URL says:
+ * named as Convex names it, `https://<name>.convex.cloud` → `https://<name>.convex.site`; a local
+ * or self-hosted Convex on a port serves them on the next one (3210 → 3211); the embedded backend
+ * on its site port, at the address browsers reach it by.
+ */
+function siteUrlOf(env: Env, convex: Omit<AppConfig["convex"], "siteUrl">, sitePort: number): string {
+  const configured = env.VITE_CONVEX_SITE_URL ?? env.CONVEX_SITE_URL;
+  if (configured !== undefined) return configured;
+  const url = new URL(convex.url);
+  if (convex.local) {
+    url.port = String(sitePort);
+  } else if (url.hostname.endsWith(".convex.cloud")) {
+    url.hostname = url.hostname.replace(/\.convex\.cloud$/, ".convex.site");
+  } else if (url.port !== "") {
+    url.port = String(Number(url.port) + 1);
+  } else {
+    const name = env.VITE_CONVEX_URL !== undefined ? "VITE_CONVEX_URL" : "CONVEX_URL";
+    throw invalid(
+      `CONVEX_SITE_URL is not set and ${name}=${JSON.stringify(convex.url)} does not say where the deployment serves HTTP actions (not *.convex.cloud, no port): set CONVEX_SITE_URL`,
+    );
+  }
+  return url.href.replace(/\/$/, "");
 }
 
 /** Parses and validates a configuration; throws a `ConfigError` naming each bad setting. */
@@ -253,7 +284,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     isProduction: env.NODE_ENV === "production",
     host: env.HOST,
     port: env.PORT,
-    convex,
+    convex: { ...convex, siteUrl: siteUrlOf(env, convex, sitePort) },
     localBackend: { port: env.LOCAL_BACKEND_PORT, sitePort, dataDir: env.LOCAL_BACKEND_DATA_DIR, host: backendHost },
     auth:
       env.CLERK_PUBLISHABLE_KEY && env.CLERK_SECRET_KEY
@@ -276,6 +307,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
 export function toPublicConfig(config: AppConfig): PublicConfig {
   return {
     convexUrl: config.convex.url,
+    convexSiteUrl: config.convex.siteUrl,
     authMode: config.auth.mode,
     clerkPublishableKey: config.auth.mode === "clerk" ? config.auth.publishableKey : null,
     preload: config.preload,

@@ -13,7 +13,10 @@ export type WorkspaceKind = Infer<typeof workspaceKind>;
 export const customerFields = {
   /** The workspace that owns the customer. Optional only until `migrations:customersToWorkspaces` has run. */
   workspaceId: v.optional(v.id("workspaces")),
-  /** Who created it: a `tokenIdentifier` (issuer|subject), unique across identity providers. */
+  /**
+   * Who created it: a `tokenIdentifier` (issuer|subject), unique across identity providers, or
+   * `web-to-lead` for a lead a website's form posted (no tokenIdentifier lacks the `|`).
+   */
   userId: v.string(),
   name: v.string(),
   email: v.string(),
@@ -77,4 +80,20 @@ export default defineSchema({
     .index("by_workspace_email", ["workspaceId", "emailKey"])
     // Rows still to backfill (no emailKey): migrations:customersBackfill.
     .index("by_email_key", ["emailKey"]),
+
+  /**
+   * A workspace's web-to-lead token: at most one, none while web-to-lead is off. The token is a
+   * key id (which finds this row) and a secret, of which only the SHA-256 is kept: it can be
+   * checked, never shown again (convex/webToLead.ts).
+   */
+  webToLeadTokens: defineTable({
+    workspaceId: v.id("workspaces"),
+    keyId: v.string(),
+    /** SHA-256 of the token's secret part, lower-case hex. */
+    secretHash: v.string(),
+    /** The admin who issued it (their email, or tokenIdentifier without one), for the settings page. */
+    issuedBy: v.string(),
+  })
+    .index("by_workspace", ["workspaceId"])
+    .index("by_key", ["keyId"]),
 });

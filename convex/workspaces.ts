@@ -153,8 +153,8 @@ export const rename = mutation({
 });
 
 /**
- * Deletes a team workspace: at once its memberships and invitations (so nobody has access any
- * more), then its customers in batches (a big workspace does not fit in one transaction).
+ * Deletes a team workspace: at once its memberships, invitations and web-to-lead token (so nobody
+ * has access any more), then its customers in batches (a big workspace does not fit in one transaction).
  */
 export const remove = mutation({
   args: { workspaceId: v.id("workspaces") },
@@ -171,6 +171,11 @@ export const remove = mutation({
       .withIndex("by_workspace_email", (q) => q.eq("workspaceId", workspaceId))
       .collect();
     for (const invitation of invitations) await ctx.db.delete("invitations", invitation._id);
+    const leadToken = await ctx.db
+      .query("webToLeadTokens")
+      .withIndex("by_workspace", (q) => q.eq("workspaceId", workspaceId))
+      .unique();
+    if (leadToken !== null) await ctx.db.delete("webToLeadTokens", leadToken._id);
     await ctx.db.delete("workspaces", workspaceId);
     await ctx.scheduler.runAfter(0, internal.workspaces.deleteCustomers, { workspaceId });
     return null;

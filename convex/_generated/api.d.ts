@@ -9,15 +9,18 @@
  */
 
 import type * as customers from "../customers.js";
+import type * as http from "../http.js";
 import type * as lib_auth from "../lib/auth.js";
 import type * as lib_customerCounts from "../lib/customerCounts.js";
 import type * as lib_customerFields from "../lib/customerFields.js";
 import type * as lib_customerRules from "../lib/customerRules.js";
 import type * as lib_customerWrites from "../lib/customerWrites.js";
 import type * as lib_errors from "../lib/errors.js";
+import type * as lib_webToLead from "../lib/webToLead.js";
 import type * as lib_weeks from "../lib/weeks.js";
 import type * as lib_workspaces from "../lib/workspaces.js";
 import type * as migrations from "../migrations.js";
+import type * as webToLead from "../webToLead.js";
 import type * as workspaces from "../workspaces.js";
 
 import type {
@@ -28,15 +31,18 @@ import type {
 
 declare const fullApi: ApiFromModules<{
   customers: typeof customers;
+  http: typeof http;
   "lib/auth": typeof lib_auth;
   "lib/customerCounts": typeof lib_customerCounts;
   "lib/customerFields": typeof lib_customerFields;
   "lib/customerRules": typeof lib_customerRules;
   "lib/customerWrites": typeof lib_customerWrites;
   "lib/errors": typeof lib_errors;
+  "lib/webToLead": typeof lib_webToLead;
   "lib/weeks": typeof lib_weeks;
   "lib/workspaces": typeof lib_workspaces;
   migrations: typeof migrations;
+  webToLead: typeof webToLead;
   workspaces: typeof workspaces;
 }>;
 
@@ -68,4 +74,5 @@ export declare const internal: FilterApi<
 
 export declare const components: {
   customerCounts: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"customerCounts">;
+  rateLimiter: import("@convex-dev/rate-limiter/_generated/component.js").ComponentApi<"rateLimiter">;
 };

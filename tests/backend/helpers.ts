@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { ConvexHttpClient } from "convex/browser";
-import type { FunctionReference, FunctionType } from "convex/server";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { afterAll, beforeAll } from "vitest";
 import { startLocalBackend, type LocalBackend, type LocalBackendOptions } from "../../local-backend/index";
@@ -177,23 +176,7 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5000, 
   }
 }
 
-export interface AdminAuthCapable {
-  setAdminAuth(token: string, actingAsIdentity?: Record<string, unknown>): void;
-}
-
-/** A ConvexHttpClient authenticated with the admin key (an @internal client API the CLI uses). */
-export function adminClient(url: string, adminKey: string, actingAs?: Record<string, unknown>): ConvexHttpClient {
-  const client = new ConvexHttpClient(url);
-  (client as unknown as AdminAuthCapable).setAdminAuth(adminKey, actingAs);
-  return client;
-}
-
-/** Lets a test call an internal function reference through a client (which only an admin may do). */
-export function asPublic<T extends FunctionReference<FunctionType, "internal">>(
-  ref: T,
-): FunctionReference<T["_type"], "public", T["_args"], T["_returnType"]> {
-  return ref as unknown as FunctionReference<T["_type"], "public", T["_args"], T["_returnType"]>;
-}
+export { adminClient, type AdminAuthCapable, asPublic } from "../support/admin-client";
 
 export const PROJECT_FUNCTIONS = fileURLToPath(new URL("../../convex", import.meta.url));
 

@@ -5,7 +5,7 @@ describe("parseConfig", () => {
   it("defaults to the local backend, local sign-in and intent preloading", () => {
     const config = parseConfig({});
     expect(config.port).toBe(3000);
-    expect(config.convex).toEqual({ url: "http://127.0.0.1:3210", local: true });
+    expect(config.convex).toEqual({ url: "http://127.0.0.1:3210", siteUrl: "http://127.0.0.1:3211", local: true });
     expect(config.localBackend).toEqual({ port: 3210, sitePort: 3211, dataDir: ".local/data", host: "127.0.0.1" });
     expect(config.auth).toEqual({ mode: "local", keysDir: ".local/keys", tokenTtlSeconds: 3600, sessionTtlSeconds: 604_800 });
     expect(config.preload).toBe("intent");
@@ -24,11 +24,33 @@ describe("parseConfig", () => {
   it("prefers VITE_CONVEX_URL, accepts CONVEX_URL, and trims a trailing slash", () => {
     expect(parseConfig({ CONVEX_URL: "https://a-b-1.convex.cloud/" }).convex).toEqual({
       url: "https://a-b-1.convex.cloud",
+      siteUrl: "https://a-b-1.convex.site",
       local: false,
     });
     expect(
       parseConfig({ VITE_CONVEX_URL: "https://vite.convex.cloud", CONVEX_URL: "https://other.convex.cloud" }).convex.url,
     ).toBe("https://vite.convex.cloud");
+  });
+
+  it("derives the URL of HTTP actions (web-to-lead's) from the Convex URL as Convex names it, unless CONVEX_SITE_URL says", () => {
+    const siteUrl = (env: Record<string, string>) => parseConfig(env).convex.siteUrl;
+    expect(siteUrl({ LOCAL_BACKEND_PORT: "4321" })).toBe("http://127.0.0.1:4322");
+    expect(siteUrl({ LOCAL_BACKEND_SITE_PORT: "5000" })).toBe("http://127.0.0.1:5000");
+    expect(siteUrl({ VITE_CONVEX_URL: "https://happy-otter-123.convex.cloud" })).toBe("https://happy-otter-123.convex.site");
+    expect(siteUrl({ CONVEX_URL: "http://127.0.0.1:3210" })).toBe("http://127.0.0.1:3211");
+    expect(siteUrl({ CONVEX_URL: "https://convex.example.com", CONVEX_SITE_URL: "https://actions.example.com/" })).toBe(
+      "https://actions.example.com",
+    );
+    expect(siteUrl({ CONVEX_URL: "https://a.convex.cloud", VITE_CONVEX_SITE_URL: "https://b.example.com" })).toBe(
+      "https://b.example.com",
+    );
+    expect(toPublicConfig(parseConfig({})).convexSiteUrl).toBe("http://127.0.0.1:3211");
+    expect(() => parseConfig({ CONVEX_URL: "https://convex.example.com" })).toThrow(
+      /CONVEX_SITE_URL is not set and CONVEX_URL="https:\/\/convex.example.com" does not say where the deployment serves HTTP actions/,
+    );
+    expect(() => parseConfig({ CONVEX_URL: "https://a.convex.cloud", CONVEX_SITE_URL: "ftp://x" })).toThrow(
+      /CONVEX_SITE_URL="ftp:\/\/x"/,
+    );
   });
 
   it("turns preloading off with PRELOAD=off", () => {
@@ -97,14 +119,18 @@ describe("a HOST other than loopback", () => {
 
   it("keeps every loopback spelling as it was", () => {
     for (const HOST of ["127.0.0.1", "127.0.1.1", "localhost", "::1", "[::1]"]) {
-      expect(parseConfig({ HOST }).convex, HOST).toEqual({ url: "http://127.0.0.1:3210", local: true });
+      expect(parseConfig({ HOST }).convex, HOST).toEqual({
+        url: "http://127.0.0.1:3210",
+        siteUrl: "http://127.0.0.1:3211",
+        local: true,
+      });
       expect(parseConfig({ HOST }).localBackend.host, HOST).toBe("127.0.0.1");
     }
   });
 
   it("with the opt-in, gives browsers the backend at HOST, and has it listen there", () => {
     const config = parseConfig({ HOST: "192.168.1.20", LOCAL_AUTH_ALLOW_REMOTE: "1", LOCAL_BACKEND_PORT: "4000" });
-    expect(config.convex).toEqual({ url: "http://192.168.1.20:4000", local: true });
+    expect(config.convex).toEqual({ url: "http://192.168.1.20:4000", siteUrl: "http://192.168.1.20:4001", local: true });
     expect(config.localBackend.host).toBe("192.168.1.20");
     expect(toPublicConfig(config).convexUrl).toBe("http://192.168.1.20:4000");
     expect(parseConfig({ HOST: "fd00::20", LOCAL_AUTH_ALLOW_REMOTE: "true" }).convex.url).toBe("http://[fd00::20]:3210");
@@ -122,7 +148,7 @@ describe("a HOST other than loopback", () => {
       LOCAL_AUTH_ALLOW_REMOTE: "1",
       LOCAL_BACKEND_PUBLIC_URL: "http://crm.lan:3210/",
     });
-    expect(config.convex).toEqual({ url: "http://crm.lan:3210", local: true });
+    expect(config.convex).toEqual({ url: "http://crm.lan:3210", siteUrl: "http://crm.lan:3211", local: true });
     expect(config.localBackend.host).toBe("0.0.0.0");
   });
 
@@ -134,7 +160,7 @@ describe("a HOST other than loopback", () => {
       /VITE_CONVEX_URL=/,
     );
     const config = parseConfig({ ...clerkKeys, HOST: "0.0.0.0", CONVEX_URL: "https://a-b-1.convex.cloud" });
-    expect(config.convex).toEqual({ url: "https://a-b-1.convex.cloud", local: false });
+    expect(config.convex).toEqual({ url: "https://a-b-1.convex.cloud", siteUrl: "https://a-b-1.convex.site", local: false });
     expect(config.auth.mode).toBe("clerk");
   });
 });

@@ -1,4 +1,5 @@
 import type { CustomerStatusValue } from "../../../convex/lib/customerFields";
+import { formatDate } from "../../lib/format-date";
 
 export const STATUS_LABELS: Record<CustomerStatusValue, string> = {
   lead: "Lead",
@@ -6,9 +7,5 @@ export const STATUS_LABELS: Record<CustomerStatusValue, string> = {
   inactive: "Inactive",
 };
 
-const dateFormat = new Intl.DateTimeFormat("en", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
-
-/** A fixed locale and time zone, so the server's HTML and the browser's render agree. */
-export function formatCreated(creationTime: number): string {
-  return dateFormat.format(creationTime);
-}
+/** The day a customer was created (the app's one date format). */
+export const formatCreated = formatDate;

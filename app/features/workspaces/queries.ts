@@ -1,4 +1,4 @@
-import { convexQuery, useConvexMutation } from "@convex-dev/react-query";
+import { convexQuery, useConvexAction, useConvexMutation } from "@convex-dev/react-query";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import type { FunctionArgs, FunctionReference, OptionalRestArgs } from "convex/server";
 import { api } from "../../../convex/_generated/api";
@@ -13,6 +13,8 @@ export const workspaceQueries = {
   invitations: () => convexQuery(api.workspaces.myInvitations, {}),
   /** Invitations a team's admins sent and may withdraw (admins only). */
   sentInvitations: (workspaceId: Id<"workspaces">) => convexQuery(api.workspaces.invitations, { workspaceId }),
+  /** Whether web-to-lead is on, and since when (admins only). */
+  webToLead: (workspaceId: Id<"workspaces">) => convexQuery(api.webToLead.status, { workspaceId }),
 };
 
 /** The workspace a `?workspace=` value names among the caller's, or null when they are not a member. */
@@ -46,3 +48,10 @@ export const useLeaveWorkspace = () => useWorkspaceMutation(api.workspaces.leave
 export const useAcceptInvitation = () => useWorkspaceMutation(api.workspaces.acceptInvitation);
 export const useDeclineInvitation = () => useWorkspaceMutation(api.workspaces.declineInvitation);
 export const useWithdrawInvitation = () => useWorkspaceMutation(api.workspaces.withdrawInvitation);
+export const useTurnOffWebToLead = () => useWorkspaceMutation(api.webToLead.turnOff);
+
+/** Turns web-to-lead on or rotates its token; resolves to the new token, which is shown once. */
+export function useIssueLeadToken() {
+  const issue = useConvexAction(api.webToLead.issueToken);
+  return useMutation({ mutationFn: (workspaceId: Id<"workspaces">) => issue({ workspaceId }) });
+}

@@ -1,10 +1,13 @@
 import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect, type Page } from "@playwright/test";
 import { ConvexHttpClient } from "convex/browser";
 import { api } from "../../../convex/_generated/api";
 import type { CustomerInput } from "../../../convex/lib/customerRules";
-import { backendURL, keysDir } from "./env";
+import { adminClient } from "../../support/admin-client";
+import { backendURL, dataDir, keysDir } from "./env";
 
 let counter = 0;
 /** A user no other test has seen: tests share one backend, never data. */
@@ -32,6 +35,14 @@ export async function convexAs(email: string, url: string = backendURL): Promise
   const client = new ConvexHttpClient(url);
   client.setAuth(await tokenFor(email));
   return client;
+}
+
+/**
+ * A client with the suite's backend's admin key (read from its data directory, as `npm start`
+ * reads it): it may run internal functions, as `npx convex run` does.
+ */
+export async function convexAsAdmin(): Promise<ConvexHttpClient> {
+  return adminClient(backendURL, (await readFile(join(dataDir, "admin-key"), "utf8")).trim());
 }
 
 export async function addCustomers(email: string, customers: CustomerInput[], url: string = backendURL): Promise<string[]> {

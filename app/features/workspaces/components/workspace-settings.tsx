@@ -19,30 +19,9 @@ import {
 } from "../queries";
 import { TextField } from "../../../components/text-field";
 import { AccessLost } from "./access-lost";
+import { useAction } from "./use-action";
+import { WebToLeadSettings } from "./web-to-lead-settings";
 import { formText } from "../../../lib/form-data";
-
-/** Runs an action and keeps the server's message for display; one per control group. */
-function useAction() {
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-  async function run(action: () => Promise<unknown>) {
-    setError(null);
-    setPending(true);
-    try {
-      await action();
-    } catch (cause) {
-      setError(toUserFacingError(cause).message);
-    } finally {
-      setPending(false);
-    }
-  }
-  const message = error ? (
-    <p className="form-error" role="alert">
-      {error}
-    </p>
-  ) : null;
-  return { run, pending, message };
-}
 
 /** A team's members, invitations and settings; admins manage, members see and can leave. */
 export function WorkspaceSettings({ workspaceId }: { workspaceId: Id<"workspaces"> }) {
@@ -83,6 +62,7 @@ function Settings({ workspace }: { workspace: WorkspaceSummary }) {
       </div>
       {isAdmin ? <SentInvitations workspaceId={workspace._id} /> : null}
       {isAdmin ? <InviteForm workspaceId={workspace._id} /> : null}
+      {isAdmin ? <WebToLeadSettings workspaceId={workspace._id} /> : null}
       {isAdmin ? <RenameForm workspace={workspace} /> : null}
       <DangerZone workspace={workspace} />
     </section>

@@ -10,10 +10,12 @@ export const Route = createFileRoute("/_authed/workspaces/$workspaceId")({
     // Membership first: a non-member gets the same 404 as for a workspace that does not exist.
     const workspace = findWorkspace(await context.queryClient.ensureQueryData(workspaceQueries.list()), params.workspaceId);
     if (!workspace) throw notFound();
-    // Together: one round trip. Only admins may read the invitations they sent.
+    // Together: one round trip. Only admins may read the invitations they sent and web-to-lead.
+    const admin = workspace.role === "admin";
     await Promise.all([
       context.queryClient.ensureQueryData(workspaceQueries.members(workspace._id)),
-      workspace.role === "admin" ? context.queryClient.ensureQueryData(workspaceQueries.sentInvitations(workspace._id)) : null,
+      admin ? context.queryClient.ensureQueryData(workspaceQueries.sentInvitations(workspace._id)) : null,
+      admin ? context.queryClient.ensureQueryData(workspaceQueries.webToLead(workspace._id)) : null,
     ]);
     return { name: workspace.name };
   },
