@@ -3,6 +3,7 @@
  * the components convex.config.ts installs registered as it names them.
  */
 import aggregate from "@convex-dev/aggregate/test";
+import rateLimiter from "@convex-dev/rate-limiter/test";
 import { convexTest } from "convex-test";
 import schema from "./schema";
 
@@ -11,5 +12,6 @@ const modules = import.meta.glob(["./**/*.{ts,js}", "!./**/*.test.ts", "!./test.
 export function projectConvexTest() {
   const t = convexTest(schema, modules);
   aggregate.register(t, "customerCounts");
+  rateLimiter.register(t);
   return t;
 }

@@ -4,19 +4,14 @@
  * and a lead is created as the app creates customers, with status Lead and the web form as its
  * creator. Over HTTP: tests/backend/web-to-lead.test.ts; attacks: tests/security/web-to-lead.test.ts.
  */
-import rateLimiter from "@convex-dev/rate-limiter/test";
-import { convexTest } from "convex-test";
 import { describe, expect, it } from "vitest";
 import { api, internal } from "./_generated/api";
 import { presentedToken, sha256Hex } from "./lib/webToLead";
-import schema from "./schema";
+import { projectConvexTest } from "./test.setup";
 import { WEB_TO_LEAD_CREATOR } from "./webToLead";
 
-const modules = import.meta.glob(["./**/*.{ts,js}", "!./**/*.test.ts"]);
-
 async function setup() {
-  const t = convexTest(schema, modules);
-  rateLimiter.register(t);
+  const t = projectConvexTest();
   const ada = t.withIdentity({ subject: "ada", issuer: "https://issuer.test", email: "ada@example.com", emailVerified: true });
   const workspaceId = await ada.mutation(api.workspaces.create, { name: "Acme" });
   return { t, ada, workspaceId };

@@ -8,9 +8,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
-import { api, internal } from "../../convex/_generated/api";
-import { LEADS_PER_MINUTE, presentedToken } from "../../convex/lib/webToLead";
-import { asPublic } from "../support/admin-client";
+import { api } from "../../convex/_generated/api";
+import { LEADS_PER_MINUTE } from "../../convex/lib/webToLead";
+import { floodLeads } from "../support/lead-flood";
 import { backendPort } from "./support/env";
 import { convexAs, convexAsAdmin, signIn, uniqueEmail } from "./support/users";
 
@@ -93,18 +93,8 @@ test("a website's form on another origin adds a lead that appears live in the op
   await expect(site.getByRole("status")).toHaveText("Thank you!");
   await expect(page.getByTestId("customer-row")).toHaveText(["Grace Hopper"]);
 
-  // A flood uses up the minute's leads and keeps taking each one the bucket refills (a lead a
-  // second, about what one HTTP action costs here), straight through the mutation each request
-  // runs; meanwhile the website's next post is refused.
-  const admin = await convexAsAdmin();
-  const presented = (await presentedToken(leadURL.split("/leads/")[1]!))!;
-  const flood = () =>
-    admin.mutation(asPublic(internal.webToLead.submit), { ...presented, lead: { name: "Flood", email: "flood@example.com" } });
-  await Promise.all(Array.from({ length: LEADS_PER_MINUTE }, flood));
-  let flooding = true;
-  const flooded = (async () => {
-    while (flooding) await Promise.all([flood(), new Promise((resolve) => setTimeout(resolve, 50))]);
-  })();
+  // A flood uses up the minute's leads and keeps the bucket empty; the website's next post is refused.
+  const flood = await floodLeads(await convexAsAdmin(), leadURL.split("/leads/")[1]!);
   let attempt = 0;
   let answer: string;
   do {
@@ -113,8 +103,7 @@ test("a website's form on another origin adds a lead that appears live in the op
     await expect(site.getByRole("status")).not.toBeEmpty();
     answer = (await site.getByRole("status").textContent()) ?? "";
   } while (answer === "Thank you!" && attempt < 3);
-  flooding = false;
-  await flooded;
+  await flood.stop();
   expect(answer).toMatch(/^429 retry after [12]$/);
   const { page: customers } = await (
     await convexAs(adminEmail)
