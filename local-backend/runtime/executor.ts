@@ -3,8 +3,11 @@
  * function that never yields (a CPU loop, or an async loop over syscalls) cannot stop the
  * backend from serving, and is stopped by terminating its worker. Queries and mutations run one
  * at a time on the Runtime's executor queue, so they share one long-lived worker (nested
- * `ctx.runQuery/runMutation` run in it too). Each action gets a fresh worker of its own,
- * terminated when it ends, so an action's stray timers or crashes touch nothing else.
+ * `ctx.runQuery/runMutation` run in it too). Actions (and HTTP actions) run on a small pool of
+ * warm workers, one action at a time each, as Convex reuses isolates: a worker is reused only
+ * if the action it ran left nothing behind that could run later (`worker.ts` clears its timers
+ * and drops its pending syscalls); one that crashed, timed out, still has something active or
+ * grew its heap too far is terminated instead.
  */
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import type { JSONValue } from "convex/values";
@@ -20,6 +23,7 @@ import {
   type SyncReply,
   type ToWorker,
   type WireError,
+  type WorkerSettled,
   type WorkerBundle,
   type WorkerInit,
 } from "./worker-protocol";
@@ -53,6 +57,10 @@ export interface Invocation {
 
 /** V8 heap limit of a function worker: a function that allocates without end fails alone. */
 const WORKER_HEAP_MB = 512;
+/** An action worker holding more than this (heap and buffers) once its action ended is not reused. */
+const REUSE_MEMORY_BYTES = (WORKER_HEAP_MB / 2) * 2 ** 20;
+/** At most this many warm action workers wait for the next action. */
+const MAX_IDLE_ACTION_WORKERS = 2;
 
 interface Execution {
   host: ExecutionHost;
@@ -95,8 +103,14 @@ export class FunctionWorker {
   private readonly executions = new Map<number, Execution>();
   private nextExec = 0;
   private failure: unknown = null;
+  /** Who waits for what the worker says with its next action's result (or for its end). */
+  private settledWaiters: ((settled: WorkerSettled) => void)[] = [];
 
-  constructor(workerFile: string, bundle: WorkerBundle) {
+  constructor(
+    workerFile: string,
+    /** The build it runs. */
+    readonly bundle: WorkerBundle,
+  ) {
     const shared = new SharedArrayBuffer(4);
     this.signal = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
@@ -127,6 +141,8 @@ export class FunctionWorker {
           return this.fail(error);
         }
         case "result": {
+          // The worker goes back to its pool before the caller hears of the result.
+          if (message.settled) this.notifySettled(message.settled);
           const execution = this.executions.get(message.exec);
           if (!execution) return;
           this.executions.delete(message.exec);
@@ -149,6 +165,12 @@ export class FunctionWorker {
         case "uncaught":
           // Whatever runs here fails with it; the thread's state is no longer trusted.
           return this.fail(fromWire(message.error));
+        case "settled":
+          return this.notifySettled(message.settled);
+        case "tainted":
+          // What runs here goes on; an idle worker is not kept (a busy one reports itself unclean).
+          if (this.executions.size === 0) this.fail(new Error("The function worker stopped"));
+          return;
       }
     });
     this.worker.on("error", (error: Error & { code?: string }) => {
@@ -170,8 +192,9 @@ export class FunctionWorker {
     return this.failure === null;
   }
 
-  invoke(target: InvocationTarget, args: string, requestId: string, host: ExecutionHost): Promise<string> {
-    return this.execute(host, (exec) => ({ type: "invoke", exec, ...target, args, requestId }));
+  /** Runs a function; with `settle` (an action), its result says whether the worker can be reused (`settled()`). */
+  invoke(target: InvocationTarget, args: string, requestId: string, host: ExecutionHost, settle = false): Promise<string> {
+    return this.execute(host, (exec) => ({ type: "invoke", exec, ...target, args, requestId, ...(settle ? { settle } : {}) }));
   }
 
   /** Serves an HTTP request through `convex/http.ts`; `host.respond` gets the response; `signal` aborts the request's. */
@@ -179,7 +202,7 @@ export class FunctionWorker {
     let exec = -1;
     const result = this.execute(
       host,
-      (id) => ({ type: "invokeHttp", exec: (exec = id), request, requestId }),
+      (id) => ({ type: "invokeHttp", exec: (exec = id), request, requestId, settle: true }),
       request.body ? [request.body] : [],
     );
     const abort = () => this.post({ type: "abortHttp", exec });
@@ -199,12 +222,25 @@ export class FunctionWorker {
     });
   }
 
+  /** Whether the worker can be reused, as it says with its next action's result; not clean if it fails or stops first. */
+  settled(): Promise<WorkerSettled> {
+    if (this.failure !== null) return Promise.resolve({ clean: false, memoryBytes: 0 });
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  private notifySettled(settled: WorkerSettled): void {
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const waiter of waiters) waiter(settled);
+  }
+
   /** Fails every execution in it with `error` and terminates the thread. */
   fail(error: unknown): void {
     if (this.failure === null) this.failure = error;
     const executions = [...this.executions.values()];
     this.executions.clear();
     for (const execution of executions) execution.reject(error);
+    this.notifySettled({ clean: false, memoryBytes: 0 });
     void this.worker.terminate();
   }
 
@@ -255,8 +291,9 @@ function asyncFailure(error: unknown): AsyncSyscallFailure {
 /** Runs functions in workers: one shared by queries and mutations, one per running action. */
 export class Executor {
   private transactionWorker: FunctionWorker;
-  /** A fresh worker waiting for the next action (started after the first one). */
-  private spare: FunctionWorker | null = null;
+  /** Warm workers waiting for the next action, the most recently used last (started after the first action). */
+  private readonly idleActionWorkers: FunctionWorker[] = [];
+  /** Workers running an action. */
   private readonly actionWorkers = new Set<FunctionWorker>();
   private closed = false;
 
@@ -274,8 +311,7 @@ export class Executor {
     this.bundle = bundle;
     void this.transactionWorker.terminate();
     this.transactionWorker = first;
-    void this.spare?.terminate();
-    this.spare = null;
+    for (const worker of this.idleActionWorkers.splice(0)) void worker.terminate();
   }
 
   run(kind: FunctionKind, target: InvocationTarget, args: string, requestId: string, host: ExecutionHost): Invocation {
@@ -292,26 +328,46 @@ export class Executor {
         },
       };
     }
-    return this.onActionWorker((worker) => worker.invoke(target, args, requestId, host));
+    return this.onActionWorker((worker) => worker.invoke(target, args, requestId, host, true));
   }
 
-  /** Serves an HTTP action's request in a worker of its own, as an action runs. */
+  /** Serves an HTTP action's request on an action worker, as an action runs. */
   runHttp(request: HttpRequestWire, requestId: string, host: ExecutionHost, signal: AbortSignal): Invocation {
     return this.onActionWorker((worker) => worker.invokeHttp(request, requestId, host, signal));
   }
 
+  /** Runs an action on a warm idle worker (or a new one), one action at a time per worker. */
   private onActionWorker(invoke: (worker: FunctionWorker) => Promise<string>): Invocation {
-    const worker = this.spare?.alive ? this.spare : this.startWorker();
-    this.spare = null;
+    const worker = this.takeIdleActionWorker() ?? this.startWorker();
     this.actionWorkers.add(worker);
+    void worker.settled().then((settled) => this.release(worker, settled));
     const result = invoke(worker);
-    const done = () => {
-      this.actionWorkers.delete(worker);
-      void worker.terminate();
-    };
-    result.then(done, done);
-    if (!this.closed) this.spare = this.startWorker();
+    // Its caller may not listen yet (it waits for the worker to load) when a stop fails it.
+    result.catch(() => undefined);
+    // One is kept started ahead, so that an action arriving meanwhile need not wait for a start.
+    if (!this.closed && this.idleActionWorkers.length === 0) this.idleActionWorkers.push(this.startWorker());
     return { started: worker.ready, result, stop: () => worker.fail(new Error("The function worker was stopped")) };
+  }
+
+  private takeIdleActionWorker(): FunctionWorker | null {
+    for (let worker = this.idleActionWorkers.pop(); worker; worker = this.idleActionWorkers.pop()) {
+      if (worker.alive) return worker;
+    }
+    return null;
+  }
+
+  /** After its action: back to the idle pool if nothing of the action is left in it, otherwise terminated. */
+  private release(worker: FunctionWorker, { clean, memoryBytes }: WorkerSettled): void {
+    this.actionWorkers.delete(worker);
+    // Idle ones found unclean meanwhile (`tainted`) are gone.
+    for (let i = this.idleActionWorkers.length - 1; i >= 0; i--) {
+      if (!this.idleActionWorkers[i]!.alive) this.idleActionWorkers.splice(i, 1);
+    }
+    const reusable = clean && worker.alive && !this.closed && worker.bundle === this.bundle && memoryBytes < REUSE_MEMORY_BYTES;
+    if (!reusable) return void worker.terminate();
+    this.idleActionWorkers.push(worker);
+    // The pool keeps the most recently used.
+    if (this.idleActionWorkers.length > MAX_IDLE_ACTION_WORKERS) void this.idleActionWorkers.shift()!.terminate();
   }
 
   private startWorker(): FunctionWorker {
@@ -320,8 +376,7 @@ export class Executor {
 
   async close(): Promise<void> {
     this.closed = true;
-    const workers = [this.transactionWorker, ...this.actionWorkers, ...(this.spare ? [this.spare] : [])];
-    this.spare = null;
+    const workers = [this.transactionWorker, ...this.actionWorkers, ...this.idleActionWorkers.splice(0)];
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }

@@ -757,7 +757,7 @@ export class Runtime {
   }
 
   /**
-   * Serves a request through `convex/http.ts` as an HTTP action: in a worker of its own, with an
+   * Serves a request through `convex/http.ts` as an HTTP action: on an action worker, with an
    * action's syscalls (runQuery, runMutation, runAction, scheduler, auth, storage) and deadline.
    * `respond` gets the response as the handler produces it; a failure is thrown as an action's.
    */

@@ -128,9 +128,11 @@ export type ToWorker =
       path: string;
       args: string;
       requestId: string;
+      /** Asks for a `settled` report once nothing runs in the worker (an action's: may it be reused?). */
+      settle?: true;
     }
   /** Routes a request through `convex/http.ts`'s router and runs the handler it names. */
-  | { type: "invokeHttp"; exec: number; request: HttpRequestWire; requestId: string }
+  | { type: "invokeHttp"; exec: number; request: HttpRequestWire; requestId: string; settle?: true }
   /** The client of an HTTP action went away: its `request.signal` aborts. */
   | { type: "abortHttp"; exec: number }
   | { type: "asyncResult"; id: number; ok: true; json: string }
@@ -139,8 +141,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: "ready"; metadata: ModuleMetadata }
   | { type: "loadError"; error: WireError }
-  | { type: "result"; exec: number; ok: true; json: string }
-  | { type: "result"; exec: number; ok: false; error: WireError }
+  | ({ type: "result"; exec: number; settled?: WorkerSettled } & ({ ok: true; json: string } | { ok: false; error: WireError }))
   /**
    * A synchronous syscall: the worker blocks until the reply is on its sync port. `async` marks
    * an async syscall the main thread answers at once (IMMEDIATE_ASYNC_SYSCALLS), sent this way
@@ -151,7 +152,23 @@ export type FromWorker =
   | { type: "log"; exec: number; level: string; line: string }
   | { type: "httpResponse"; exec: number; part: HttpResponsePart }
   /** An exception nothing caught (a throw in a timer or event handler, an unhandled rejection). */
-  | { type: "uncaught"; error: WireError };
+  | { type: "uncaught"; error: WireError }
+  /**
+   * The worker's state is no longer trusted, though nothing running fails: code an execution left
+   * behind threw after it ended, or something it started became active once it ended.
+   */
+  | { type: "tainted" }
+  /** Whether the worker can be reused, when it could not tell with the action's result. */
+  | { type: "settled"; settled: WorkerSettled };
+/**
+ * What a worker says with an action's result, once nothing runs in it: `clean` unless something
+ * an execution started is still active or code it left behind threw; `memoryBytes`, what its
+ * JavaScript holds (heap and buffers).
+ */
+export interface WorkerSettled {
+  clean: boolean;
+  memoryBytes: number;
+}
 
 export type SyncReply =
   | { ok: true; json: string }

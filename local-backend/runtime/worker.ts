@@ -10,6 +10,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
+import { getHeapStatistics } from "node:v8";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import type { JSONValue } from "convex/values";
 import type {
@@ -23,6 +24,7 @@ import type {
   ToWorker,
   WireError,
   WorkerInit,
+  WorkerSettled,
 } from "./worker-protocol";
 import { frameData, FrameMapper, type FrameData } from "./stack-frames";
 import { describeThrown, IMMEDIATE_ASYNC_SYSCALLS } from "./worker-protocol";
@@ -56,10 +58,26 @@ const USER_ERROR = Symbol("localBackendUserError");
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const signal = new Int32Array(init.signal);
-/** The execution the running code belongs to: the main thread's id for it, and its component. */
-const execution = new AsyncLocalStorage<{ exec: number; component: string }>();
+/**
+ * One execution of a function here, and what it started that must not outlive it: a worker runs
+ * many in turn, and in Convex an execution's context is gone once it ends (its timers never
+ * fire, its pending promises never resume).
+ */
+interface ExecutionState {
+  /** The main thread's id for it. */
+  exec: number;
+  component: string;
+  /** `process.env` as it sees it: a copy of its component's, so what it sets dies with it. */
+  env: Record<string, string>;
+  ended: boolean;
+  /** Its timers (setTimeout, setInterval, setImmediate) not yet fired or cleared, and how to clear each. */
+  timers: Map<unknown, () => void>;
+}
+/** The execution the running code belongs to (code it left behind keeps its ended state). */
+const execution = new AsyncLocalStorage<ExecutionState>();
+const running = new Map<number, ExecutionState>();
 const invokers = new Map<string, (args: string, requestId: string) => Promise<string>>();
-const pendingAsync = new Map<number, { resolve(json: string): void; reject(error: unknown): void }>();
+const pendingAsync = new Map<number, { exec: number; resolve(json: string): void; reject(error: unknown): void }>();
 let nextAsyncId = 0;
 /** `convex/http.ts`'s router, once loaded (null without one). */
 let httpRouter: HttpRouterExport | null = null;
@@ -165,6 +183,7 @@ function fromWire(wire: WireError): Error {
 function currentExecution(): number {
   const store = execution.getStore();
   if (store === undefined) throw new Error("Convex syscall made outside of a function execution");
+  if (store.ended) throw new Error("This function execution has already ended.");
   return store.exec;
 }
 
@@ -207,7 +226,7 @@ function syncRoundTrip(exec: number, op: string, args: string, async: boolean): 
     }
     const id = nextAsyncId++;
     return new Promise<string>((resolve, reject) => {
-      pendingAsync.set(id, { resolve, reject });
+      pendingAsync.set(id, { exec, resolve, reject });
       post({ type: "asyncSyscall", id, exec, op, args });
     });
   },
@@ -332,6 +351,13 @@ function nodeErrorMessage(thrown: unknown): string {
  * ("use node") names the event: "Uncaught uncaughtException: …" (node-executor, executor.ts).
  */
 function uncaught(event: "uncaughtException" | "unhandledRejection", thrown: unknown): void {
+  // Code an ended execution left behind (a callback of work it never awaited: Convex would never
+  // run it) fails nothing that runs now, or is sent here meanwhile; the worker is not reused.
+  if (execution.getStore()?.ended) {
+    poisoned = true;
+    post({ type: "tainted" });
+    return;
+  }
   const wire = toWire(thrown, lastModule);
   const error: WireError = lastInNode
     ? {
@@ -345,20 +371,147 @@ function uncaught(event: "uncaughtException" | "unhandledRejection", thrown: unk
 process.on("uncaughtException", (error) => uncaught("uncaughtException", error));
 process.on("unhandledRejection", (reason) => uncaught("unhandledRejection", reason));
 
-/** Runs `work` as execution `exec` of a function in `module` of `component` ("" for the app), and posts its result. */
-function execute(exec: number, component: string, module: string, work: () => Promise<string>): void {
+/**
+ * Runs `work` as execution `exec` of a function in `module` of `component` ("" for the app), and
+ * posts its result; with `report` (an action's), whether the worker can be reused (`finish`).
+ */
+function execute(exec: number, component: string, module: string, report: boolean, work: () => Promise<string>): void {
   lastModule = module;
   lastInNode = component === "" && nodeModules.has(module);
-  execution.run({ exec, component }, () => {
+  const state: ExecutionState = { exec, component, env: { ...componentEnv[component] }, ended: false, timers: new Map() };
+  running.set(exec, state);
+  execution.run(state, () => {
     // Invocations may arrive while the modules still load; a failed load is reported once.
-    loading
+    void loading
       .then(work, () => new Promise<string>(() => undefined))
       .then(
-        (json) => post({ type: "result", exec, ok: true, json }),
-        (error: unknown) => post({ type: "result", exec, ok: false, error: toWire(error, module) }),
+        (json) => finish(state, report, { type: "result", exec, ok: true, json }),
+        (error: unknown) => finish(state, report, { type: "result", exec, ok: false, error: toWire(error, module) }),
       );
   });
 }
+
+/**
+ * Posts an execution's result. With `report` (an action's), whether the worker can be reused
+ * goes with it when it is clean already, so that it is back in its pool before the caller can
+ * send another action; otherwise (an immediate of node's own still due, say) it follows a turn
+ * of the event loop later. What shows only later (a promise rejection nobody handles, a server
+ * that listens once its address is looked up) taints the worker: it is checked again a turn
+ * later, and at the end of the next execution.
+ */
+function finish(state: ExecutionState, report: boolean, result: Extract<FromWorker, { type: "result" }>): void {
+  end(state);
+  if (!report || running.size > 0) return post(result);
+  if (isClean()) {
+    post({ ...result, settled: settledNow() });
+    nodeSetImmediate(() => {
+      if (running.size === 0 && !isClean()) post({ type: "tainted" });
+    });
+    return;
+  }
+  post(result);
+  // Nothing is sent here before this answer.
+  nodeSetImmediate(() => post({ type: "settled", settled: settledNow() }));
+}
+
+function settledNow(): WorkerSettled {
+  const memory = getHeapStatistics();
+  // ArrayBuffers' bytes are outside the V8 heap (and its limit), but just as much kept alive.
+  return { clean: isClean(), memoryBytes: memory.used_heap_size + memory.external_memory };
+}
+
+/** Ends an execution as Convex discards its context: its timers are cleared, its pending syscalls never answered. */
+function end(state: ExecutionState): void {
+  state.ended = true;
+  running.delete(state.exec);
+  for (const clear of state.timers.values()) clear();
+  state.timers.clear();
+  for (const [id, pending] of pendingAsync) if (pending.exec === state.exec) pendingAsync.delete(id);
+  httpAborts.delete(state.exec);
+}
+
+/** Set once code of an ended execution threw: the worker is not reused. */
+let poisoned = false;
+/** What is active in an idle worker (by kind), taken once the modules are loaded. */
+let idleResources = new Map<string, number>();
+
+/**
+ * A connected socket is not counted: fetch() keeps its sockets open for the next request. What
+ * one delivers later to code of an ended execution runs as that execution (its syscalls refused,
+ * a throw taints the worker), as does whatever else its work left in flight.
+ */
+const UNCOUNTED_RESOURCES = new Set(["TCPSocketWrap"]);
+
+function countResources(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const kind of process.getActiveResourcesInfo()) {
+    if (!UNCOUNTED_RESOURCES.has(kind)) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * Whether this worker, idle, may run another execution: not if an exception came from code an
+ * ended execution left, nor while something an execution started is still active (a server, a
+ * file operation, a timer made through node:timers: each would call back into its code).
+ */
+function isClean(): boolean {
+  if (poisoned) return false;
+  for (const [kind, count] of countResources()) if (count > (idleResources.get(kind) ?? 0)) return false;
+  return true;
+}
+
+const nodeSetImmediate = globalThis.setImmediate;
+/**
+ * setTimeout, setInterval and setImmediate as functions see them: a timer made in an execution
+ * is cleared when it ends, so it never fires in a later one (nor after its worker moved on), and
+ * one made by code an ended execution left behind never fires.
+ */
+function trackTimers<H>(original: (...args: never[]) => H, clear: (handle: H) => void, repeats: boolean) {
+  const schedule = original as unknown as (callback: unknown, ...rest: unknown[]) => H;
+  const tracked = function (this: unknown, callback: unknown, ...rest: unknown[]): H {
+    const store = execution.getStore();
+    if (store === undefined || typeof callback !== "function") return schedule(callback, ...rest);
+    const fire = callback as (...args: unknown[]) => void;
+    const handle: H = schedule(
+      repeats
+        ? fire
+        : function (this: unknown, ...args: unknown[]) {
+            store.timers.delete(handle);
+            return fire.apply(this, args);
+          },
+      ...rest,
+    );
+    if (store.ended) clear(handle);
+    else store.timers.set(handle, () => clear(handle));
+    return handle;
+  };
+  // What util.promisify uses (setTimeout's own promise form), and any other symbol it carries.
+  for (const key of Object.getOwnPropertySymbols(original)) {
+    Object.defineProperty(tracked, key, Object.getOwnPropertyDescriptor(original, key)!);
+  }
+  return tracked;
+}
+function untrack<H>(clear: (handle: H) => void) {
+  return (handle: H) => {
+    execution.getStore()?.timers.delete(handle);
+    clear(handle);
+  };
+}
+globalThis.setTimeout = trackTimers<NodeJS.Timeout>(globalThis.setTimeout, globalThis.clearTimeout, false) as typeof setTimeout;
+globalThis.setInterval = trackTimers<NodeJS.Timeout>(
+  globalThis.setInterval,
+  globalThis.clearInterval,
+  true,
+) as typeof setInterval;
+globalThis.setImmediate = trackTimers<NodeJS.Immediate>(
+  globalThis.setImmediate,
+  globalThis.clearImmediate,
+  false,
+) as typeof setImmediate;
+globalThis.clearTimeout = untrack(globalThis.clearTimeout);
+globalThis.clearInterval = untrack(globalThis.clearInterval);
+globalThis.clearImmediate = untrack(globalThis.clearImmediate);
 
 /** Functions are known by their definition ("" for the app's) and their path in it. */
 function invokerKey(definition: string, path: string): string {
@@ -376,7 +529,7 @@ const componentEnv: Record<string, Record<string, string>> = { "": { ...init.bun
 
 function currentEnv(): Record<string, string> {
   const store = execution.getStore();
-  if (store !== undefined) return componentEnv[store.component] ?? {};
+  if (store !== undefined) return store.env;
   if (importEnv === "componentDefinition") {
     throw new Error(
       "Environment variables are only supported in the app's convex.config.ts. Learn more at https://docs.convex.dev/components/authoring#environment-variables",
@@ -434,7 +587,7 @@ async function evaluateConfigs(): Promise<Record<string, JSONValue>> {
 }
 
 function run(message: Extract<ToWorker, { type: "invoke" }>): void {
-  execute(message.exec, message.component, message.path.slice(0, message.path.lastIndexOf(":")), () => {
+  execute(message.exec, message.component, message.path.slice(0, message.path.lastIndexOf(":")), message.settle === true, () => {
     const invoke = invokers.get(invokerKey(message.definition, message.path));
     if (!invoke) throw new Error(`The worker has no function ${message.path}`);
     return invoke(message.args, message.requestId);
@@ -567,6 +720,7 @@ async function load(): Promise<void> {
     }
   }
   importEnv = componentEnv[""]!;
+  idleResources = countResources();
   post({ type: "ready", metadata: { functions, schemas, authProviders, definitions, crons, httpRouter: httpRouter !== null } });
 }
 
@@ -587,8 +741,9 @@ loading.catch((error: unknown) => post({ type: "loadError", error: toWire(error)
 
 port.on("message", (message: ToWorker) => {
   if (message.type === "invoke") return run(message);
-  if (message.type === "invokeHttp") return execute(message.exec, "", "http", () => serveHttp(message));
-  if (message.type === "abortHttp") return abortOf(message.exec).abort();
+  if (message.type === "invokeHttp") return execute(message.exec, "", "http", message.settle === true, () => serveHttp(message));
+  // A request whose handler already ended has nothing left to abort.
+  if (message.type === "abortHttp") return running.has(message.exec) ? abortOf(message.exec).abort() : undefined;
   const pending = pendingAsync.get(message.id);
   if (!pending) return;
   pendingAsync.delete(message.id);
