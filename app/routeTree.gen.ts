@@ -15,6 +15,7 @@ import { Route as SignInRouteImport } from './routes/sign-in'
 import { Route as AuthedCustomersRouteRouteImport } from './routes/_authed/customers/route'
 import { Route as AuthedCustomersIndexRouteImport } from './routes/_authed/customers/index'
 import { Route as AuthedCustomersCustomerIdRouteRouteImport } from './routes/_authed/customers/$customerId/route'
+import { Route as AuthedCustomersImportRouteImport } from './routes/_authed/customers/import'
 import { Route as AuthedCustomersNewRouteImport } from './routes/_authed/customers/new'
 import { Route as AuthedWorkspacesIndexRouteImport } from './routes/_authed/workspaces/index'
 import { Route as AuthedWorkspacesWorkspaceIdRouteImport } from './routes/_authed/workspaces/$workspaceId'
@@ -51,6 +52,11 @@ const AuthedCustomersCustomerIdRouteRoute =
     path: '/$customerId',
     getParentRoute: () => AuthedCustomersRouteRoute,
   } as any)
+const AuthedCustomersImportRoute = AuthedCustomersImportRouteImport.update({
+  id: '/import',
+  path: '/import',
+  getParentRoute: () => AuthedCustomersRouteRoute,
+} as any)
 const AuthedCustomersNewRoute = AuthedCustomersNewRouteImport.update({
   id: '/new',
   path: '/new',
@@ -85,6 +91,7 @@ export interface FileRoutesByFullPath {
   '/sign-in': typeof SignInRoute
   '/customers': typeof AuthedCustomersRouteRouteWithChildren
   '/customers/$customerId': typeof AuthedCustomersCustomerIdRouteRouteWithChildren
+  '/customers/import': typeof AuthedCustomersImportRoute
   '/customers/new': typeof AuthedCustomersNewRoute
   '/workspaces/$workspaceId': typeof AuthedWorkspacesWorkspaceIdRoute
   '/customers/': typeof AuthedCustomersIndexRoute
@@ -95,6 +102,7 @@ export interface FileRoutesByFullPath {
 export interface FileRoutesByTo {
   '/': typeof IndexRoute
   '/sign-in': typeof SignInRoute
+  '/customers/import': typeof AuthedCustomersImportRoute
   '/customers/new': typeof AuthedCustomersNewRoute
   '/workspaces/$workspaceId': typeof AuthedWorkspacesWorkspaceIdRoute
   '/customers': typeof AuthedCustomersIndexRoute
@@ -109,6 +117,7 @@ export interface FileRoutesById {
   '/sign-in': typeof SignInRoute
   '/_authed/customers': typeof AuthedCustomersRouteRouteWithChildren
   '/_authed/customers/$customerId': typeof AuthedCustomersCustomerIdRouteRouteWithChildren
+  '/_authed/customers/import': typeof AuthedCustomersImportRoute
   '/_authed/customers/new': typeof AuthedCustomersNewRoute
   '/_authed/workspaces/$workspaceId': typeof AuthedWorkspacesWorkspaceIdRoute
   '/_authed/customers/': typeof AuthedCustomersIndexRoute
@@ -123,6 +132,7 @@ export interface FileRouteTypes {
     | '/sign-in'
     | '/customers'
     | '/customers/$customerId'
+    | '/customers/import'
     | '/customers/new'
     | '/workspaces/$workspaceId'
     | '/customers/'
@@ -133,6 +143,7 @@ export interface FileRouteTypes {
   to:
     | '/'
     | '/sign-in'
+    | '/customers/import'
     | '/customers/new'
     | '/workspaces/$workspaceId'
     | '/customers'
@@ -146,6 +157,7 @@ export interface FileRouteTypes {
     | '/sign-in'
     | '/_authed/customers'
     | '/_authed/customers/$customerId'
+    | '/_authed/customers/import'
     | '/_authed/customers/new'
     | '/_authed/workspaces/$workspaceId'
     | '/_authed/customers/'
@@ -204,6 +216,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthedCustomersCustomerIdRouteRouteImport
       parentRoute: typeof AuthedCustomersRouteRoute
     }
+    '/_authed/customers/import': {
+      id: '/_authed/customers/import'
+      path: '/import'
+      fullPath: '/customers/import'
+      preLoaderRoute: typeof AuthedCustomersImportRouteImport
+      parentRoute: typeof AuthedCustomersRouteRoute
+    }
     '/_authed/customers/new': {
       id: '/_authed/customers/new'
       path: '/new'
@@ -258,6 +277,7 @@ const AuthedCustomersCustomerIdRouteRouteWithChildren =
 
 interface AuthedCustomersRouteRouteChildren {
   AuthedCustomersCustomerIdRouteRoute: typeof AuthedCustomersCustomerIdRouteRouteWithChildren
+  AuthedCustomersImportRoute: typeof AuthedCustomersImportRoute
   AuthedCustomersNewRoute: typeof AuthedCustomersNewRoute
   AuthedCustomersIndexRoute: typeof AuthedCustomersIndexRoute
   AuthedCustomersCustomerIdEditRoute: typeof AuthedCustomersCustomerIdEditRoute
@@ -266,6 +286,7 @@ interface AuthedCustomersRouteRouteChildren {
 const AuthedCustomersRouteRouteChildren: AuthedCustomersRouteRouteChildren = {
   AuthedCustomersCustomerIdRouteRoute:
     AuthedCustomersCustomerIdRouteRouteWithChildren,
+  AuthedCustomersImportRoute: AuthedCustomersImportRoute,
   AuthedCustomersNewRoute: AuthedCustomersNewRoute,
   AuthedCustomersIndexRoute: AuthedCustomersIndexRoute,
   AuthedCustomersCustomerIdEditRoute: AuthedCustomersCustomerIdEditRoute,

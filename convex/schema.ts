@@ -33,6 +33,9 @@ export const customerFields = {
   emailKey: v.optional(v.string()),
 };
 
+export const importOutcome = v.union(v.literal("created"), v.literal("updated"), v.literal("unchanged"), v.literal("skipped"));
+export type ImportOutcome = Infer<typeof importOutcome>;
+
 export default defineSchema({
   workspaces: defineTable({
     name: v.string(),
@@ -96,4 +99,19 @@ export default defineSchema({
   })
     .index("by_workspace", ["workspaceId"])
     .index("by_key", ["keyId"]),
+
+  /**
+   * What an import did with each row it wrote (convex/imports.ts), so a batch sent again (a retry
+   * after a lost answer) writes nothing twice and answers as the first time. Kept for a day.
+   */
+  importReceipts: defineTable({
+    workspaceId: v.id("workspaces"),
+    /** Chosen by the client, one per import of a file. */
+    importId: v.string(),
+    /** The row's number in the file (the header is row 1). */
+    row: v.number(),
+    outcome: importOutcome,
+    /** The customer it created, updated or skipped as a duplicate. */
+    customerId: v.id("customers"),
+  }).index("by_import_row", ["workspaceId", "importId", "row"]),
 });

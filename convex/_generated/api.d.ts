@@ -8,8 +8,10 @@
  * @module
  */
 
+import type * as crons from "../crons.js";
 import type * as customers from "../customers.js";
 import type * as http from "../http.js";
+import type * as imports from "../imports.js";
 import type * as lib_auth from "../lib/auth.js";
 import type * as lib_customerCounts from "../lib/customerCounts.js";
 import type * as lib_customerFields from "../lib/customerFields.js";
@@ -30,8 +32,10 @@ import type {
 } from "convex/server";
 
 declare const fullApi: ApiFromModules<{
+  crons: typeof crons;
   customers: typeof customers;
   http: typeof http;
+  imports: typeof imports;
   "lib/auth": typeof lib_auth;
   "lib/customerCounts": typeof lib_customerCounts;
   "lib/customerFields": typeof lib_customerFields;

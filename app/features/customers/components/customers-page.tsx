@@ -15,9 +15,14 @@ export function CustomersPage({ workspaceId, search }: { workspaceId: WorkspaceR
     <section>
       <header className="page-header">
         <h1>Customers</h1>
-        <Link to="/customers/new" className="button">
-          New customer
-        </Link>
+        <div className="page-actions">
+          <Link to="/customers/import" className="button button-secondary">
+            Import
+          </Link>
+          <Link to="/customers/new" className="button">
+            New customer
+          </Link>
+        </div>
       </header>
       <CustomerFilters search={search} counts={summary?.counts} />
       {/* Keyed by the filters: a new filter starts again from page 1. */}

@@ -1,0 +1,45 @@
+/**
+ * The page's side of the CSV worker: one request at a time, answered by a promise. The worker is
+ * a module served from the app's own origin (the CSP allows workers from 'self' only).
+ */
+import type { ColumnMapping } from "./columns";
+import type { CsvRequest, CsvResponse } from "./protocol";
+
+type Answer<T extends CsvResponse["type"]> = Extract<CsvResponse, { type: T }>;
+
+export class CsvWorker {
+  private readonly worker = new Worker(new URL("./csv.worker.ts", import.meta.url), { type: "module" });
+
+  private request<T extends CsvResponse["type"]>(
+    message: CsvRequest,
+    answer: T,
+    onProgress?: (fraction: number) => void,
+  ): Promise<Answer<T>> {
+    return new Promise((resolve, reject) => {
+      this.worker.onmessage = (event: MessageEvent<CsvResponse>) => {
+        const response = event.data;
+        if (response.type === "progress") onProgress?.(response.fraction);
+        else if (response.type === answer) resolve(response as Answer<T>);
+        else if (response.type === "error") reject(new Error(response.message));
+      };
+      this.worker.onerror = (event) => reject(new Error(event.message || "The CSV worker failed"));
+      this.worker.postMessage(message);
+    });
+  }
+
+  parse(file: File, onProgress: (fraction: number) => void) {
+    return this.request({ type: "parse", file }, "parsed", onProgress);
+  }
+
+  check(mapping: ColumnMapping) {
+    return this.request({ type: "check", mapping }, "checked");
+  }
+
+  async unparse(header: string[], rows: string[][]): Promise<string> {
+    return (await this.request({ type: "unparse", header, rows }, "unparsed")).text;
+  }
+
+  terminate() {
+    this.worker.terminate();
+  }
+}

@@ -1,0 +1,18 @@
+/** What the page and the CSV worker (csv.worker.ts) say to each other. */
+import type { ColumnMapping } from "./columns";
+import type { ImportRow, RejectedRow } from "./rows";
+
+/** More than this is refused with a clear message: split the file (Twenty caps an import at 10,000). */
+export const MAX_IMPORT_ROWS = 100_000;
+
+export type CsvRequest =
+  | { type: "parse"; file: File }
+  | { type: "check"; mapping: ColumnMapping }
+  | { type: "unparse"; header: string[]; rows: string[][] };
+
+export type CsvResponse =
+  | { type: "progress"; fraction: number }
+  | { type: "parsed"; header: string[]; preview: string[][]; records: number; delimiter: string }
+  | { type: "checked"; rows: ImportRow[]; rejected: RejectedRow[]; rejectedCsv: string }
+  | { type: "unparsed"; text: string }
+  | { type: "error"; message: string };

@@ -1,0 +1,86 @@
+/**
+ * Customers in and out (issue 23): a CSV import with good, bad and duplicate rows (and the same
+ * file again), and the status counts following a change made elsewhere.
+ */
+import { readFile } from "node:fs/promises";
+import { expect, type Page, test } from "@playwright/test";
+import { api } from "../../convex/_generated/api";
+import { addCustomers, convexAs, signIn, uniqueEmail } from "./support/users";
+
+// As a European spreadsheet saves it: a BOM, semicolons, a quoted separator, \r\n.
+const FILE = [
+  "\uFEFFName;E-mail;Status;Company",
+  'Ada Lovelace;ada@example.com;Active;"Engines; Ltd"',
+  ";no-name@example.com;Lead;",
+  "Bad Email;not-an-email;;",
+  "Dup Person;DUP@example.com;inactive;",
+  "Grace;grace@example.com;LEAD;Navy",
+].join("\r\n");
+
+async function chooseFile(page: Page) {
+  await page.getByLabel("Choose a CSV file, or drop one here").setInputFiles({
+    name: "customers.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(FILE, "utf8"),
+  });
+}
+
+const statusOptions = (page: Page) => page.getByLabel("Status").locator("option");
+
+test("a CSV import: bad rows listed and downloadable, duplicates skipped or updated, the same file twice writes nothing twice", async ({
+  page,
+}) => {
+  const email = uniqueEmail("import");
+  await addCustomers(email, [{ name: "Existing", email: "dup@example.com", status: "active" }]);
+  await signIn(page, email);
+  await page.getByRole("link", { name: "Import" }).click();
+  await expect(page.getByRole("heading", { name: "Import customers" })).toBeVisible();
+
+  await chooseFile(page);
+  await expect(page.getByRole("heading", { level: 2 })).toHaveText("customers.csv: 5 rows");
+  await expect(page.getByLabel("Field for column E-mail")).toHaveValue("email");
+  await expect(page.getByTestId("import-preview").locator("tbody tr").first()).toContainText("Engines; Ltd");
+  await expect(page.getByTestId("check-summary")).toHaveText("3 ready to import, 2 with errors.");
+  await expect(page.getByTestId("rejected-rows").locator("li")).toHaveText([
+    "Row 3: Name: Enter a name",
+    "Row 4: Email: Enter a valid email address",
+  ]);
+
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByText("Download rows with errors (CSV)").click(),
+  ]);
+  expect(download.suggestedFilename()).toBe("customers-errors.csv");
+  const rejected = await readFile(await download.path(), "utf8");
+  expect(rejected.split("\r\n")).toEqual([
+    "Name,E-mail,Status,Company,Error",
+    ",no-name@example.com,Lead,,Name: Enter a name",
+    "Bad Email,not-an-email,,,Email: Enter a valid email address",
+  ]);
+
+  await page.getByRole("button", { name: "Import 3 customers" }).click();
+  await expect(page.getByTestId("import-status")).toHaveText("Imported: 3 of 3 rows. 2 created, 0 updated, 1 already there.");
+  await expect(page.getByLabel("Import progress")).toHaveAttribute("value", "3");
+
+  // The same file again, now updating duplicates: the one changed customer is updated, nothing is added.
+  await chooseFile(page);
+  await page.getByLabel("Update them with the file's values").check();
+  await page.getByRole("button", { name: "Import 3 customers" }).click();
+  await expect(page.getByTestId("import-status")).toHaveText("Imported: 3 of 3 rows. 0 created, 1 updated, 2 already there.");
+
+  await page.getByRole("link", { name: "Back to customers" }).click();
+  await expect(page.getByTestId("customer-row")).toHaveText(["Grace", "Ada Lovelace", "Dup Person"]);
+  await expect(statusOptions(page)).toHaveText(["All (3)", "Lead (1)", "Active (1)", "Inactive (1)"]);
+});
+
+test("the status counts follow a change made in another browser", async ({ page }) => {
+  const email = uniqueEmail("counts");
+  const [id] = await addCustomers(email, [{ name: "Counted", email: "counted@example.com" }]);
+  await signIn(page, email);
+  await expect(statusOptions(page)).toHaveText(["All (1)", "Lead (1)", "Active (0)", "Inactive (0)"]);
+  const elsewhere = await convexAs(email);
+  await elsewhere.mutation(api.customers.create, { name: "Arrived", email: "arrived@example.com", status: "active" });
+  await expect(statusOptions(page)).toHaveText(["All (2)", "Lead (1)", "Active (1)", "Inactive (0)"]);
+  await elsewhere.mutation(api.customers.update, { id: id!, status: "inactive" });
+  await expect(statusOptions(page)).toHaveText(["All (2)", "Lead (0)", "Active (1)", "Inactive (1)"]);
+});
