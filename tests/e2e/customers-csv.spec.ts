@@ -1,6 +1,6 @@
 /**
  * Customers in and out (issue 23): a CSV import with good, bad and duplicate rows (and the same
- * file again), and the status counts following a change made elsewhere.
+ * file again), and the status counts and weekly chart following a change made elsewhere.
  */
 import { readFile } from "node:fs/promises";
 import { expect, type Page, test } from "@playwright/test";
@@ -73,14 +73,21 @@ test("a CSV import: bad rows listed and downloadable, duplicates skipped or upda
   await expect(statusOptions(page)).toHaveText(["All (3)", "Lead (1)", "Active (1)", "Inactive (1)"]);
 });
 
-test("the status counts follow a change made in another browser", async ({ page }) => {
+test("the status counts and the weekly chart follow a change made in another browser", async ({ page }) => {
   const email = uniqueEmail("counts");
   const [id] = await addCustomers(email, [{ name: "Counted", email: "counted@example.com" }]);
   await signIn(page, email);
   await expect(statusOptions(page)).toHaveText(["All (1)", "Lead (1)", "Active (0)", "Inactive (0)"]);
+  // The chart's text alternative: this week is its last row (week, lead, active, inactive, total).
+  const thisWeek = page.getByRole("table", { name: "New customers per week, by status" }).locator("tbody tr").last();
+  await expect(thisWeek.locator("td")).toHaveText(["1", "0", "0", "1"]);
+  await expect(page.getByTestId("customers-chart").locator("rect")).toHaveCount(1);
   const elsewhere = await convexAs(email);
   await elsewhere.mutation(api.customers.create, { name: "Arrived", email: "arrived@example.com", status: "active" });
   await expect(statusOptions(page)).toHaveText(["All (2)", "Lead (1)", "Active (1)", "Inactive (0)"]);
+  await expect(thisWeek.locator("td")).toHaveText(["1", "1", "0", "2"]);
   await elsewhere.mutation(api.customers.update, { id: id!, status: "inactive" });
   await expect(statusOptions(page)).toHaveText(["All (2)", "Lead (0)", "Active (1)", "Inactive (1)"]);
+  await expect(thisWeek.locator("td")).toHaveText(["0", "1", "1", "2"]);
+  await expect(page.getByTestId("customers-chart").locator("rect")).toHaveCount(2);
 });

@@ -3,6 +3,7 @@ import { Link } from "@tanstack/react-router";
 import { customerQueries, type WorkspaceRef } from "../queries";
 import type { CustomerListSearch } from "../search-params";
 import { CustomerFilters } from "./customer-filters";
+import { CustomersChart } from "./customers-chart";
 import { CustomersList } from "./customers-list";
 
 /** The customers list page: its header, the filters and the live table. */
@@ -24,6 +25,7 @@ export function CustomersPage({ workspaceId, search }: { workspaceId: WorkspaceR
           </Link>
         </div>
       </header>
+      {summary ? <CustomersChart weeks={summary.weeks} /> : null}
       <CustomerFilters search={search} counts={summary?.counts} />
       {/* Keyed by the filters: a new filter starts again from page 1. */}
       <CustomersList key={JSON.stringify([workspaceId, search])} workspaceId={workspaceId} search={search} />
