@@ -63,9 +63,16 @@ export default defineSchema({
     role: workspaceRole,
     /** The inviting admin's email (or tokenIdentifier when the token carries none), for display. */
     invitedBy: v.string(),
+    /**
+     * When the daily clean-up (convex/crons.ts) marked it expired, `INVITATION_TTL_MS` after it
+     * was sent; kept so both sides see "expired" until the admin invites again or it is dismissed.
+     */
+    expiredAt: v.optional(v.number()),
   })
     .index("by_email", ["email"])
-    .index("by_workspace_email", ["workspaceId", "email"]),
+    .index("by_workspace_email", ["workspaceId", "email"])
+    // Not yet expired (expiredAt unset), oldest first: what the clean-up reads.
+    .index("by_expired_at", ["expiredAt"]),
 
   customers: defineTable(customerFields)
     // Every index leads with workspaceId so a query never reads another workspace's rows.

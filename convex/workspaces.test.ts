@@ -8,7 +8,8 @@ import { describe, expect, it, vi } from "vitest";
 import { api, internal } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
 import { FORBIDDEN, INVALID_INPUT, NOT_FOUND } from "./lib/errors";
-import { DELETE_BATCH } from "./workspaces";
+import crons from "./crons";
+import { DELETE_BATCH, EXPIRE_BATCH, INVITATION_TTL_MS } from "./workspaces";
 import { projectConvexTest } from "./test.setup";
 
 const ISSUER = "https://issuer.test";
@@ -183,7 +184,7 @@ describe("workspaces", () => {
     const again = await alice.mutation(api.workspaces.invite, { workspaceId, email: " BOB@example.com ", role: "admin" });
     expect(again).toBe(first);
     expect(await bob.query(api.workspaces.myInvitations, {})).toEqual([
-      { _id: first, workspaceId, workspaceName: "Acme", role: "admin", invitedBy: "alice@example.com" },
+      { _id: first, workspaceId, workspaceName: "Acme", role: "admin", invitedBy: "alice@example.com", expired: false },
     ]);
     expect(await codeOf(alice.mutation(api.workspaces.invite, { workspaceId, email: "nope", role: "member" }))).toBe(
       INVALID_INPUT,
@@ -202,7 +203,7 @@ describe("workspaces", () => {
     const outsider = as("dave@example.com");
     const invitationId = await alice.mutation(api.workspaces.invite, { workspaceId, email: "Carol@example.com", role: "member" });
     expect(await alice.query(api.workspaces.invitations, { workspaceId })).toEqual([
-      { _id: invitationId, email: "carol@example.com", role: "member", invitedBy: "alice@example.com" },
+      { _id: invitationId, email: "carol@example.com", role: "member", invitedBy: "alice@example.com", expired: false },
     ]);
     expect(await codeOf(bob.query(api.workspaces.invitations, { workspaceId }))).toBe(FORBIDDEN);
     expect(await codeOf(carol.query(api.workspaces.invitations, { workspaceId }))).toBe(NOT_FOUND);
@@ -335,6 +336,95 @@ describe("migrations:customersToWorkspaces", () => {
       });
       await t.finishAllScheduledFunctions(vi.runAllTimers);
       expect(await names(alice)).toHaveLength(7);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe("invitation expiry (issue 23.6)", () => {
+  const DAY = 24 * 60 * 60 * 1000;
+
+  it("is a daily cron job", () => {
+    expect(JSON.parse(JSON.stringify(crons.crons["expire invitations"]))).toEqual({
+      name: "workspaces:expireInvitations",
+      args: [{}],
+      schedule: { type: "daily", hourUTC: 3 },
+    });
+    expect(INVITATION_TTL_MS).toBe(14 * DAY);
+  });
+
+  it("after 14 days an invitation cannot be accepted, both sides see it expired, and the admin can invite again", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const { t, alice, bob, carol } = setup();
+      const workspaceId = await alice.mutation(api.workspaces.create, { name: "Acme" });
+      const first = await alice.mutation(api.workspaces.invite, { workspaceId, email: "bob@example.com", role: "admin" });
+      const carols = await alice.mutation(api.workspaces.invite, { workspaceId, email: "carol@example.com", role: "member" });
+      const expire = () => t.mutation(internal.workspaces.expireInvitations, {});
+
+      vi.advanceTimersByTime(14 * DAY - 1000);
+      expect(await expire()).toBe(0);
+      expect(await bob.query(api.workspaces.myInvitations, {})).toMatchObject([{ _id: first, expired: false }]);
+
+      // Past 14 days and before the clean-up's next run: already refused, not yet shown.
+      vi.advanceTimersByTime(2000);
+      const refused = await bob
+        .mutation(api.workspaces.acceptInvitation, { invitationId: first })
+        .catch((error: unknown) => error);
+      expect((refused as ConvexError<{ code: string; message: string }>).data).toEqual({
+        code: FORBIDDEN,
+        message: "That invitation has expired: ask an admin of the workspace to invite you again.",
+      });
+      expect(await expire()).toBe(2);
+      expect(await expire()).toBe(0);
+      expect(await bob.query(api.workspaces.myInvitations, {})).toEqual([
+        { _id: first, workspaceId, workspaceName: "Acme", role: "admin", invitedBy: "alice@example.com", expired: true },
+      ]);
+      expect(await alice.query(api.workspaces.invitations, { workspaceId })).toEqual([
+        { _id: first, email: "bob@example.com", role: "admin", invitedBy: "alice@example.com", expired: true },
+        { _id: carols, email: "carol@example.com", role: "member", invitedBy: "alice@example.com", expired: true },
+      ]);
+      expect(await codeOf(bob.mutation(api.workspaces.acceptInvitation, { invitationId: first }))).toBe(FORBIDDEN);
+      expect(await bob.query(api.workspaces.list, {})).toEqual([]);
+
+      // The invitee dismisses theirs; the admin invites Bob again: a new invitation, 14 new days.
+      await carol.mutation(api.workspaces.declineInvitation, { invitationId: carols });
+      const second = await alice.mutation(api.workspaces.invite, { workspaceId, email: "bob@example.com", role: "member" });
+      expect(second).not.toBe(first);
+      expect(await alice.query(api.workspaces.invitations, { workspaceId })).toEqual([
+        { _id: second, email: "bob@example.com", role: "member", invitedBy: "alice@example.com", expired: false },
+      ]);
+      vi.advanceTimersByTime(13 * DAY);
+      expect(await expire()).toBe(0);
+      expect(await bob.mutation(api.workspaces.acceptInvitation, { invitationId: second })).toBe(workspaceId);
+      expect(await bob.query(api.workspaces.list, {})).toMatchObject([{ _id: workspaceId, role: "member" }]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it(`marks ${EXPIRE_BATCH} a transaction, scheduling the next batch`, async () => {
+    vi.useFakeTimers();
+    try {
+      const { t, alice } = setup();
+      const workspaceId = await alice.mutation(api.workspaces.create, { name: "Big" });
+      await t.run(async (ctx) => {
+        for (let i = 0; i <= EXPIRE_BATCH; i++) {
+          await ctx.db.insert("invitations", {
+            workspaceId,
+            email: `p${i}@example.com`,
+            role: "member",
+            invitedBy: "alice@example.com",
+          });
+        }
+      });
+      vi.advanceTimersByTime(15 * DAY);
+      expect(await t.mutation(internal.workspaces.expireInvitations, {})).toBe(EXPIRE_BATCH);
+      await t.finishAllScheduledFunctions(vi.runAllTimers);
+      const invitations = await t.run((ctx) => ctx.db.query("invitations").collect());
+      expect(invitations.filter((invitation) => invitation.expiredAt === undefined)).toEqual([]);
+      expect(invitations).toHaveLength(EXPIRE_BATCH + 1);
     } finally {
       vi.useRealTimers();
     }

@@ -21,6 +21,11 @@ const MAX_EMAIL = 254;
  */
 export const DELETE_BATCH = 100;
 const INVITATION_NOT_FOUND = "That invitation does not exist, was withdrawn, or is for another email address.";
+const INVITATION_EXPIRED = "That invitation has expired: ask an admin of the workspace to invite you again.";
+/** An invitation expires this long after it was sent (issue 23.6). */
+export const INVITATION_TTL_MS = 14 * 24 * 60 * 60 * 1000;
+/** Invitations the clean-up marks per transaction; a full batch schedules the next one. */
+export const EXPIRE_BATCH = 500;
 
 export interface WorkspaceSummary {
   _id: Id<"workspaces">;
@@ -40,6 +45,8 @@ export interface SentInvitation {
   email: string;
   role: WorkspaceRole;
   invitedBy: string;
+  /** Expired: it can no longer be accepted; inviting the email again sends a new one. */
+  expired: boolean;
 }
 
 export interface PendingInvitation {
@@ -48,6 +55,17 @@ export interface PendingInvitation {
   workspaceName: string;
   role: WorkspaceRole;
   invitedBy: string;
+  /** Expired: it can only be dismissed (declined); the workspace's admins can invite again. */
+  expired: boolean;
+}
+
+/**
+ * Whether an invitation can no longer be accepted: marked by the daily clean-up, or past its
+ * time in the day before the clean-up's next run (only a mutation, whose clock is the
+ * transaction's, asks the time).
+ */
+function isExpired(invitation: Doc<"invitations">, now?: number): boolean {
+  return invitation.expiredAt !== undefined || (now !== undefined && invitation._creationTime + INVITATION_TTL_MS <= now);
 }
 
 function validName(name: string): string {
@@ -250,7 +268,10 @@ export const leave = mutation({
   },
 });
 
-/** Invites an email with a role; inviting the same email again updates the pending invitation's role. */
+/**
+ * Invites an email with a role; inviting the same email again updates the pending invitation's
+ * role, or sends a new invitation in place of an expired one.
+ */
 export const invite = mutation({
   args: { workspaceId: v.id("workspaces"), email: v.string(), role: workspaceRole },
   handler: async (ctx, { workspaceId, email, role }): Promise<Id<"invitations">> => {
@@ -268,16 +289,18 @@ export const invite = mutation({
       .query("invitations")
       .withIndex("by_workspace_email", (q) => q.eq("workspaceId", workspaceId).eq("email", invitee))
       .unique();
-    if (pending) {
+    if (pending && !isExpired(pending, Date.now())) {
       await ctx.db.patch("invitations", pending._id, { role });
       return pending._id;
     }
+    // An expired invitation is replaced by a new one, with a new 14 days.
+    if (pending) await ctx.db.delete("invitations", pending._id);
     const invitedBy = access.membership.email ?? verifiedEmail(access.identity) ?? access.userId;
     return await ctx.db.insert("invitations", { workspaceId, email: invitee, role, invitedBy });
   },
 });
 
-/** The workspace's pending invitations, by email: for its admins, who may withdraw them. */
+/** The workspace's pending and expired invitations, by email: for its admins, who may withdraw them or invite again. */
 export const invitations = query({
   args: { workspaceId: v.id("workspaces") },
   handler: async (ctx, { workspaceId }): Promise<SentInvitation[]> => {
@@ -286,7 +309,10 @@ export const invitations = query({
       .query("invitations")
       .withIndex("by_workspace_email", (q) => q.eq("workspaceId", workspaceId))
       .collect();
-    return invitations.map(({ _id, email, role, invitedBy }) => ({ _id, email, role, invitedBy }));
+    return invitations.map((invitation) => {
+      const { _id, email, role, invitedBy } = invitation;
+      return { _id, email, role, invitedBy, expired: isExpired(invitation) };
+    });
   },
 });
 
@@ -307,7 +333,7 @@ export const withdrawInvitation = mutation({
   },
 });
 
-/** Pending invitations for the caller's verified email (none without one). */
+/** Invitations for the caller's verified email (none without one), expired ones marked. */
 export const myInvitations = query({
   args: {},
   handler: async (ctx): Promise<PendingInvitation[]> => {
@@ -322,7 +348,7 @@ export const myInvitations = query({
       const workspace = await ctx.db.get("workspaces", invitation.workspaceId);
       if (!workspace) continue;
       const { _id, workspaceId, role, invitedBy } = invitation;
-      pending.push({ _id, workspaceId, workspaceName: workspace.name, role, invitedBy });
+      pending.push({ _id, workspaceId, workspaceName: workspace.name, role, invitedBy, expired: isExpired(invitation) });
     }
     return pending;
   },
@@ -333,6 +359,7 @@ export const acceptInvitation = mutation({
   args: { invitationId: v.string() },
   handler: async (ctx, { invitationId }): Promise<Id<"workspaces">> => {
     const { invitation, userId, email } = await ownInvitation(ctx, invitationId);
+    if (isExpired(invitation, Date.now())) fail(FORBIDDEN, INVITATION_EXPIRED);
     const { workspaceId } = invitation;
     await ctx.db.delete("invitations", invitation._id);
     if ((await ctx.db.get("workspaces", workspaceId)) === null) fail(NOT_FOUND, INVITATION_NOT_FOUND);
@@ -349,5 +376,24 @@ export const declineInvitation = mutation({
     const { invitation } = await ownInvitation(ctx, invitationId);
     await ctx.db.delete("invitations", invitation._id);
     return null;
+  },
+});
+
+/**
+ * The daily clean-up (convex/crons.ts): marks invitations sent `INVITATION_TTL_MS` ago or more
+ * as expired, oldest first, a batch per transaction.
+ */
+export const expireInvitations = internalMutation({
+  args: {},
+  handler: async (ctx): Promise<number> => {
+    const sentBefore = Date.now() - INVITATION_TTL_MS;
+    const due = await ctx.db
+      .query("invitations")
+      .withIndex("by_expired_at", (q) => q.eq("expiredAt", undefined).lte("_creationTime", sentBefore))
+      .take(EXPIRE_BATCH);
+    const expiredAt = Date.now();
+    for (const invitation of due) await ctx.db.patch("invitations", invitation._id, { expiredAt });
+    if (due.length === EXPIRE_BATCH) await ctx.scheduler.runAfter(0, internal.workspaces.expireInvitations, {});
+    return due.length;
   },
 });

@@ -120,19 +120,20 @@ function SentInvitations({ workspaceId }: { workspaceId: Id<"workspaces"> }) {
   if (!invitations || invitations.length === 0) return null;
   return (
     <div className="card">
-      <h2>Pending invitations</h2>
+      <h2>Invitations</h2>
       <table className="table" data-testid="invitations-table">
         <thead>
           <tr>
             <th scope="col">Email</th>
             <th scope="col">Role</th>
             <th scope="col">Invited by</th>
+            <th scope="col">Status</th>
             <th scope="col">Actions</th>
           </tr>
         </thead>
         <tbody>
           {invitations.map((invitation) => (
-            <SentInvitationRow key={invitation._id} invitation={invitation} />
+            <SentInvitationRow key={invitation._id} workspaceId={workspaceId} invitation={invitation} />
           ))}
         </tbody>
       </table>
@@ -140,15 +141,29 @@ function SentInvitations({ workspaceId }: { workspaceId: Id<"workspaces"> }) {
   );
 }
 
-function SentInvitationRow({ invitation }: { invitation: SentInvitation }) {
+function SentInvitationRow({ workspaceId, invitation }: { workspaceId: Id<"workspaces">; invitation: SentInvitation }) {
   const withdraw = useWithdrawInvitation();
+  const invite = useInvite();
   const { run, pending, message } = useAction();
   return (
     <tr data-testid="invitation-row">
       <td>{invitation.email}</td>
       <td>{ROLE_LABELS[invitation.role]}</td>
       <td>{invitation.invitedBy}</td>
+      <td>{invitation.expired ? <span className="badge">Expired</span> : "Pending"}</td>
       <td>
+        {invitation.expired ? (
+          <>
+            <button
+              type="button"
+              className="button"
+              disabled={pending}
+              onClick={() => run(() => invite.mutateAsync({ workspaceId, email: invitation.email, role: invitation.role }))}
+            >
+              Invite {invitation.email} again
+            </button>{" "}
+          </>
+        ) : null}
         <button
           type="button"
           className="button button-secondary"

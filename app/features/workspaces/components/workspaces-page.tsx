@@ -70,26 +70,37 @@ function InvitationRow({ invitation }: { invitation: PendingInvitation }) {
   return (
     <li data-testid="invitation">
       <strong>{invitation.workspaceName}</strong> as {ROLE_LABELS[invitation.role].toLowerCase()}, from {invitation.invitedBy}{" "}
-      <button
-        type="button"
-        className="button"
-        disabled={busy}
-        onClick={() =>
-          run(async () => {
-            const workspaceId = await accept.mutateAsync({ invitationId: invitation._id });
-            await navigate({ to: "/customers", search: { workspace: workspaceId } });
-          })
-        }
-      >
-        Accept
-      </button>{" "}
+      {invitation.expired ? (
+        <>
+          <span className="badge" data-testid="invitation-expired">
+            Expired
+          </span>{" "}
+          <span className="muted">Ask {invitation.invitedBy} to invite you again.</span>{" "}
+        </>
+      ) : (
+        <>
+          <button
+            type="button"
+            className="button"
+            disabled={busy}
+            onClick={() =>
+              run(async () => {
+                const workspaceId = await accept.mutateAsync({ invitationId: invitation._id });
+                await navigate({ to: "/customers", search: { workspace: workspaceId } });
+              })
+            }
+          >
+            Accept
+          </button>{" "}
+        </>
+      )}
       <button
         type="button"
         className="button button-secondary"
         disabled={busy}
         onClick={() => run(() => decline.mutateAsync({ invitationId: invitation._id }))}
       >
-        Decline
+        {invitation.expired ? "Dismiss" : "Decline"}
       </button>
       {error ? (
         <p className="form-error" role="alert">
