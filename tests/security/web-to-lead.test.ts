@@ -119,8 +119,8 @@ describe("web-to-lead tokens", () => {
   });
 
   it("a wrong secret takes about as long as an unknown key id: no early answer for a miss", async () => {
-    // Timed at the mutation that checks the token (each HTTP request also pays an action
-    // worker's start, whose spread would hide any difference).
+    // Timed at the mutation that checks the token (an HTTP request's own spread, its action and
+    // the network, would hide any difference).
     const { token } = await team("Hooli");
     const submit = asPublic(internal.webToLead.submit);
     const admin = adminClient(project.backend.url, project.backend.adminKey);

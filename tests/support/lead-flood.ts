@@ -2,8 +2,7 @@
  * Uses up a workspace's web-to-lead limit and keeps it used up: the minute's leads at once, then
  * each one the bucket refills (a lead a second), straight through the mutation an HTTP request
  * runs. A test's own HTTP post then meets an empty bucket however slow the machine makes it (on
- * the local backend each HTTP action starts a worker: about a second on a busy machine, as long
- * as a refill takes).
+ * a busy machine a browser's post can take as long as the refill of one lead).
  */
 import type { ConvexHttpClient } from "convex/browser";
 import { internal } from "../../convex/_generated/api";
