@@ -25,6 +25,7 @@ import {
   type HttpRequestWire,
   type HttpResponsePart,
 } from "./worker-protocol";
+import { QueryCache } from "./query-cache";
 import { isJobTable, Scheduler } from "./scheduler";
 import { Transaction, UserError, type PageRequest, type ReadEntry, type SerializedQuery } from "../database/transaction";
 import { qualifiedTableName } from "../database/namespaces";
@@ -256,6 +257,7 @@ export class Runtime {
   private modules: LoadedModules;
   private tail: Promise<unknown> = Promise.resolve();
   private readonly commitListeners: CommitListener[] = [];
+  private readonly queryCache: QueryCache;
   /** Runs `ctx.scheduler` jobs; its bookkeeping lives in the `_scheduled_functions` table. */
   readonly scheduler = new Scheduler(this);
   /** Recent commits, newest last, so `query_at_ts` can read slightly in the past. */
@@ -281,10 +283,13 @@ export class Runtime {
     this.modules = modules;
     this.executor = new Executor(modules.workerFile, modules.bundle, modules.worker);
     this.historyFloor = db.latestTs;
+    this.queryCache = new QueryCache(db);
+    this.onCommit((_ts, writes) => this.queryCache.invalidate(writes));
     db.setSchemas(schemasOf(modules));
   }
 
   setModules(modules: LoadedModules): void {
+    this.queryCache.clear();
     this.modules = modules;
     this.executor.setBundle(modules.bundle, modules.worker);
     this.db.setSchemas(schemasOf(modules));
@@ -578,7 +583,12 @@ export class Runtime {
     args: JSONValue,
     caller: Caller,
     journal: string | null,
+    /** False for a run at an earlier snapshot, whose result is not the current one. */
+    cacheable = true,
   ): Promise<QueryOutcome> {
+    const cacheKey = cacheable ? this.queryCache.key(fn.component, fn.path, args, caller, journal) : null;
+    const cached = cacheKey === null ? undefined : this.queryCache.get(cacheKey);
+    if (cached) return { value: cached.value, logLines: [], reads: cached.reads, journal: cached.journal, ts: this.db.latestTs };
     const tx = new Transaction(this.db, { writable: false, journal, namespace: fn.component });
     try {
       const logLines: string[] = [];
@@ -594,6 +604,9 @@ export class Runtime {
             path: fn.path,
             component: fn.component,
           });
+      if (cacheKey !== null && logLines.length === 0) {
+        this.queryCache.set(cacheKey, { value, reads: tx.reads, journal: tx.journalOut });
+      }
       return { value, logLines, reads: tx.reads, journal: tx.journalOut, ts: this.db.latestTs };
     } catch (error) {
       if (error instanceof FunctionError) error.reads = tx.reads;
@@ -699,7 +712,7 @@ export class Runtime {
         for (const w of later[i]!.writes) this.db.applyInMemory(w.table, w.id, w.before);
       }
       try {
-        const outcome = await this.executeQueryNow(fn, args, caller, null);
+        const outcome = await this.executeQueryNow(fn, args, caller, null, false);
         return { ...outcome, ts };
       } finally {
         for (const c of later) for (const w of c.writes) this.db.applyInMemory(w.table, w.id, w.after);
