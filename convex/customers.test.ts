@@ -70,7 +70,7 @@ describe("customers", () => {
       name: "Enter a name",
       email: "Enter a valid email address",
       phone: "Enter a phone number using digits, spaces and + ( ) - .",
-      notes: "Notes must be at most 2000 characters",
+      notes: "Summary must be at most 2000 characters",
     });
     const batch = await convexErrorOf(
       alice.mutation(api.customers.createMany, {
@@ -102,7 +102,7 @@ describe("customers", () => {
       email: "Email must not contain control characters or text-direction overrides",
       company: "Company must not contain control characters or text-direction overrides",
       phone: "Phone must not contain control characters or text-direction overrides",
-      notes: "Notes must not contain control characters or text-direction overrides",
+      notes: "Summary must not contain control characters or text-direction overrides",
     });
     for (const name of ["Tab\tinside", "New\nline", "LRM\u200Emark", "Line\u2028separator", "DEL\u007F", "Embedding\u202Atext"]) {
       const error = await convexErrorOf(alice.mutation(api.customers.create, { name, email: "x@example.com" }));

@@ -1,12 +1,16 @@
 import { paginationOptsValidator } from "convex/server";
 import { type Infer, v } from "convex/values";
+import { internal } from "./_generated/api";
 import type { Doc, Id } from "./_generated/dataModel";
-import { mutation, query, type QueryCtx } from "./_generated/server";
+import { internalMutation, mutation, query } from "./_generated/server";
+import { actorOf } from "./lib/activity";
+import { customerIn, customerOrThrow } from "./lib/customerAccess";
+import { deleteCustomersWithData, purgeCustomerData } from "./lib/customerData";
 import { FORBIDDEN, fail, INVALID_INPUT, NOT_FOUND } from "./lib/errors";
 import { customerSummary, emptySummary } from "./lib/customerCounts";
 import { type CustomerInput, validateCustomer, type ValidCustomer } from "./lib/customerRules";
-import { deleteCustomer, insertCustomer, replaceCustomer } from "./lib/customerWrites";
-import { findAccess, requireAccess, requireAccessForWrite, WORKSPACE_NOT_FOUND } from "./lib/workspaces";
+import { insertCustomer, replaceCustomer } from "./lib/customerWrites";
+import { findAccess, inWorkspace, requireAccess, requireAccessForWrite, WORKSPACE_NOT_FOUND } from "./lib/workspaces";
 import { customerStatus } from "./schema";
 
 export { INVALID_INPUT, NOT_FOUND } from "./lib/errors";
@@ -14,9 +18,6 @@ export const MAX_BATCH = 500;
 
 export const customerSort = v.union(v.literal("newest"), v.literal("oldest"), v.literal("name"));
 export type CustomerSort = Infer<typeof customerSort>;
-
-/** Every customers function acts in this workspace; without it, in the caller's personal workspace. */
-const inWorkspace = { workspaceId: v.optional(v.id("workspaces")) };
 
 /** Fields as clients send them; the rules in lib/customerRules.ts give the precise messages. */
 export const inputFields = {
@@ -45,20 +46,6 @@ function validOrThrow(input: CustomerInput, label = "Please fix the highlighted 
   const result = validateCustomer(input);
   if (!result.ok) fail(INVALID_INPUT, label, result.fields);
   return result.value;
-}
-
-/** The workspace's customer with this id, or null: a foreign, missing or malformed id reads the same. */
-async function customerIn(ctx: QueryCtx, workspaceId: Id<"workspaces">, id: string): Promise<Doc<"customers"> | null> {
-  const customerId = ctx.db.normalizeId("customers", id);
-  if (customerId === null) return null;
-  const customer = await ctx.db.get("customers", customerId);
-  return customer !== null && customer.workspaceId === workspaceId ? customer : null;
-}
-
-async function customerOrThrow(ctx: QueryCtx, workspaceId: Id<"workspaces">, id: string): Promise<Doc<"customers">> {
-  const customer = await customerIn(ctx, workspaceId, id);
-  if (customer === null) fail(NOT_FOUND, "That customer does not exist or was deleted.");
-  return customer;
 }
 
 export const listByUser = query({
@@ -136,11 +123,11 @@ export const create = mutation({
   args: { ...inputFields, ...inWorkspace },
   handler: async (ctx, { workspaceId, ...input }): Promise<Id<"customers">> => {
     const access = await requireAccessForWrite(ctx, workspaceId);
-    return await insertCustomer(ctx, access.workspace._id, access.userId, validOrThrow(input));
+    return await insertCustomer(ctx, access.workspace._id, actorOf(access.identity), validOrThrow(input));
   },
 });
 
-/** Import: up to MAX_BATCH customers in one transaction (all or none). */
+/** Up to MAX_BATCH customers in one transaction (all or none); a CSV file goes through imports.ts. */
 export const createMany = mutation({
   args: { customers: v.array(v.object(inputFields)), ...inWorkspace },
   handler: async (ctx, { customers, workspaceId }): Promise<Id<"customers">[]> => {
@@ -151,8 +138,9 @@ export const createMany = mutation({
     const valid = customers.map((input, index) =>
       validOrThrow(input, `Customer #${index + 1}: please fix the highlighted fields.`),
     );
+    const actor = actorOf(access.identity);
     const ids: Id<"customers">[] = [];
-    for (const customer of valid) ids.push(await insertCustomer(ctx, access.workspace._id, access.userId, customer));
+    for (const customer of valid) ids.push(await insertCustomer(ctx, access.workspace._id, actor, customer));
     return ids;
   },
 });
@@ -181,7 +169,7 @@ export const update = mutation({
       ...current
     } = existing;
     const merged = validOrThrow({ ...current, ...changes });
-    await replaceCustomer(ctx, existing, merged);
+    await replaceCustomer(ctx, existing, merged, actorOf(access.identity));
     return null;
   },
 });
@@ -193,7 +181,17 @@ export const remove = mutation({
     const access = await requireAccess(ctx, workspaceId);
     const customer = await customerOrThrow(ctx, access.workspace._id, id);
     if (access.role !== "admin") fail(FORBIDDEN, "Only an admin of this workspace can delete customers.");
-    await deleteCustomer(ctx, customer);
+    await deleteCustomersWithData(ctx, [customer]);
+    return null;
+  },
+});
+
+/** Deletes what belonged to deleted customers, a batch per run, scheduling itself until done. */
+export const purgeDeleted = internalMutation({
+  args: { customerIds: v.array(v.id("customers")) },
+  handler: async (ctx, { customerIds }): Promise<null> => {
+    const remaining = await purgeCustomerData(ctx, customerIds);
+    if (remaining.length > 0) await ctx.scheduler.runAfter(0, internal.customers.purgeDeleted, { customerIds: remaining });
     return null;
   },
 });

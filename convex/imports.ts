@@ -17,6 +17,7 @@ import {
   validateCustomer,
   type ValidCustomer,
 } from "./lib/customerRules";
+import { type Actor, actorOf } from "./lib/activity";
 import { fail, INVALID_INPUT } from "./lib/errors";
 import { insertCustomer, replaceCustomer } from "./lib/customerWrites";
 import { requireAccessForWrite } from "./lib/workspaces";
@@ -57,7 +58,8 @@ function merge(existing: ValidCustomer, row: ValidCustomer, statusGiven: boolean
 
 const sameFields = (a: ValidCustomer, b: ValidCustomer) => FIELDS.every((field) => a[field] === b[field]);
 
-type ImportTarget = { workspaceId: Id<"workspaces">; userId: string; onDuplicate: "skip" | "update" };
+/** Where rows go, who imports them and from which file (both named in each customer's history). */
+type ImportTarget = { workspaceId: Id<"workspaces">; by: Actor; fileName: string; onDuplicate: "skip" | "update" };
 
 async function importRow(
   ctx: MutationCtx,
@@ -73,14 +75,20 @@ async function importRow(
     )
     .first();
   if (existing === null) {
-    return { outcome: "created", customerId: await insertCustomer(ctx, target.workspaceId, target.userId, checked.value) };
+    return {
+      outcome: "created",
+      customerId: await insertCustomer(ctx, target.workspaceId, target.by, checked.value, {
+        kind: "created",
+        importedFrom: target.fileName,
+      }),
+    };
   }
   if (target.onDuplicate === "skip") return { outcome: "skipped", customerId: existing._id };
   const current = fieldsOf(existing);
   const merged = merge(current, checked.value, input.status !== undefined);
   if (sameFields(current, merged)) return { outcome: "unchanged", customerId: existing._id };
   // The customer keeps its creator: an import by a teammate is an edit, as in the form.
-  await replaceCustomer(ctx, existing, merged);
+  await replaceCustomer(ctx, existing, merged, target.by);
   return { outcome: "updated", customerId: existing._id };
 }
 
@@ -104,7 +112,12 @@ export const importBatch = mutation({
       fail(INVALID_INPUT, `fileName must be 1 to ${MAX_FILE_NAME} characters, without control characters.`);
     }
     if (rows.length > MAX_BATCH) fail(INVALID_INPUT, `At most ${MAX_BATCH} rows per batch; got ${rows.length}.`);
-    const target: ImportTarget = { workspaceId: access.workspace._id, userId: access.userId, onDuplicate };
+    const target: ImportTarget = {
+      workspaceId: access.workspace._id,
+      by: actorOf(access.identity),
+      fileName: fileName.trim(),
+      onDuplicate,
+    };
     const results: RowResult[] = [];
     const seen = new Set<number>();
     for (const { row, ...input } of rows) {

@@ -36,6 +36,26 @@ export const customerFields = {
 export const importOutcome = v.union(v.literal("created"), v.literal("updated"), v.literal("unchanged"), v.literal("skipped"));
 export type ImportOutcome = Infer<typeof importOutcome>;
 
+/** Customer fields whose changes the history records as old → new values (status has words of its own). */
+export const historyField = v.union(
+  v.literal("name"),
+  v.literal("email"),
+  v.literal("company"),
+  v.literal("phone"),
+  v.literal("notes"),
+);
+export type HistoryField = Infer<typeof historyField>;
+
+/** One change in a customer's history (convex/lib/activity.ts records them). */
+export const activityChange = v.union(
+  /** `importedFrom`: the file a batch import read it from, e.g. "customers.csv". */
+  v.object({ kind: v.literal("created"), importedFrom: v.optional(v.string()) }),
+  /** An absent `from` is a field that was empty; an absent `to`, one that was cleared. */
+  v.object({ kind: v.literal("field"), field: historyField, from: v.optional(v.string()), to: v.optional(v.string()) }),
+  v.object({ kind: v.literal("status"), from: customerStatus, to: customerStatus }),
+);
+export type ActivityChange = Infer<typeof activityChange>;
+
 export default defineSchema({
   workspaces: defineTable({
     name: v.string(),
@@ -121,4 +141,16 @@ export default defineSchema({
     /** The customer it created, updated or skipped as a duplicate. */
     customerId: v.id("customers"),
   }).index("by_import_row", ["workspaceId", "importId", "row"]),
+
+  /** A customer's history: written by the mutation that makes each change, in its transaction. */
+  activity: defineTable({
+    workspaceId: v.id("workspaces"),
+    customerId: v.id("customers"),
+    /** Who made the change (tokenIdentifier), and their name as it was then, which is what is shown. */
+    actorId: v.string(),
+    actorName: v.string(),
+    change: activityChange,
+  })
+    // Newest first per customer: Convex appends _creationTime to the index.
+    .index("by_customer", ["customerId"]),
 });

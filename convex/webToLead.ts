@@ -143,7 +143,8 @@ export const submit = internalMutation({
     if (!result.ok) return { outcome: "invalid", fields: result.fields };
     const limit = await rateLimiter.limit(ctx, "webToLead", { key: workspaceId });
     if (!limit.ok) return { outcome: "rateLimited", retryAfterMs: limit.retryAfter };
-    await insertCustomer(ctx, workspaceId, WEB_TO_LEAD_CREATOR, result.value);
+    // The history names the form as who created it: "The web form created this customer".
+    await insertCustomer(ctx, workspaceId, { id: WEB_TO_LEAD_CREATOR, name: "The web form" }, result.value);
     return { outcome: "created" };
   },
 });

@@ -243,7 +243,7 @@ describe("workspaces", () => {
     expect(await names(alice, workspaceId)).toEqual(["Ada"]);
   });
 
-  it("deleting a team removes its memberships, invitations and (in batches) its customers", async () => {
+  it("deleting a team removes its memberships, invitations and (in batches) its customers and their histories", async () => {
     vi.useFakeTimers();
     try {
       const { t, alice, bob, workspaceId } = await teamOfAliceAndBob();
@@ -262,8 +262,10 @@ describe("workspaces", () => {
         customers: (await ctx.db.query("customers").collect()).map((c) => c.name),
         memberships: (await ctx.db.query("memberships").collect()).length,
         invitations: (await ctx.db.query("invitations").collect()).length,
+        // The team's customers' histories went with them.
+        activity: (await ctx.db.query("activity").collect()).length,
       }));
-      expect(left).toEqual({ customers: ["Personal one"], memberships: 1, invitations: 0 });
+      expect(left).toEqual({ customers: ["Personal one"], memberships: 1, invitations: 0, activity: 1 });
     } finally {
       vi.useRealTimers();
     }

@@ -8,8 +8,8 @@ import type { Doc, Id } from "./_generated/dataModel";
 import { internal } from "./_generated/api";
 import { internalMutation, mutation, type MutationCtx, query } from "./_generated/server";
 import { requireAuth } from "./lib/auth";
+import { deleteCustomersWithData } from "./lib/customerData";
 import { FORBIDDEN, fail, INVALID_INPUT, NOT_FOUND } from "./lib/errors";
-import { deleteCustomer } from "./lib/customerWrites";
 import { membershipOf, requireAccess, verifiedEmail, type WorkspaceAccess } from "./lib/workspaces";
 import { type WorkspaceKind, type WorkspaceRole, workspaceRole } from "./schema";
 
@@ -207,7 +207,7 @@ export const deleteCustomers = internalMutation({
       .query("customers")
       .withIndex("by_workspace", (q) => q.eq("workspaceId", workspaceId))
       .take(DELETE_BATCH);
-    for (const customer of batch) await deleteCustomer(ctx, customer);
+    await deleteCustomersWithData(ctx, batch);
     if (batch.length === DELETE_BATCH) await ctx.scheduler.runAfter(0, internal.workspaces.deleteCustomers, { workspaceId });
     return null;
   },

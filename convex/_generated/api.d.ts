@@ -8,12 +8,16 @@
  * @module
  */
 
+import type * as activity from "../activity.js";
 import type * as crons from "../crons.js";
 import type * as customers from "../customers.js";
 import type * as http from "../http.js";
 import type * as imports from "../imports.js";
+import type * as lib_activity from "../lib/activity.js";
 import type * as lib_auth from "../lib/auth.js";
+import type * as lib_customerAccess from "../lib/customerAccess.js";
 import type * as lib_customerCounts from "../lib/customerCounts.js";
+import type * as lib_customerData from "../lib/customerData.js";
 import type * as lib_customerFields from "../lib/customerFields.js";
 import type * as lib_customerRules from "../lib/customerRules.js";
 import type * as lib_customerWrites from "../lib/customerWrites.js";
@@ -32,12 +36,16 @@ import type {
 } from "convex/server";
 
 declare const fullApi: ApiFromModules<{
+  activity: typeof activity;
   crons: typeof crons;
   customers: typeof customers;
   http: typeof http;
   imports: typeof imports;
+  "lib/activity": typeof lib_activity;
   "lib/auth": typeof lib_auth;
+  "lib/customerAccess": typeof lib_customerAccess;
   "lib/customerCounts": typeof lib_customerCounts;
+  "lib/customerData": typeof lib_customerData;
   "lib/customerFields": typeof lib_customerFields;
   "lib/customerRules": typeof lib_customerRules;
   "lib/customerWrites": typeof lib_customerWrites;

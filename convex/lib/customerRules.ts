@@ -60,7 +60,8 @@ export const customerInputSchema = z.object({
     ),
   ),
   status: z._default(z.enum(CUSTOMER_STATUSES, { error: "Choose lead, active or inactive" }), "lead"),
-  notes: optionalText(LIMITS.notes, "Notes", SPOOFING_CHARACTERS_MULTILINE),
+  // Stored as `notes` (the API's name for it), shown as the Summary: the Notes tab holds a customer's notes.
+  notes: optionalText(LIMITS.notes, "Summary", SPOOFING_CHARACTERS_MULTILINE),
 });
 
 export type CustomerInput = z.input<typeof customerInputSchema>;

@@ -5,6 +5,7 @@
  * is not a member of read the same (null, or NOT_FOUND): nothing hints that it exists.
  */
 import type { UserIdentity } from "convex/server";
+import { v } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { WorkspaceRole } from "../schema";
@@ -12,6 +13,9 @@ import { requireAuth } from "./auth";
 import { FORBIDDEN, fail, NOT_FOUND } from "./errors";
 
 export const PERSONAL_WORKSPACE_NAME = "Personal";
+
+/** The argument every function about customers takes: its workspace; without it, the caller's personal one. */
+export const inWorkspace = { workspaceId: v.optional(v.id("workspaces")) };
 export const WORKSPACE_NOT_FOUND = "That workspace does not exist, or you are not a member of it.";
 
 export interface WorkspaceAccess {

@@ -1,15 +1,7 @@
-import { type Browser, type BrowserContext, expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { baseURL } from "./support/env";
 import { api } from "../../convex/_generated/api";
-import { addCustomers, convexAs, signIn, uniqueEmail, watchForPendingUi } from "./support/users";
-
-/** A signed-in browser context of its own (another tab, another person). */
-async function signedInContext(browser: Browser, email: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, email);
-  return { context, page };
-}
+import { addCustomers, convexAs, signedInContext, signIn, uniqueEmail, watchForPendingUi } from "./support/users";
 
 test("the first HTML already holds the rows and the detail, with JavaScript disabled", async ({ browser }) => {
   const email = uniqueEmail("nojs");
@@ -86,7 +78,7 @@ test("create, edit and delete a customer through the forms", async ({ page }) =>
 
   await detail.getByRole("link", { name: "Edit" }).click();
   await page.getByLabel("Company").fill("");
-  await page.getByLabel("Notes").fill("Apollo guidance software");
+  await page.getByLabel("Summary").fill("Apollo guidance software");
   await page.getByRole("button", { name: /save/i }).click();
   await expect(detail).toContainText("Apollo guidance software");
   await expect(detail.locator("dd").nth(1)).toHaveText("—");

@@ -81,7 +81,7 @@ test("the customer form refuses control characters and text-direction overrides 
   await page.getByLabel("Name").fill("Invoice\u202Efdp.exe");
   await page.getByLabel("Email").fill("invoice@example.com");
   await page.getByLabel("Company").fill("Acme\u0007");
-  await page.getByLabel("Notes").fill("Two lines\nare fine");
+  await page.getByLabel("Summary").fill("Two lines\nare fine");
   await page.getByRole("button", { name: "Create customer" }).click();
   await expect(page.getByRole("alert")).toHaveText("Please fix the highlighted fields.");
   await expect(page.getByLabel("Name")).toHaveAccessibleDescription(
@@ -90,7 +90,7 @@ test("the customer form refuses control characters and text-direction overrides 
   await expect(page.getByLabel("Company")).toHaveAccessibleDescription(
     "Company must not contain control characters or text-direction overrides",
   );
-  await expect(page.getByLabel("Notes")).not.toHaveAttribute("aria-invalid");
+  await expect(page.getByLabel("Summary")).not.toHaveAttribute("aria-invalid");
   await expect(page.getByLabel("Name")).toBeFocused();
   await page.goto("/customers");
   await expect(page.getByText("No customers yet.")).toBeVisible();

@@ -1,27 +1,7 @@
-import { type Browser, type BrowserContext, expect, type Page, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { convexAs, signIn, uniqueEmail, watchForPendingUi } from "./support/users";
-
-/** A signed-in browser context of its own: another person at another computer. */
-async function person(browser: Browser, email: string, landing?: RegExp): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, email, landing);
-  return { context, page };
-}
-
-/** A team made through the public API (what a script could do): admin plus accepted members. */
-async function teamOf(name: string, admin: string, members: string[]): Promise<Id<"workspaces">> {
-  const workspaceId = await (await convexAs(admin)).mutation(api.workspaces.create, { name });
-  for (const member of members) {
-    const invitationId = await (
-      await convexAs(admin)
-    ).mutation(api.workspaces.invite, { workspaceId, email: member, role: "member" });
-    await (await convexAs(member)).mutation(api.workspaces.acceptInvitation, { invitationId });
-  }
-  return workspaceId;
-}
+import { convexAs, signedInContext as person, signIn, teamOf, uniqueEmail, watchForPendingUi } from "./support/users";
 
 /** Marks the document, so a later check can tell that no reload happened. */
 async function markDocument(page: Page) {

@@ -2,9 +2,10 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { expect, type Page } from "@playwright/test";
+import { type Browser, type BrowserContext, expect, type Page } from "@playwright/test";
 import { ConvexHttpClient } from "convex/browser";
 import { api } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
 import type { CustomerInput } from "../../../convex/lib/customerRules";
 import { adminClient } from "../../support/admin-client";
 import { backendURL, dataDir, keysDir } from "./env";
@@ -57,6 +58,29 @@ export async function signIn(page: Page, email: string, expectedPath: RegExp = /
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(expectedPath);
   await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+}
+
+/** A signed-in browser context of its own: another tab, another person at another computer. */
+export async function signedInContext(
+  browser: Browser,
+  email: string,
+  landing?: RegExp,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, email, landing);
+  return { context, page };
+}
+
+/** A team made through the public API (what a script could do): admin plus accepted members. */
+export async function teamOf(name: string, admin: string, members: string[]): Promise<Id<"workspaces">> {
+  const adminClient = await convexAs(admin);
+  const workspaceId = await adminClient.mutation(api.workspaces.create, { name });
+  for (const member of members) {
+    const invitationId = await adminClient.mutation(api.workspaces.invite, { workspaceId, email: member, role: "member" });
+    await (await convexAs(member)).mutation(api.workspaces.acceptInvitation, { invitationId });
+  }
+  return workspaceId;
 }
 
 /** Records, from the first paint on, whether a route's pending UI was ever shown. */

@@ -114,7 +114,7 @@ export function CustomerForm({ initial = {}, submitLabel, onSubmit, onCancel }: 
         </div>
       </div>
       <div className="field">
-        <label htmlFor={id("notes")}>Notes</label>
+        <label htmlFor={id("notes")}>Summary</label>
         <textarea
           id={id("notes")}
           name="notes"

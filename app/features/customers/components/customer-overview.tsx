@@ -75,7 +75,7 @@ export function CustomerOverview({ workspaceId, customerId, canDelete }: Custome
         <dd>{customer.phone ?? "—"}</dd>
         <dt>Created</dt>
         <dd>{formatCreated(customer._creationTime)}</dd>
-        <dt>Notes</dt>
+        <dt>Summary</dt>
         <dd className="notes">{customer.notes ?? "—"}</dd>
       </dl>
     </div>
