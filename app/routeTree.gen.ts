@@ -20,6 +20,7 @@ import { Route as AuthedCustomersNewRouteImport } from './routes/_authed/custome
 import { Route as AuthedWorkspacesIndexRouteImport } from './routes/_authed/workspaces/index'
 import { Route as AuthedWorkspacesWorkspaceIdRouteImport } from './routes/_authed/workspaces/$workspaceId'
 import { Route as AuthedCustomersCustomerIdIndexRouteImport } from './routes/_authed/customers/$customerId/index'
+import { Route as AuthedCustomersCustomerIdActivityRouteImport } from './routes/_authed/customers/$customerId/activity'
 import { Route as AuthedCustomersCustomerIdEditRouteImport } from './routes/_authed/customers/$customerId_/edit'
 
 const IndexRoute = IndexRouteImport.update({
@@ -79,6 +80,12 @@ const AuthedCustomersCustomerIdIndexRoute =
     path: '/',
     getParentRoute: () => AuthedCustomersCustomerIdRouteRoute,
   } as any)
+const AuthedCustomersCustomerIdActivityRoute =
+  AuthedCustomersCustomerIdActivityRouteImport.update({
+    id: '/activity',
+    path: '/activity',
+    getParentRoute: () => AuthedCustomersCustomerIdRouteRoute,
+  } as any)
 const AuthedCustomersCustomerIdEditRoute =
   AuthedCustomersCustomerIdEditRouteImport.update({
     id: '/$customerId_/edit',
@@ -96,6 +103,7 @@ export interface FileRoutesByFullPath {
   '/workspaces/$workspaceId': typeof AuthedWorkspacesWorkspaceIdRoute
   '/customers/': typeof AuthedCustomersIndexRoute
   '/workspaces/': typeof AuthedWorkspacesIndexRoute
+  '/customers/$customerId/activity': typeof AuthedCustomersCustomerIdActivityRoute
   '/customers/$customerId/edit': typeof AuthedCustomersCustomerIdEditRoute
   '/customers/$customerId/': typeof AuthedCustomersCustomerIdIndexRoute
 }
@@ -107,6 +115,7 @@ export interface FileRoutesByTo {
   '/workspaces/$workspaceId': typeof AuthedWorkspacesWorkspaceIdRoute
   '/customers': typeof AuthedCustomersIndexRoute
   '/workspaces': typeof AuthedWorkspacesIndexRoute
+  '/customers/$customerId/activity': typeof AuthedCustomersCustomerIdActivityRoute
   '/customers/$customerId/edit': typeof AuthedCustomersCustomerIdEditRoute
   '/customers/$customerId': typeof AuthedCustomersCustomerIdIndexRoute
 }
@@ -122,6 +131,7 @@ export interface FileRoutesById {
   '/_authed/workspaces/$workspaceId': typeof AuthedWorkspacesWorkspaceIdRoute
   '/_authed/customers/': typeof AuthedCustomersIndexRoute
   '/_authed/workspaces/': typeof AuthedWorkspacesIndexRoute
+  '/_authed/customers/$customerId/activity': typeof AuthedCustomersCustomerIdActivityRoute
   '/_authed/customers/$customerId_/edit': typeof AuthedCustomersCustomerIdEditRoute
   '/_authed/customers/$customerId/': typeof AuthedCustomersCustomerIdIndexRoute
 }
@@ -137,6 +147,7 @@ export interface FileRouteTypes {
     | '/workspaces/$workspaceId'
     | '/customers/'
     | '/workspaces/'
+    | '/customers/$customerId/activity'
     | '/customers/$customerId/edit'
     | '/customers/$customerId/'
   fileRoutesByTo: FileRoutesByTo
@@ -148,6 +159,7 @@ export interface FileRouteTypes {
     | '/workspaces/$workspaceId'
     | '/customers'
     | '/workspaces'
+    | '/customers/$customerId/activity'
     | '/customers/$customerId/edit'
     | '/customers/$customerId'
   id:
@@ -162,6 +174,7 @@ export interface FileRouteTypes {
     | '/_authed/workspaces/$workspaceId'
     | '/_authed/customers/'
     | '/_authed/workspaces/'
+    | '/_authed/customers/$customerId/activity'
     | '/_authed/customers/$customerId_/edit'
     | '/_authed/customers/$customerId/'
   fileRoutesById: FileRoutesById
@@ -251,6 +264,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthedCustomersCustomerIdIndexRouteImport
       parentRoute: typeof AuthedCustomersCustomerIdRouteRoute
     }
+    '/_authed/customers/$customerId/activity': {
+      id: '/_authed/customers/$customerId/activity'
+      path: '/activity'
+      fullPath: '/customers/$customerId/activity'
+      preLoaderRoute: typeof AuthedCustomersCustomerIdActivityRouteImport
+      parentRoute: typeof AuthedCustomersCustomerIdRouteRoute
+    }
     '/_authed/customers/$customerId_/edit': {
       id: '/_authed/customers/$customerId_/edit'
       path: '/$customerId/edit'
@@ -262,11 +282,14 @@ declare module '@tanstack/react-router' {
 }
 
 interface AuthedCustomersCustomerIdRouteRouteChildren {
+  AuthedCustomersCustomerIdActivityRoute: typeof AuthedCustomersCustomerIdActivityRoute
   AuthedCustomersCustomerIdIndexRoute: typeof AuthedCustomersCustomerIdIndexRoute
 }
 
 const AuthedCustomersCustomerIdRouteRouteChildren: AuthedCustomersCustomerIdRouteRouteChildren =
   {
+    AuthedCustomersCustomerIdActivityRoute:
+      AuthedCustomersCustomerIdActivityRoute,
     AuthedCustomersCustomerIdIndexRoute: AuthedCustomersCustomerIdIndexRoute,
   }
 

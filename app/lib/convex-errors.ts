@@ -1,3 +1,4 @@
+import { notFound } from "@tanstack/react-router";
 import { ConvexError } from "convex/values";
 import { isChunkLoadError, isOffline, STALE_BUILD_ERROR } from "./stale-build";
 
@@ -42,4 +43,14 @@ export function toUserFacingError(error: unknown, fallback = SAVE_FAILED): UserF
 /** A Convex function's NOT_FOUND: a missing record, or one in a workspace the caller is not a member of. */
 export function isNotFoundError(error: unknown): boolean {
   return error instanceof ConvexError && isRecord(error.data) && error.data.code === "NOT_FOUND";
+}
+
+/** Awaits a loader's Convex data; NOT_FOUND (not a member of the workspace) becomes the route's 404. */
+export async function orNotFound<T>(load: Promise<T>): Promise<T> {
+  try {
+    return await load;
+  } catch (error) {
+    if (isNotFoundError(error)) throw notFound();
+    throw error;
+  }
 }

@@ -1,26 +1,10 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { expectNoViolations, VIEWPORTS } from "./support/axe";
 import { addCustomers, signIn, uniqueEmail } from "./support/users";
-
-/** WCAG 2.1 A and AA, plus axe's best practices. */
-const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
-const VIEWPORTS = [
-  { name: "desktop", width: 1280, height: 800 },
-  { name: "phone", width: 390, height: 844 },
-] as const;
-
-async function expectNoViolations(page: Page, what: string) {
-  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
-  const { violations } = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  const summary = violations.map(
-    (v) => `${v.id} (${v.impact ?? "?"}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-  );
-  expect(summary, `axe violations on ${what}`).toEqual([]);
-}
 
 for (const viewport of VIEWPORTS) {
   test(`every page has no axe violations, signed out and signed in (${viewport.name})`, async ({ page }) => {
-    // Ten pages, each analysed in full.
+    // Eleven pages, each analysed in full.
     test.slow();
     await page.setViewportSize(viewport);
 
@@ -53,6 +37,9 @@ for (const viewport of VIEWPORTS) {
 
     await page.goto(`/customers/${id}`);
     await expectNoViolations(page, "the customer detail");
+
+    await page.goto(`/customers/${id}/activity`);
+    await expectNoViolations(page, "the customer's activity");
 
     await page.goto(`/customers/${id}/edit`);
     await expectNoViolations(page, "the edit form");

@@ -19,7 +19,7 @@ test.afterAll(async () => {
   await proxy?.close();
 });
 
-test("a server render asks Convex once per page query: one round trip, nothing else on the way (auth, tokens, configuration)", async ({
+test("a server render asks Convex once per page query, all at once: one round trip, nothing else on the way (auth, tokens, configuration)", async ({
   browser,
 }) => {
   const email = uniqueEmail("ssr-trips");
@@ -29,10 +29,15 @@ test("a server render asks Convex once per page query: one round trip, nothing e
   const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
   // The browser's live connection would add nothing over HTTP, but leave the count to the server alone.
   await context.close();
+  // Convex 50 ms away: queries asked one after another (a waterfall) would be 50 ms apart.
+  proxy.oneWayMs = 25;
 
-  for (const [path, expected] of [
-    ["/customers", "Counted Customer"],
-    [`/customers/${id}`, "counted@example.com"],
+  // A customer's tab asks for the customer (its layout's loader) and the tab's own data (its
+  // loader), in parallel; the Overview's data is the customer itself, asked once.
+  for (const [path, queries, expected] of [
+    ["/customers", 1, "Counted Customer"],
+    [`/customers/${id}`, 1, "counted@example.com"],
+    [`/customers/${id}/activity`, 2, "created this customer"],
   ] as const) {
     // Twice: the first render of a process may warm caches (the token); the second shows the steady state.
     for (let i = 0; i < 2; i++) {
@@ -40,7 +45,15 @@ test("a server render asks Convex once per page query: one round trip, nothing e
       const response = await fetch(`${stack.baseURL}${path}`, { headers: { cookie, "sec-fetch-dest": "document" } });
       expect(response.status).toBe(200);
       expect(await response.text()).toContain(expected);
-      expect(proxy.requests, `requests to Convex for ${path}`).toEqual([{ method: "POST", path: "/api/query" }]);
+      const requests = [...proxy.requests];
+      expect(
+        requests.map(({ method, path }) => ({ method, path })),
+        `requests to Convex for ${path}`,
+      ).toEqual(Array.from({ length: queries }, () => ({ method: "POST", path: "/api/query" })));
+      // One round trip: every query was on its way before the first answer came back.
+      const lastAsked = Math.max(...requests.map((request) => request.receivedAt));
+      const firstAnswered = Math.min(...requests.map((request) => request.answeredAt ?? Infinity));
+      expect(lastAsked, `${path}: a query asked only after another's answer`).toBeLessThan(firstAnswered);
     }
   }
 });

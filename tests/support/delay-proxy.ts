@@ -12,6 +12,10 @@ export interface ProxiedRequest {
   method: string;
   /** Path and query, as the client sent them. */
   path: string;
+  /** When the request reached the proxy (performance.now()). */
+  receivedAt: number;
+  /** When its answer left the proxy for the client; absent until then (and for WebSockets). */
+  answeredAt?: number;
 }
 
 export interface DelayProxy {
@@ -48,7 +52,8 @@ export async function startDelayProxy(options: { target: string; port?: number; 
   };
 
   const server = createServer((req, res) => {
-    requests.push({ method: req.method ?? "GET", path: req.url ?? "/" });
+    const logged: ProxiedRequest = { method: req.method ?? "GET", path: req.url ?? "/", receivedAt: performance.now() };
+    requests.push(logged);
     const body: Buffer[] = [];
     req.on("data", (chunk: Buffer) => body.push(chunk));
     req.on("end", () =>
@@ -73,6 +78,7 @@ export async function startDelayProxy(options: { target: string; port?: number; 
                   "content-length": String(payload.length),
                 });
                 res.end(payload);
+                logged.answeredAt = performance.now();
               }),
             );
           },
@@ -88,7 +94,7 @@ export async function startDelayProxy(options: { target: string; port?: number; 
 
   const wss = new WebSocketServer({ noServer: true });
   server.on("upgrade", (req, socket, head) => {
-    requests.push({ method: "WS", path: req.url ?? "/" });
+    requests.push({ method: "WS", path: req.url ?? "/", receivedAt: performance.now() });
     // The handshake crosses the network too: one way to reach Convex, one way back.
     later(() => {
       const upstream = new WebSocket(`ws://${target.host}${req.url ?? "/"}`, {

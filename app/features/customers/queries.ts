@@ -2,18 +2,15 @@ import { convexQuery } from "@convex-dev/react-query";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { weekStartOf } from "../../../convex/lib/weeks";
+import type { PageBounds } from "../../lib/live-pages";
 import type { CustomerListSearch } from "./search-params";
 
 export const PAGE_SIZE = 50;
+/** Entries per page of a customer's history. */
+export const ACTIVITY_PAGE_SIZE = 30;
 
 /** The workspace a page acts on; undefined is the caller's personal workspace. */
 export type WorkspaceRef = Id<"workspaces"> | undefined;
-
-/** Where a list page starts, and (once the next page is loaded) where it is pinned to end. */
-export interface PageBounds {
-  cursor: string | null;
-  endCursor?: string;
-}
 
 /**
  * Adds the workspace to a function's arguments, only when there is one: a personal page's
@@ -23,14 +20,21 @@ export function inWorkspace<T extends object>(workspaceId: WorkspaceRef, args: T
   return workspaceId === undefined ? args : { ...args, workspaceId };
 }
 
+/** A page of `size` rows within `bounds`, as Convex's paginate() takes it. */
+function paginationOpts(bounds: PageBounds, size: number) {
+  return {
+    numItems: size,
+    cursor: bounds.cursor,
+    ...(bounds.endCursor === undefined ? {} : { endCursor: bounds.endCursor }),
+  };
+}
+
+const FIRST_PAGE: PageBounds = { cursor: null };
+
 /** The list's filters as the Convex function takes them; the one place they are translated. */
 function listArgs(search: CustomerListSearch, bounds: PageBounds) {
   return {
-    paginationOpts: {
-      numItems: PAGE_SIZE,
-      cursor: bounds.cursor,
-      ...(bounds.endCursor === undefined ? {} : { endCursor: bounds.endCursor }),
-    },
+    paginationOpts: paginationOpts(bounds, PAGE_SIZE),
     ...(search.status === "all" ? {} : { status: search.status }),
     sort: search.sort,
     ...(search.q ? { search: search.q } : {}),
@@ -41,7 +45,13 @@ function listArgs(search: CustomerListSearch, bounds: PageBounds) {
 
 /** Every customers query, built in one place so loaders and components share keys. */
 export const customerQueries = {
-  page: (workspaceId: WorkspaceRef, search: CustomerListSearch, bounds: PageBounds = { cursor: null }) =>
+  page: (workspaceId: WorkspaceRef, search: CustomerListSearch, bounds: PageBounds = FIRST_PAGE) =>
     convexQuery(api.customers.listByUser, inWorkspace(workspaceId, listArgs(search, bounds))),
   detail: (workspaceId: WorkspaceRef, id: string) => convexQuery(api.customers.get, inWorkspace(workspaceId, { id })),
+  /** A page of the customer's history, newest first. */
+  activity: (workspaceId: WorkspaceRef, customerId: string, bounds: PageBounds = FIRST_PAGE) =>
+    convexQuery(
+      api.activity.list,
+      inWorkspace(workspaceId, { customerId, paginationOpts: paginationOpts(bounds, ACTIVITY_PAGE_SIZE) }),
+    ),
 };

@@ -2,7 +2,10 @@ import { Link, useHydrated, useMatchRoute } from "@tanstack/react-router";
 import { type KeyboardEvent, type ReactNode, useRef } from "react";
 
 /** The customer's tabs, each a child route of `/customers/$customerId`. */
-export const CUSTOMER_TABS = [{ name: "overview", label: "Overview", to: "/customers/$customerId" }] as const;
+export const CUSTOMER_TABS = [
+  { name: "overview", label: "Overview", to: "/customers/$customerId" },
+  { name: "activity", label: "Activity", to: "/customers/$customerId/activity" },
+] as const;
 
 const PANEL_ID = "customer-tab-panel";
 const tabId = (name: string) => `customer-tab-${name}`;

@@ -1,39 +1,18 @@
-import { useQueries, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import { useState } from "react";
-import type { Customer } from "../../../../convex/customers";
+import { useLivePages } from "../../../lib/live-pages";
 import { formatCreated, STATUS_LABELS } from "../format";
-import { customerQueries, type PageBounds, type WorkspaceRef } from "../queries";
+import { customerQueries, type WorkspaceRef } from "../queries";
 import type { CustomerListSearch } from "../search-params";
 
-/**
- * The live, paginated table. Page 1 comes from the route loader (SSR and hover preload); "Load
- * more" adds pages that start at the previous page's cursor. Each page is its own live Convex
- * query. When a page gets a successor it is pinned to end where the successor starts, so rows
- * inserted or removed later grow or shrink that page instead of shifting rows between pages.
- */
+/** The live, paginated table (app/lib/live-pages.ts); page 1 comes from the route's loader. */
 export function CustomersList({ workspaceId, search }: { workspaceId: WorkspaceRef; search: CustomerListSearch }) {
-  const queryClient = useQueryClient();
-  const [pages, setPages] = useState<PageBounds[]>([{ cursor: null }]);
-  const first = useSuspenseQuery(customerQueries.page(workspaceId, search, pages[0]));
-  const rest = useQueries({ queries: pages.slice(1).map((bounds) => customerQueries.page(workspaceId, search, bounds)) });
-  // Spreads the array of results, not a result's fields, which are still read one by one.
-  // eslint-disable-next-line @tanstack/query/no-rest-destructuring
-  const results = [first, ...rest];
-  const last = results[results.length - 1]!;
-  const loadingMore = rest.some((page) => page.isPending);
-
-  const customers = uniqueRows(results.map((result) => result.data?.page ?? []));
-
-  function loadMore() {
-    const lastBounds = pages[pages.length - 1]!;
-    const data = last.data;
-    if (!data || data.isDone) return;
-    const pinned: PageBounds = { cursor: lastBounds.cursor, endCursor: data.continueCursor };
-    // The pinned query starts with the data already shown, so nothing flickers while it subscribes.
-    queryClient.setQueryData(customerQueries.page(workspaceId, search, pinned).queryKey, data);
-    setPages([...pages.slice(0, -1), pinned, { cursor: data.continueCursor }]);
-  }
+  const {
+    items: customers,
+    isDone,
+    canLoadMore,
+    loadingMore,
+    loadMore,
+  } = useLivePages((bounds) => customerQueries.page(workspaceId, search, bounds));
 
   if (customers.length === 0) {
     return (
@@ -98,9 +77,9 @@ export function CustomersList({ workspaceId, search }: { workspaceId: WorkspaceR
       </div>
       <div className="list-footer">
         <span className="muted">
-          {customers.length} shown{last.data?.isDone ? "" : ", more available"}
+          {customers.length} shown{isDone ? "" : ", more available"}
         </span>
-        {last.data && !last.data.isDone ? (
+        {canLoadMore ? (
           <button type="button" className="button button-secondary" onClick={loadMore} disabled={loadingMore}>
             {loadingMore ? "Loading…" : "Load more"}
           </button>
@@ -108,10 +87,4 @@ export function CustomersList({ workspaceId, search }: { workspaceId: WorkspaceR
       </div>
     </>
   );
-}
-
-/** Pages in order; a row that moved between pages while both were live is shown once. */
-function uniqueRows(pages: Customer[][]): Customer[] {
-  const seen = new Set<string>();
-  return pages.flat().filter((customer) => !seen.has(customer._id) && seen.add(customer._id));
 }

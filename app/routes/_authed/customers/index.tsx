@@ -1,6 +1,6 @@
-import { createFileRoute, notFound, redirect, stripSearchParams } from "@tanstack/react-router";
+import { createFileRoute, redirect, stripSearchParams } from "@tanstack/react-router";
 import { ErrorPage, PendingPage } from "../../../components/route-states";
-import { isNotFoundError } from "../../../lib/convex-errors";
+import { orNotFound } from "../../../lib/convex-errors";
 import { customerQueries } from "../../../features/customers/queries";
 import {
   defaultCustomerListSearch,
@@ -26,14 +26,11 @@ export const Route = createFileRoute("/_authed/customers/")({
       last && last !== PERSONAL ? findWorkspace(await context.queryClient.ensureQueryData(workspaceQueries.list()), last) : null;
     if (team?.kind === "team") throw redirect({ to: "/customers", search: { ...search, workspace: team._id } });
   },
+  // Not a member (or no such workspace): the same 404 as the layout's.
   loader: async ({ context, deps }) => {
-    try {
-      await context.queryClient.ensureQueryData(customerQueries.page(context.workspaceId, parseCustomerListSearch(deps)));
-    } catch (error) {
-      // Not a member (or no such workspace): the same 404 as the layout's.
-      if (isNotFoundError(error)) throw notFound();
-      throw error;
-    }
+    await orNotFound(
+      context.queryClient.ensureQueryData(customerQueries.page(context.workspaceId, parseCustomerListSearch(deps))),
+    );
   },
   head: () => ({ meta: [{ title: "Customers · Clientele" }] }),
   pendingComponent: PendingPage,

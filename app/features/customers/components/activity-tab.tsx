@@ -1,0 +1,35 @@
+import { useLivePages } from "../../../lib/live-pages";
+import { describeActivity } from "../activity-words";
+import { formatMoment } from "../format";
+import { customerQueries, type WorkspaceRef } from "../queries";
+
+/** The Activity tab: the customer's history, newest first, live. */
+export function ActivityTab({ workspaceId, customerId }: { workspaceId: WorkspaceRef; customerId: string }) {
+  const { items, canLoadMore, loadingMore, loadMore } = useLivePages((bounds) =>
+    customerQueries.activity(workspaceId, customerId, bounds),
+  );
+  return (
+    <section data-testid="customer-activity" aria-label="Activity">
+      {items.length === 0 ? (
+        <p className="muted">Nothing has happened to this customer yet.</p>
+      ) : (
+        // eslint-disable-next-line jsx-a11y/no-redundant-roles -- Safari drops list semantics from a list styled without markers
+        <ol className="timeline" role="list">
+          {items.map((entry) => (
+            <li key={entry._id} data-testid="activity-entry">
+              <span>{describeActivity(entry)}</span>
+              <time className="muted" dateTime={new Date(entry._creationTime).toISOString()}>
+                {formatMoment(entry._creationTime)}
+              </time>
+            </li>
+          ))}
+        </ol>
+      )}
+      {canLoadMore ? (
+        <button type="button" className="button button-secondary" onClick={loadMore} disabled={loadingMore}>
+          {loadingMore ? "Loading…" : "Load more"}
+        </button>
+      ) : null}
+    </section>
+  );
+}
