@@ -53,6 +53,8 @@ export const activityChange = v.union(
   /** An absent `from` is a field that was empty; an absent `to`, one that was cleared. */
   v.object({ kind: v.literal("field"), field: historyField, from: v.optional(v.string()), to: v.optional(v.string()) }),
   v.object({ kind: v.literal("status"), from: customerStatus, to: customerStatus }),
+  /** A note's text is not repeated here: a deleted note leaves no copy of itself behind. */
+  v.object({ kind: v.literal("note"), action: v.union(v.literal("added"), v.literal("edited"), v.literal("deleted")) }),
 );
 export type ActivityChange = Infer<typeof activityChange>;
 
@@ -153,4 +155,17 @@ export default defineSchema({
   })
     // Newest first per customer: Convex appends _creationTime to the index.
     .index("by_customer", ["customerId"]),
+
+  /** Notes a team keeps on a customer (convex/notes.ts), newest first. */
+  notes: defineTable({
+    workspaceId: v.id("workspaces"),
+    customerId: v.id("customers"),
+    /** Who wrote it (tokenIdentifier), and their name as it was then. */
+    authorId: v.string(),
+    authorName: v.string(),
+    /** Plain text with line breaks (lib/noteRules.ts). */
+    body: v.string(),
+    /** When it was last edited, if it was. */
+    editedAt: v.optional(v.number()),
+  }).index("by_customer", ["customerId"]),
 });

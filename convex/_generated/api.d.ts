@@ -22,10 +22,12 @@ import type * as lib_customerFields from "../lib/customerFields.js";
 import type * as lib_customerRules from "../lib/customerRules.js";
 import type * as lib_customerWrites from "../lib/customerWrites.js";
 import type * as lib_errors from "../lib/errors.js";
+import type * as lib_noteRules from "../lib/noteRules.js";
 import type * as lib_webToLead from "../lib/webToLead.js";
 import type * as lib_weeks from "../lib/weeks.js";
 import type * as lib_workspaces from "../lib/workspaces.js";
 import type * as migrations from "../migrations.js";
+import type * as notes from "../notes.js";
 import type * as webToLead from "../webToLead.js";
 import type * as workspaces from "../workspaces.js";
 
@@ -50,10 +52,12 @@ declare const fullApi: ApiFromModules<{
   "lib/customerRules": typeof lib_customerRules;
   "lib/customerWrites": typeof lib_customerWrites;
   "lib/errors": typeof lib_errors;
+  "lib/noteRules": typeof lib_noteRules;
   "lib/webToLead": typeof lib_webToLead;
   "lib/weeks": typeof lib_weeks;
   "lib/workspaces": typeof lib_workspaces;
   migrations: typeof migrations;
+  notes: typeof notes;
   webToLead: typeof webToLead;
   workspaces: typeof workspaces;
 }>;

@@ -1,5 +1,5 @@
 /**
- * What belongs to a customer (its history; notes and files as they come) goes when the customer
+ * What belongs to a customer (its history, its notes; files as they come) goes when the customer
  * does (docs/decisions/015-customer-history.md). Deleting the customer ends access to
  * all of it at once, since every function reads it through the customer; the rows themselves go
  * in scheduled batches, as a customer with a long history may not fit in one transaction.
@@ -8,6 +8,9 @@ import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import { deleteCustomer } from "./customerWrites";
+
+/** The tables of what belongs to a customer, each with a `by_customer` index. */
+const CUSTOMER_TABLES = ["activity", "notes"] as const;
 
 /** Rows deleted per transaction (well under Convex's write limits). */
 export const PURGE_BATCH = 500;
@@ -21,13 +24,16 @@ export async function purgeCustomerData(ctx: MutationCtx, customerIds: readonly 
   const remaining = [...customerIds];
   while (remaining.length > 0 && budget > 0) {
     const customerId = remaining[0]!;
-    const entries = await ctx.db
-      .query("activity")
-      .withIndex("by_customer", (q) => q.eq("customerId", customerId))
-      .take(budget);
-    for (const entry of entries) await ctx.db.delete("activity", entry._id);
-    budget -= entries.length;
-    // Fewer than asked for: this customer has nothing left.
+    for (const table of CUSTOMER_TABLES) {
+      const rows = await ctx.db
+        .query(table)
+        .withIndex("by_customer", (q) => q.eq("customerId", customerId))
+        .take(budget);
+      for (const row of rows) await ctx.db.delete(table, row._id);
+      budget -= rows.length;
+      if (budget === 0) break;
+    }
+    // Budget left after every table: this customer has nothing left.
     if (budget > 0) remaining.shift();
   }
   return remaining;

@@ -13,6 +13,9 @@ describe("describeActivity", () => {
     );
     expect(by({ kind: "field", field: "phone", to: "+1 555 0100" })).toBe("Ada set phone to “+1 555 0100”");
     expect(by({ kind: "field", field: "company", from: "Acme" })).toBe("Ada cleared company (was “Acme”)");
+    expect(by({ kind: "note", action: "added" })).toBe("Ada added a note");
+    expect(by({ kind: "note", action: "edited" })).toBe("Ada edited a note");
+    expect(by({ kind: "note", action: "deleted" })).toBe("Ada deleted a note");
   });
 
   it("names the summary as the Overview does, on one line and cut short when long", () => {

@@ -34,5 +34,7 @@ export function describeActivity({ actorName, change }: Pick<ActivityEntry, "act
       if (change.to === undefined) return `${actorName} cleared ${field} (was ${quoted(change.from)})`;
       return `${actorName} changed ${field} from ${quoted(change.from)} to ${quoted(change.to)}`;
     }
+    case "note":
+      return `${actorName} ${change.action} a note`;
   }
 }
