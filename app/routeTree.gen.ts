@@ -21,6 +21,7 @@ import { Route as AuthedWorkspacesIndexRouteImport } from './routes/_authed/work
 import { Route as AuthedWorkspacesWorkspaceIdRouteImport } from './routes/_authed/workspaces/$workspaceId'
 import { Route as AuthedCustomersCustomerIdIndexRouteImport } from './routes/_authed/customers/$customerId/index'
 import { Route as AuthedCustomersCustomerIdActivityRouteImport } from './routes/_authed/customers/$customerId/activity'
+import { Route as AuthedCustomersCustomerIdNotesRouteImport } from './routes/_authed/customers/$customerId/notes'
 import { Route as AuthedCustomersCustomerIdEditRouteImport } from './routes/_authed/customers/$customerId_/edit'
 
 const IndexRoute = IndexRouteImport.update({
@@ -86,6 +87,12 @@ const AuthedCustomersCustomerIdActivityRoute =
     path: '/activity',
     getParentRoute: () => AuthedCustomersCustomerIdRouteRoute,
   } as any)
+const AuthedCustomersCustomerIdNotesRoute =
+  AuthedCustomersCustomerIdNotesRouteImport.update({
+    id: '/notes',
+    path: '/notes',
+    getParentRoute: () => AuthedCustomersCustomerIdRouteRoute,
+  } as any)
 const AuthedCustomersCustomerIdEditRoute =
   AuthedCustomersCustomerIdEditRouteImport.update({
     id: '/$customerId_/edit',
@@ -104,6 +111,7 @@ export interface FileRoutesByFullPath {
   '/customers/': typeof AuthedCustomersIndexRoute
   '/workspaces/': typeof AuthedWorkspacesIndexRoute
   '/customers/$customerId/activity': typeof AuthedCustomersCustomerIdActivityRoute
+  '/customers/$customerId/notes': typeof AuthedCustomersCustomerIdNotesRoute
   '/customers/$customerId/edit': typeof AuthedCustomersCustomerIdEditRoute
   '/customers/$customerId/': typeof AuthedCustomersCustomerIdIndexRoute
 }
@@ -116,6 +124,7 @@ export interface FileRoutesByTo {
   '/customers': typeof AuthedCustomersIndexRoute
   '/workspaces': typeof AuthedWorkspacesIndexRoute
   '/customers/$customerId/activity': typeof AuthedCustomersCustomerIdActivityRoute
+  '/customers/$customerId/notes': typeof AuthedCustomersCustomerIdNotesRoute
   '/customers/$customerId/edit': typeof AuthedCustomersCustomerIdEditRoute
   '/customers/$customerId': typeof AuthedCustomersCustomerIdIndexRoute
 }
@@ -132,6 +141,7 @@ export interface FileRoutesById {
   '/_authed/customers/': typeof AuthedCustomersIndexRoute
   '/_authed/workspaces/': typeof AuthedWorkspacesIndexRoute
   '/_authed/customers/$customerId/activity': typeof AuthedCustomersCustomerIdActivityRoute
+  '/_authed/customers/$customerId/notes': typeof AuthedCustomersCustomerIdNotesRoute
   '/_authed/customers/$customerId_/edit': typeof AuthedCustomersCustomerIdEditRoute
   '/_authed/customers/$customerId/': typeof AuthedCustomersCustomerIdIndexRoute
 }
@@ -148,6 +158,7 @@ export interface FileRouteTypes {
     | '/customers/'
     | '/workspaces/'
     | '/customers/$customerId/activity'
+    | '/customers/$customerId/notes'
     | '/customers/$customerId/edit'
     | '/customers/$customerId/'
   fileRoutesByTo: FileRoutesByTo
@@ -160,6 +171,7 @@ export interface FileRouteTypes {
     | '/customers'
     | '/workspaces'
     | '/customers/$customerId/activity'
+    | '/customers/$customerId/notes'
     | '/customers/$customerId/edit'
     | '/customers/$customerId'
   id:
@@ -175,6 +187,7 @@ export interface FileRouteTypes {
     | '/_authed/customers/'
     | '/_authed/workspaces/'
     | '/_authed/customers/$customerId/activity'
+    | '/_authed/customers/$customerId/notes'
     | '/_authed/customers/$customerId_/edit'
     | '/_authed/customers/$customerId/'
   fileRoutesById: FileRoutesById
@@ -271,6 +284,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthedCustomersCustomerIdActivityRouteImport
       parentRoute: typeof AuthedCustomersCustomerIdRouteRoute
     }
+    '/_authed/customers/$customerId/notes': {
+      id: '/_authed/customers/$customerId/notes'
+      path: '/notes'
+      fullPath: '/customers/$customerId/notes'
+      preLoaderRoute: typeof AuthedCustomersCustomerIdNotesRouteImport
+      parentRoute: typeof AuthedCustomersCustomerIdRouteRoute
+    }
     '/_authed/customers/$customerId_/edit': {
       id: '/_authed/customers/$customerId_/edit'
       path: '/$customerId/edit'
@@ -283,6 +303,7 @@ declare module '@tanstack/react-router' {
 
 interface AuthedCustomersCustomerIdRouteRouteChildren {
   AuthedCustomersCustomerIdActivityRoute: typeof AuthedCustomersCustomerIdActivityRoute
+  AuthedCustomersCustomerIdNotesRoute: typeof AuthedCustomersCustomerIdNotesRoute
   AuthedCustomersCustomerIdIndexRoute: typeof AuthedCustomersCustomerIdIndexRoute
 }
 
@@ -290,6 +311,7 @@ const AuthedCustomersCustomerIdRouteRouteChildren: AuthedCustomersCustomerIdRout
   {
     AuthedCustomersCustomerIdActivityRoute:
       AuthedCustomersCustomerIdActivityRoute,
+    AuthedCustomersCustomerIdNotesRoute: AuthedCustomersCustomerIdNotesRoute,
     AuthedCustomersCustomerIdIndexRoute: AuthedCustomersCustomerIdIndexRoute,
   }
 

@@ -11,7 +11,7 @@ import { convexAs, signedInContext, teamOf, uniqueEmail, watchForPendingUi } fro
 
 test.describe.configure({ mode: "serial" });
 
-const TABS = ["overview", "activity"] as const;
+const TABS = ["overview", "notes", "activity"] as const;
 type Tab = (typeof TABS)[number];
 
 let workspaceId: Id<"workspaces">;
@@ -38,6 +38,13 @@ test.beforeAll(async ({ browser }) => {
       { name: "Charles Babbage", email: "charles@example.com" },
     ],
   });
+  await (
+    await convexAs(memberEmail)
+  ).mutation(api.notes.create, {
+    workspaceId,
+    customerId: customerIds[0]!,
+    body: "Met at the Royal Society.\nWants the Engine's notes.",
+  });
   admin = await signedInContext(browser, adminEmail);
   member = await signedInContext(browser, memberEmail);
 });
@@ -52,7 +59,8 @@ test("every tab's URL is server-rendered, with JavaScript disabled", async ({ br
   const page = await noJs.newPage();
   const expected: Record<Tab, [testId: string, text: string]> = {
     overview: ["customer-detail", "ada@example.com"],
-    activity: ["customer-activity", "created this customer"],
+    notes: ["customer-notes", "Wants the Engine's notes."],
+    activity: ["customer-activity", "added a note"],
   };
   for (const tab of TABS) {
     const response = await page.goto(tabPath(tab));
@@ -71,9 +79,9 @@ test("hovering a tab loads it; the click shows it with no request and no pending
   page.on("websocket", (socket) => socket.on("framesent", (frame) => framesSent.push(String(frame.payload))));
   await page.goto(tabPath("overview", customerIds[1]));
   await expect(page.getByTestId("customer-detail")).toContainText("charles@example.com");
-  const functionOf: Record<Exclude<Tab, "overview">, string> = { activity: '"activity:list"' };
+  const functionOf: Record<Exclude<Tab, "overview">, string> = { notes: '"notes:list"', activity: '"activity:list"' };
 
-  for (const tab of ["activity"] as const) {
+  for (const tab of ["notes", "activity"] as const) {
     const asks = () => framesSent.filter((frame) => frame.includes(functionOf[tab]) && frame.includes(customerIds[1]!)).length;
     expect(asks(), tab).toBe(0);
     await page.getByTestId(`customer-tab-${tab}`).hover();
@@ -100,13 +108,21 @@ test("the keyboard moves between tabs with the arrow keys; Enter opens one and f
   const overview = page.getByTestId("customer-tab-overview");
   await overview.focus();
   // Only the selected tab is in the Tab order; arrows reach the others, and wrap.
-  await expect(page.getByTestId("customer-tab-activity")).toHaveAttribute("tabindex", "-1");
+  const tab = (name: Tab) => page.getByTestId(`customer-tab-${name}`);
+  await expect(tab("notes")).toHaveAttribute("tabindex", "-1");
   await page.keyboard.press("ArrowRight");
-  await expect(page.getByTestId("customer-tab-activity")).toBeFocused();
-  await page.keyboard.press("ArrowRight");
+  await expect(tab("notes")).toBeFocused();
+  await page.keyboard.press("ArrowLeft");
+  await expect(overview).toBeFocused();
+  await page.keyboard.press("ArrowLeft");
+  await expect(tab(TABS[TABS.length - 1]!)).toBeFocused();
+  await page.keyboard.press("Home");
   await expect(overview).toBeFocused();
   await page.keyboard.press("End");
-  await expect(page.getByTestId("customer-tab-activity")).toBeFocused();
+  await expect(tab(TABS[TABS.length - 1]!)).toBeFocused();
+  await page.keyboard.press("Home");
+  for (let i = 0; i < TABS.indexOf("activity"); i++) await page.keyboard.press("ArrowRight");
+  await expect(tab("activity")).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/\/activity\?/);
   await expect(page.getByRole("tabpanel")).toBeFocused();
@@ -120,7 +136,7 @@ test("the keyboard moves between tabs with the arrow keys; Enter opens one and f
 test("a teammate's change shows at once in an open Activity tab", async () => {
   await admin.page.goto(tabPath("activity"));
   const entries = admin.page.getByTestId("activity-entry");
-  await expect(entries.first()).toContainText("created this customer");
+  await expect(entries.first()).toContainText("added a note");
 
   await member.page.goto(`/customers/${customerIds[0]}/edit?workspace=${workspaceId}`);
   await member.page.getByLabel("Status").selectOption("active");
@@ -131,7 +147,76 @@ test("a teammate's change shows at once in an open Activity tab", async () => {
   const name = memberEmail.split("@")[0]!;
   await expect(entries.nth(0)).toContainText(`${name} changed status from Lead to Active`);
   await expect(entries.nth(1)).toContainText(`${name} set phone to “+44 20 7946 0000”`);
-  await expect(entries.nth(2)).toContainText("created this customer");
+  await expect(entries.nth(2)).toContainText("added a note");
+});
+
+test("a note added in one browser shows there at once and in a teammate's open Notes tab", async () => {
+  await admin.page.goto(tabPath("notes"));
+  await member.page.goto(tabPath("notes"));
+  const body = `Sent the quote ${Date.now()}.\nFollow up on Monday.`;
+  await member.page.getByLabel("New note").fill(body);
+  await member.page.getByRole("button", { name: "Add note" }).click();
+
+  const mine = member.page.getByTestId("note").first();
+  await expect(mine).toContainText("Follow up on Monday.");
+  await expect(member.page.getByLabel("New note")).toHaveValue("");
+  await expect(mine).not.toHaveAttribute("data-unsaved");
+  await expect(mine.getByRole("button", { name: /^Edit/ })).toBeVisible();
+
+  const theirs = admin.page.getByTestId("note").first();
+  await expect(theirs).toContainText("Follow up on Monday.");
+  await expect(theirs).toContainText(memberEmail.split("@")[0]!);
+  // An admin may change anyone's note (who may change which: convex/notes.test.ts).
+  await expect(theirs.getByRole("button", { name: /^Delete/ })).toBeVisible();
+});
+
+test("a note the server refuses goes again, its text back in the box and the reason shown", async () => {
+  const page = await admin.context.newPage();
+  const [customerId] = await (
+    await convexAs(adminEmail)
+  ).mutation(api.customers.createMany, { workspaceId, customers: [{ name: "Soon Deleted", email: "soon@example.com" }] });
+  // A slow network: the server's pushes (and, for a moment, its reply) are held back.
+  let holdPushes = false;
+  let holdReplies = false;
+  const held: (() => void)[] = [];
+  const heldReplies: (() => void)[] = [];
+  // The live query's first answer: until it comes, the client has nothing to add a note to.
+  let emptyNotesPushed = false;
+  await page.routeWebSocket(/\/api\/[^/]+\/sync$/, (socket) => {
+    const server = socket.connectToServer();
+    socket.onMessage((message) => server.send(message));
+    server.onMessage((message) => {
+      const text = String(message);
+      if (text.includes('"type":"Transition"') && text.includes('"page":[]')) emptyNotesPushed = true;
+      if (holdPushes && text.includes('"type":"Transition"')) held.push(() => socket.send(message));
+      else if (holdReplies && text.includes('"type":"MutationResponse"')) heldReplies.push(() => socket.send(message));
+      else socket.send(message);
+    });
+  });
+  await page.goto(tabPath("notes", customerId));
+  await expect(page.getByText("No notes yet.")).toBeVisible();
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await expect.poll(() => emptyNotesPushed).toBe(true);
+
+  // Someone deletes the customer; this page has not heard yet.
+  holdPushes = true;
+  holdReplies = true;
+  await (await convexAs(adminEmail)).mutation(api.customers.remove, { workspaceId, id: customerId! });
+  await page.getByLabel("New note").fill("Too late");
+  await page.getByRole("button", { name: "Add note" }).click();
+  await expect(page.getByTestId("note")).toHaveAttribute("data-unsaved", "true");
+  await expect(page.getByTestId("note")).toContainText("Too late");
+
+  holdReplies = false;
+  for (const release of heldReplies.splice(0)) release();
+  await expect(page.getByRole("alert")).toHaveText("Your note was not added: That customer does not exist or was deleted.");
+  await expect(page.getByTestId("note")).toHaveCount(0);
+  await expect(page.getByLabel("New note")).toHaveValue("Too late");
+
+  holdPushes = false;
+  for (const release of held.splice(0)) release();
+  await expect(page.getByTestId("customer-deleted")).toBeVisible();
+  await page.close();
 });
 
 test("axe finds nothing on any tab, on a desktop and a phone", async () => {

@@ -37,6 +37,7 @@ test("a server render asks Convex once per page query, all at once: one round tr
   for (const [path, queries, expected] of [
     ["/customers", 1, "Counted Customer"],
     [`/customers/${id}`, 1, "counted@example.com"],
+    [`/customers/${id}/notes`, 2, "No notes yet."],
     [`/customers/${id}/activity`, 2, "created this customer"],
   ] as const) {
     // Twice: the first render of a process may warm caches (the token); the second shows the steady state.

@@ -3,6 +3,8 @@ import { useMutation } from "@tanstack/react-query";
 import type { OptimisticLocalStore } from "convex/browser";
 import { api } from "../../../convex/_generated/api";
 import type { Customer } from "../../../convex/customers";
+import type { Id } from "../../../convex/_generated/dataModel";
+import type { NoteEntry } from "../../../convex/notes";
 import { inWorkspace } from "./queries";
 
 type CustomerChanges = Partial<Omit<Customer, "_id" | "_creationTime">>;
@@ -48,6 +50,64 @@ export function useUpdateCustomer() {
 export function useRemoveCustomer() {
   const remove = useConvexMutation(api.customers.remove).withOptimisticUpdate((store, { id }) => {
     updateListPages(store, id, () => null);
+  });
+  return useMutation({ mutationFn: remove });
+}
+
+/** The id a note has while only this browser knows of it (app/features/customers/components/notes-tab.tsx). */
+const UNSAVED_NOTE = "unsaved:";
+
+export function isUnsavedNote(note: Pick<NoteEntry, "_id">): boolean {
+  return note._id.startsWith(UNSAVED_NOTE);
+}
+
+/** A note as shown until the server has it: by "You", now, not yet to be edited. */
+function unsavedNote(body: string): NoteEntry {
+  return {
+    _id: `${UNSAVED_NOTE}${crypto.randomUUID()}` as Id<"notes">,
+    _creationTime: Date.now(),
+    authorName: "You",
+    body,
+    canEdit: false,
+  };
+}
+
+/** Applies a change to the note in every loaded page of the customer's notes. */
+function updateNotePages(store: OptimisticLocalStore, id: string, change: (note: NoteEntry) => NoteEntry | null) {
+  for (const { args, value } of store.getAllQueries(api.notes.list)) {
+    if (!value) continue;
+    const page = value.page.flatMap((note) => {
+      if (note._id !== id) return [note];
+      const changed = change(note);
+      return changed ? [changed] : [];
+    });
+    store.setQuery(api.notes.list, args, { ...value, page });
+  }
+}
+
+/** Adds a note; it shows at once at the top of the customer's first page, and goes if the server refuses it. */
+export function useAddNote() {
+  const create = useConvexMutation(api.notes.create).withOptimisticUpdate((store, { customerId, body, workspaceId }) => {
+    for (const { args, value } of store.getAllQueries(api.notes.list)) {
+      const first = args.paginationOpts.cursor === null && args.customerId === customerId && args.workspaceId === workspaceId;
+      if (!value || !first) continue;
+      const unsaved = unsavedNote(body);
+      store.setQuery(api.notes.list, args, { ...value, page: [unsaved, ...value.page] });
+    }
+  });
+  return useMutation({ mutationFn: create });
+}
+
+export function useUpdateNote() {
+  const update = useConvexMutation(api.notes.update).withOptimisticUpdate((store, { id, body }) => {
+    updateNotePages(store, id, (note) => ({ ...note, body, editedAt: Date.now() }));
+  });
+  return useMutation({ mutationFn: update });
+}
+
+export function useRemoveNote() {
+  const remove = useConvexMutation(api.notes.remove).withOptimisticUpdate((store, { id }) => {
+    updateNotePages(store, id, () => null);
   });
   return useMutation({ mutationFn: remove });
 }

@@ -8,6 +8,8 @@ import type { CustomerListSearch } from "./search-params";
 export const PAGE_SIZE = 50;
 /** Entries per page of a customer's history. */
 export const ACTIVITY_PAGE_SIZE = 30;
+/** Notes per page of a customer's notes. */
+export const NOTES_PAGE_SIZE = 20;
 
 /** The workspace a page acts on; undefined is the caller's personal workspace. */
 export type WorkspaceRef = Id<"workspaces"> | undefined;
@@ -53,5 +55,11 @@ export const customerQueries = {
     convexQuery(
       api.activity.list,
       inWorkspace(workspaceId, { customerId, paginationOpts: paginationOpts(bounds, ACTIVITY_PAGE_SIZE) }),
+    ),
+  /** A page of the customer's notes, newest first. */
+  notes: (workspaceId: WorkspaceRef, customerId: string, bounds: PageBounds = FIRST_PAGE) =>
+    convexQuery(
+      api.notes.list,
+      inWorkspace(workspaceId, { customerId, paginationOpts: paginationOpts(bounds, NOTES_PAGE_SIZE) }),
     ),
 };

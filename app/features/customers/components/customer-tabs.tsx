@@ -4,6 +4,7 @@ import { type KeyboardEvent, type ReactNode, useRef } from "react";
 /** The customer's tabs, each a child route of `/customers/$customerId`. */
 export const CUSTOMER_TABS = [
   { name: "overview", label: "Overview", to: "/customers/$customerId" },
+  { name: "notes", label: "Notes", to: "/customers/$customerId/notes" },
   { name: "activity", label: "Activity", to: "/customers/$customerId/activity" },
 ] as const;
 
