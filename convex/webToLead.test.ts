@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { api, internal } from "./_generated/api";
-import { presentedToken, sha256Hex } from "./lib/webToLead";
+import { keyIdOf, presentedToken, sha256Hex } from "./lib/webToLead";
 import { projectConvexTest } from "./test.setup";
 import { WEB_TO_LEAD_CREATOR } from "./webToLead";
 
@@ -27,7 +27,7 @@ describe("web-to-lead tokens", () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       workspaceId,
-      keyId: second.slice(0, 16),
+      keyId: keyIdOf(second),
       secretHash: await sha256Hex(second.slice(16)),
       issuedBy: "ada@example.com",
     });
@@ -35,6 +35,7 @@ describe("web-to-lead tokens", () => {
     expect(await ada.query(api.webToLead.status, { workspaceId })).toEqual({
       issuedAt: rows[0]!._creationTime,
       issuedBy: "ada@example.com",
+      keyId: keyIdOf(second),
     });
   });
 

@@ -40,6 +40,8 @@ export interface WebToLeadStatus {
   /** When the current token was issued. */
   issuedAt: number;
   issuedBy: string;
+  /** The current token's key id (not secret on its own): which token is the workspace's now. */
+  keyId: string;
 }
 
 async function tokenOf(ctx: QueryCtx, workspaceId: Id<"workspaces">): Promise<Doc<"webToLeadTokens"> | null> {
@@ -55,7 +57,7 @@ export const status = query({
   handler: async (ctx, { workspaceId }): Promise<WebToLeadStatus | null> => {
     await requireAccess(ctx, workspaceId, "admin");
     const token = await tokenOf(ctx, workspaceId);
-    return token === null ? null : { issuedAt: token._creationTime, issuedBy: token.issuedBy };
+    return token === null ? null : { issuedAt: token._creationTime, issuedBy: token.issuedBy, keyId: token.keyId };
   },
 });
 

@@ -55,10 +55,15 @@ export async function newToken(): Promise<{ token: string; keyId: string; secret
   return { token: keyId + secret, keyId, secretHash: await sha256Hex(secret) };
 }
 
+/** The key id a token starts with: what names it, on the settings page too, without its secret. */
+export function keyIdOf(token: string): string {
+  return token.slice(0, KEY_ID_LENGTH);
+}
+
 /** A presented token split into its key id and the digest of its secret, or null when it has not the shape of one. */
 export async function presentedToken(token: string): Promise<{ keyId: string; secretHash: string } | null> {
   if (!TOKEN_SHAPE.test(token)) return null;
-  return { keyId: token.slice(0, KEY_ID_LENGTH), secretHash: await sha256Hex(token.slice(KEY_ID_LENGTH)) };
+  return { keyId: keyIdOf(token), secretHash: await sha256Hex(token.slice(KEY_ID_LENGTH)) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Id } from "../../../../convex/_generated/dataModel";
-import { LEADS_PATH, LEADS_PER_MINUTE } from "../../../../convex/lib/webToLead";
+import { keyIdOf, LEADS_PATH, LEADS_PER_MINUTE } from "../../../../convex/lib/webToLead";
 import { formatDate } from "../../../lib/format-date";
 import { getPublicConfig } from "../../../lib/public-config";
 import { useIssueLeadToken, useTurnOffWebToLead, workspaceQueries } from "../queries";
@@ -43,8 +43,8 @@ export function WebToLeadSettings({ workspaceId }: { workspaceId: Id<"workspaces
       await turnOff.mutateAsync({ workspaceId });
       setToken(null);
     });
-  // Shown only while the token this page just made is still the workspace's.
-  const url = token !== null && status ? `${endpoint}${token}` : null;
+  // Shown only while the token this page just made is still the workspace's (another admin may rotate it).
+  const url = token !== null && status && status.keyId === keyIdOf(token) ? `${endpoint}${token}` : null;
 
   return (
     <section className="card form" aria-labelledby="web-to-lead-heading" data-testid="web-to-lead">
