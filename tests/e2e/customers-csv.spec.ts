@@ -1,6 +1,6 @@
 /**
  * Customers in and out (issue 23): a CSV import with good, bad and duplicate rows (and the same
- * file again), and the status counts and weekly chart following a change made elsewhere.
+ * file again), an export of the filtered list, and the status counts and weekly chart following a change made elsewhere.
  */
 import { readFile } from "node:fs/promises";
 import { expect, type Page, test } from "@playwright/test";
@@ -90,4 +90,34 @@ test("the status counts and the weekly chart follow a change made in another bro
   await expect(statusOptions(page)).toHaveText(["All (2)", "Lead (0)", "Active (1)", "Inactive (1)"]);
   await expect(thisWeek.locator("td")).toHaveText(["0", "1", "1", "2"]);
   await expect(page.getByTestId("customers-chart").locator("rect")).toHaveCount(2);
+});
+
+test("Export CSV writes the list as filtered and sorted, every page of it", async ({ page }) => {
+  const email = uniqueEmail("export");
+  // More than one page of the list (50), a few of them active, one with a comma and a quote.
+  await addCustomers(email, [
+    ...Array.from({ length: 60 }, (_, i) => ({ name: `Lead ${String(i).padStart(2, "0")}`, email: `lead${i}@example.com` })),
+    { name: 'Zed "Z", Jr', email: "zed@example.com", status: "active" as const, company: "Zeds, Inc" },
+    { name: "Amy", email: "amy@example.com", status: "active" as const },
+    { name: "=HYPERLINK(1)", email: "formula@example.com", status: "inactive" as const },
+  ]);
+  await signIn(page, email);
+  const [all] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+  const allLines = (await readFile(await all.path(), "utf8")).trim().split("\r\n");
+  expect(allLines[0]).toBe("Name,Email,Company,Phone,Status,Notes,Created");
+  expect(allLines).toHaveLength(64);
+  // A formula-like cell is written as text for spreadsheets.
+  expect(allLines).toContainEqual(expect.stringMatching(/^"'=HYPERLINK\(1\)",formula@example\.com,/));
+
+  await page.getByLabel("Status").selectOption("active");
+  await page.getByLabel("Sort").selectOption("name");
+  await expect(page.getByTestId("customer-row")).toHaveText(["Amy", 'Zed "Z", Jr']);
+  const [filtered] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+  expect(filtered.suggestedFilename()).toBe("customers.csv");
+  const lines = (await readFile(await filtered.path(), "utf8")).trim().split("\r\n");
+  expect(lines.map((line) => line.replace(/,[^,]*$/, ""))).toEqual([
+    "Name,Email,Company,Phone,Status,Notes",
+    "Amy,amy@example.com,,,active,",
+    '"Zed ""Z"", Jr",zed@example.com,"Zeds, Inc",,active,',
+  ]);
 });

@@ -34,12 +34,18 @@ function paginationOpts(bounds: PageBounds, size: number) {
 const FIRST_PAGE: PageBounds = { cursor: null };
 
 /** The list's filters as the Convex function takes them; the one place they are translated. */
-function listArgs(search: CustomerListSearch, bounds: PageBounds) {
+export function listFilters(search: CustomerListSearch) {
   return {
-    paginationOpts: paginationOpts(bounds, PAGE_SIZE),
     ...(search.status === "all" ? {} : { status: search.status }),
     sort: search.sort,
     ...(search.q ? { search: search.q } : {}),
+  };
+}
+
+function listArgs(search: CustomerListSearch, bounds: PageBounds) {
+  return {
+    paginationOpts: paginationOpts(bounds, PAGE_SIZE),
+    ...listFilters(search),
     // The first page brings the status counts and chart; the week (not the moment) keeps its key stable.
     ...(bounds.cursor === null ? { summaryWeek: weekStartOf(Date.now()) } : {}),
   };

@@ -4,6 +4,7 @@ import { customerQueries, type WorkspaceRef } from "../queries";
 import type { CustomerListSearch } from "../search-params";
 import { CustomerFilters } from "./customer-filters";
 import { CustomersChart } from "./customers-chart";
+import { ExportButton } from "./export-button";
 import { CustomersList } from "./customers-list";
 
 /** The customers list page: its header, the filters and the live table. */
@@ -17,6 +18,7 @@ export function CustomersPage({ workspaceId, search }: { workspaceId: WorkspaceR
       <header className="page-header">
         <h1>Customers</h1>
         <div className="page-actions">
+          <ExportButton workspaceId={workspaceId} search={search} />
           <Link to="/customers/import" className="button button-secondary">
             Import
           </Link>

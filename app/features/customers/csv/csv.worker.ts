@@ -68,7 +68,9 @@ self.onmessage = (event: MessageEvent<CsvRequest>) => {
   try {
     if (request.type === "parse") parse(request.file);
     else if (request.type === "check") check(request.mapping);
-    else post({ type: "unparsed", text: Papa.unparse({ fields: request.header, data: request.rows }) });
+    // An export opens in spreadsheets: a cell starting with = + - @ (a lead's name from a web form)
+    // is written with a leading ' so it is shown as text, never run as a formula.
+    else post({ type: "unparsed", text: Papa.unparse({ fields: request.header, data: request.rows }, { escapeFormulae: true }) });
   } catch (error) {
     post({ type: "error", message: error instanceof Error ? error.message : String(error) });
   }
