@@ -1,3 +1,4 @@
+import { LoadMoreButton } from "../../../components/load-more-button";
 import { useLivePages } from "../../../lib/live-pages";
 import { describeActivity } from "../activity-words";
 import { formatMoment } from "../format";
@@ -25,11 +26,7 @@ export function ActivityTab({ workspaceId, customerId }: { workspaceId: Workspac
           ))}
         </ol>
       )}
-      {canLoadMore ? (
-        <button type="button" className="button button-secondary" onClick={loadMore} disabled={loadingMore}>
-          {loadingMore ? "Loading…" : "Load more"}
-        </button>
-      ) : null}
+      <LoadMoreButton canLoadMore={canLoadMore} loadingMore={loadingMore} loadMore={loadMore} />
     </section>
   );
 }

@@ -1,3 +1,4 @@
+import { LoadMoreButton } from "../../../components/load-more-button";
 import { Link } from "@tanstack/react-router";
 import { useLivePages } from "../../../lib/live-pages";
 import { formatCreated, STATUS_LABELS } from "../format";
@@ -79,11 +80,7 @@ export function CustomersList({ workspaceId, search }: { workspaceId: WorkspaceR
         <span className="muted">
           {customers.length} shown{isDone ? "" : ", more available"}
         </span>
-        {canLoadMore ? (
-          <button type="button" className="button button-secondary" onClick={loadMore} disabled={loadingMore}>
-            {loadingMore ? "Loading…" : "Load more"}
-          </button>
-        ) : null}
+        <LoadMoreButton canLoadMore={canLoadMore} loadingMore={loadingMore} loadMore={loadMore} />
       </div>
     </>
   );

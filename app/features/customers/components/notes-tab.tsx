@@ -1,3 +1,4 @@
+import { LoadMoreButton } from "../../../components/load-more-button";
 import { type FormEvent, useId, useState } from "react";
 import type { NoteEntry } from "../../../../convex/notes";
 import { MAX_NOTE_LENGTH, validateNoteBody } from "../../../../convex/lib/noteRules";
@@ -30,11 +31,7 @@ export function NotesTab({ workspaceId, customerId }: NotesTabProps) {
           ))}
         </ol>
       )}
-      {canLoadMore ? (
-        <button type="button" className="button button-secondary" onClick={loadMore} disabled={loadingMore}>
-          {loadingMore ? "Loading…" : "Load more"}
-        </button>
-      ) : null}
+      <LoadMoreButton canLoadMore={canLoadMore} loadingMore={loadingMore} loadMore={loadMore} />
     </section>
   );
 }
