@@ -12,7 +12,7 @@ import { CursorCodec } from "./cursors";
 import { FIRST_USER_TABLE_NUMBER, newDocumentId, tableNumberOfId } from "./ids";
 import { SearchIndex, SortedIndex } from "./indexes";
 import { APP_NAMESPACE, qualifiedTableName, splitTableName } from "./namespaces";
-import type { Doc, ValidatorJson } from "./values";
+import type { Doc, FieldValue, ValidatorJson } from "./values";
 
 /** A `vectorIndex` of the schema, as `defineSchema(...).export()` writes it. */
 export interface VectorIndexDefinition {
@@ -293,6 +293,12 @@ export class Database {
   table(name: string): Table | undefined {
     return this.tablesByName.get(name);
   }
+
+  /** A document's key in one of its table's indexes (null: no such index), to match it against recorded reads. */
+  indexKeyOf = (table: string, index: string, doc: Doc): FieldValue[] | null => {
+    const sorted = this.table(table)?.indexes.get(index);
+    return sorted ? sorted.keyOf(doc) : null;
+  };
 
   /** Every table, of every namespace. */
   tables(): Iterable<Table> {

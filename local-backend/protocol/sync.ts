@@ -529,14 +529,9 @@ export class SyncServer {
     this.pending.delete(connection);
   }
 
-  private keyOf = (table: string, index: string, doc: Doc): FieldValue[] | null => {
-    const sorted = this.db.table(table)?.indexes.get(index);
-    return sorted ? sorted.keyOf(doc) : null;
-  };
-
   private onCommit(writes: DocumentWrite[]): void {
     for (const c of this.connections) {
-      if (c.invalidate(writes, this.keyOf)) this.pending.add(c);
+      if (c.invalidate(writes, this.db.indexKeyOf)) this.pending.add(c);
     }
     if (this.pending.size === 0 || this.refreshQueued) return;
     this.refreshQueued = true;

@@ -1,7 +1,6 @@
 import type { JSONValue } from "convex/values";
 import type { Database, DocumentWrite } from "../database/database";
 import { type ReadEntry, writeAffects } from "../database/transaction";
-import type { Doc, FieldValue } from "../database/values";
 import type { Caller } from "./auth";
 
 /** What a cached query returned, with what it read (its result holds until a commit touches that). */
@@ -49,7 +48,8 @@ export class QueryCache {
   /** Drops every result a commit's writes could change. */
   invalidate(writes: DocumentWrite[]): void {
     for (const [key, entry] of this.entries) {
-      if (entry.reads.some((read) => writes.some((write) => writeAffects(read, write, this.keyOf)))) this.entries.delete(key);
+      if (entry.reads.some((read) => writes.some((write) => writeAffects(read, write, this.db.indexKeyOf))))
+        this.entries.delete(key);
     }
   }
 
@@ -57,9 +57,4 @@ export class QueryCache {
   clear(): void {
     this.entries.clear();
   }
-
-  private keyOf = (table: string, index: string, doc: Doc): FieldValue[] | null => {
-    const sorted = this.db.table(table)?.indexes.get(index);
-    return sorted ? sorted.keyOf(doc) : null;
-  };
 }
