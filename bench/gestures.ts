@@ -59,14 +59,19 @@ async function frameTime(page: Page): Promise<number> {
 
 export type Gesture = (page: Page, row: Locator) => Promise<number>;
 
-/** Hover, give the preload the time a person takes to click, click. */
-export const hoverClick: Gesture = async (page, row) => {
-  await row.hover();
-  await sleep(HOVER_MS);
-  await armContentTimer(page, "click");
-  await row.click();
-  return await contentTime(page);
-};
+/** Hover, give the preload the time a person takes to click, click; `read` reads the timer. */
+function hoverClickThen(read: (page: Page) => Promise<number>): Gesture {
+  return async (page, row) => {
+    await row.hover();
+    await sleep(HOVER_MS);
+    await armContentTimer(page, "click");
+    await row.click();
+    return await read(page);
+  };
+}
+
+/** Hover, wait, click: until the detail is in the DOM. */
+export const hoverClick: Gesture = hoverClickThen(contentTime);
 
 interface TraceEvent {
   name: string;
@@ -102,13 +107,7 @@ export const hoverClickThreadTime: Gesture = async (page, row) => {
 };
 
 /** As `hoverClick`, to the frame that first shows the detail. */
-export const hoverClickFrame: Gesture = async (page, row) => {
-  await row.hover();
-  await sleep(HOVER_MS);
-  await armContentTimer(page, "click");
-  await row.click();
-  return await frameTime(page);
-};
+export const hoverClickFrame: Gesture = hoverClickThen(frameTime);
 
 /** A finger on the link for PRESS_MS, then lifted; timed from the lift (when the click fires). */
 export const tap: Gesture = async (page, row) => {
