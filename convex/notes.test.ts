@@ -3,41 +3,14 @@
  * the text's rules; each change in the customer's history; they go with their customer.
  */
 import type { PaginationResult } from "convex/server";
-import { ConvexError } from "convex/values";
 import { describe, expect, it, vi } from "vitest";
 import { api } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
 import { MAX_NOTE_LENGTH } from "./lib/noteRules";
 import type { NoteEntry } from "./notes";
-import { projectConvexTest } from "./test.setup";
+import { customerTeam, errorOf, type TeamCaller } from "./test.team";
 
-const ISSUER = "https://issuer.test";
-
-/** Ada's team (Ada admin), Grace and Linus members, a customer, and Mallory outside. */
-async function team() {
-  const t = projectConvexTest();
-  const as = (email: string, name: string) =>
-    t.withIdentity({ subject: email, issuer: ISSUER, email, emailVerified: true, name });
-  const [ada, grace, linus, mallory] = [
-    as("ada@example.com", "Ada"),
-    as("grace@example.com", "Grace"),
-    as("linus@example.com", "Linus"),
-    as("mallory@example.com", "Mallory"),
-  ];
-  const workspaceId = await ada.mutation(api.workspaces.create, { name: "Analytical" });
-  for (const [member, email] of [
-    [grace, "grace@example.com"],
-    [linus, "linus@example.com"],
-  ] as const) {
-    const invitationId = await ada.mutation(api.workspaces.invite, { workspaceId, email, role: "member" });
-    await member.mutation(api.workspaces.acceptInvitation, { invitationId });
-  }
-  const customerId = await ada.mutation(api.customers.create, { workspaceId, name: "Babbage", email: "charles@example.com" });
-  return { t, ada, grace, linus, mallory, workspaceId, customerId };
-}
-type Caller = Awaited<ReturnType<typeof team>>["ada"];
-
-async function notes(caller: Caller, workspaceId: Id<"workspaces">, customerId: string, numItems = 100) {
+async function notes(caller: TeamCaller, workspaceId: Id<"workspaces">, customerId: string, numItems = 100) {
   const result: PaginationResult<NoteEntry> = await caller.query(api.notes.list, {
     workspaceId,
     customerId,
@@ -51,7 +24,7 @@ async function notes(caller: Caller, workspaceId: Id<"workspaces">, customerId: 
   }));
 }
 
-async function noteChanges(caller: Caller, workspaceId: Id<"workspaces">, customerId: string) {
+async function noteChanges(caller: TeamCaller, workspaceId: Id<"workspaces">, customerId: string) {
   const { page } = await caller.query(api.activity.list, {
     workspaceId,
     customerId,
@@ -60,18 +33,9 @@ async function noteChanges(caller: Caller, workspaceId: Id<"workspaces">, custom
   return page.filter((entry) => entry.change.kind === "note").map((entry) => ({ actorName: entry.actorName, ...entry.change }));
 }
 
-async function errorOf(call: Promise<unknown>): Promise<{ code: string; message: string }> {
-  const error = await call.then(
-    () => null,
-    (cause: unknown) => cause,
-  );
-  expect(error).toBeInstanceOf(ConvexError);
-  return (error as ConvexError<{ code: string; message: string }>).data;
-}
-
 describe("notes", () => {
   it("members add notes, newest first, each with its author; line breaks kept, blanks around trimmed", async () => {
-    const { ada, grace, workspaceId, customerId } = await team();
+    const { ada, grace, workspaceId, customerId } = await customerTeam();
     await ada.mutation(api.notes.create, { workspaceId, customerId, body: "Called.\r\nWants a quote.\n\n" });
     await grace.mutation(api.notes.create, { workspaceId, customerId, body: "  Sent the quote.  " });
     expect(await notes(grace, workspaceId, customerId)).toEqual([
@@ -87,7 +51,7 @@ describe("notes", () => {
   });
 
   it("refuses an empty note, one over 10,000 characters and control characters, recording nothing", async () => {
-    const { t, ada, workspaceId, customerId } = await team();
+    const { t, ada, workspaceId, customerId } = await customerTeam();
     expect(await errorOf(ada.mutation(api.notes.create, { workspaceId, customerId, body: " \n " }))).toMatchObject({
       code: "INVALID_INPUT",
       message: "Write something in the note first.",
@@ -109,7 +73,7 @@ describe("notes", () => {
   });
 
   it("a member edits and deletes their own notes only; an admin any; each change in the history", async () => {
-    const { ada, grace, linus, workspaceId, customerId } = await team();
+    const { ada, grace, linus, workspaceId, customerId } = await customerTeam();
     const graces = await grace.mutation(api.notes.create, { workspaceId, customerId, body: "Grace's" });
     const linuss = await linus.mutation(api.notes.create, { workspaceId, customerId, body: "Linus's" });
 
@@ -142,7 +106,7 @@ describe("notes", () => {
   });
 
   it("someone outside the workspace can neither read, add, change nor delete a note", async () => {
-    const { ada, mallory, workspaceId, customerId } = await team();
+    const { ada, mallory, workspaceId, customerId } = await customerTeam();
     const id = await ada.mutation(api.notes.create, { workspaceId, customerId, body: "Private" });
     expect((await errorOf(notes(mallory, workspaceId, customerId))).code).toBe("NOT_FOUND");
     for (const call of [
@@ -162,7 +126,7 @@ describe("notes", () => {
   it("go with their customer: unreadable and unchangeable at once, deleted by the purge", async () => {
     vi.useFakeTimers();
     try {
-      const { t, ada, workspaceId, customerId } = await team();
+      const { t, ada, workspaceId, customerId } = await customerTeam();
       const id = await ada.mutation(api.notes.create, { workspaceId, customerId, body: "Soon gone" });
       await ada.mutation(api.customers.remove, { workspaceId, id: customerId });
       expect(await notes(ada, workspaceId, customerId)).toEqual([]);

@@ -55,6 +55,8 @@ export const activityChange = v.union(
   v.object({ kind: v.literal("status"), from: customerStatus, to: customerStatus }),
   /** A note's text is not repeated here: a deleted note leaves no copy of itself behind. */
   v.object({ kind: v.literal("note"), action: v.union(v.literal("added"), v.literal("edited"), v.literal("deleted")) }),
+  /** A file's name as it was attached; its bytes are never here. */
+  v.object({ kind: v.literal("file"), action: v.union(v.literal("attached"), v.literal("removed")), name: v.string() }),
 );
 export type ActivityChange = Infer<typeof activityChange>;
 
@@ -168,4 +170,23 @@ export default defineSchema({
     /** When it was last edited, if it was. */
     editedAt: v.optional(v.number()),
   }).index("by_customer", ["customerId"]),
+
+  /** Files attached to a customer (convex/files.ts): their bytes are in Convex file storage. */
+  files: defineTable({
+    workspaceId: v.id("workspaces"),
+    customerId: v.id("customers"),
+    /** At most one file per stored object: an upload is attached once. */
+    storageId: v.id("_storage"),
+    /** The name it had on the uploader's computer, which a download gives it again. */
+    name: v.string(),
+    contentType: v.string(),
+    /** Bytes, as `_storage` counted them on arrival. */
+    size: v.number(),
+    /** Who attached it (tokenIdentifier), and their name as it was then. */
+    uploaderId: v.string(),
+    uploaderName: v.string(),
+  })
+    .index("by_customer", ["customerId"])
+    // What the clean-up of unattached uploads looks each stored object up by.
+    .index("by_storage", ["storageId"]),
 });

@@ -7,7 +7,7 @@ import rateLimiter from "@convex-dev/rate-limiter/test";
 import { convexTest } from "convex-test";
 import schema from "./schema";
 
-const modules = import.meta.glob(["./**/*.{ts,js}", "!./**/*.test.ts", "!./test.setup.ts"]);
+const modules = import.meta.glob(["./**/*.{ts,js}", "!./**/*.test.ts", "!./test.setup.ts", "!./test.team.ts"]);
 
 export function projectConvexTest() {
   const t = convexTest(schema, modules);

@@ -11,6 +11,7 @@
 import type * as activity from "../activity.js";
 import type * as crons from "../crons.js";
 import type * as customers from "../customers.js";
+import type * as files from "../files.js";
 import type * as http from "../http.js";
 import type * as imports from "../imports.js";
 import type * as lib_activity from "../lib/activity.js";
@@ -22,6 +23,7 @@ import type * as lib_customerFields from "../lib/customerFields.js";
 import type * as lib_customerRules from "../lib/customerRules.js";
 import type * as lib_customerWrites from "../lib/customerWrites.js";
 import type * as lib_errors from "../lib/errors.js";
+import type * as lib_fileRules from "../lib/fileRules.js";
 import type * as lib_noteRules from "../lib/noteRules.js";
 import type * as lib_webToLead from "../lib/webToLead.js";
 import type * as lib_weeks from "../lib/weeks.js";
@@ -41,6 +43,7 @@ declare const fullApi: ApiFromModules<{
   activity: typeof activity;
   crons: typeof crons;
   customers: typeof customers;
+  files: typeof files;
   http: typeof http;
   imports: typeof imports;
   "lib/activity": typeof lib_activity;
@@ -52,6 +55,7 @@ declare const fullApi: ApiFromModules<{
   "lib/customerRules": typeof lib_customerRules;
   "lib/customerWrites": typeof lib_customerWrites;
   "lib/errors": typeof lib_errors;
+  "lib/fileRules": typeof lib_fileRules;
   "lib/noteRules": typeof lib_noteRules;
   "lib/webToLead": typeof lib_webToLead;
   "lib/weeks": typeof lib_weeks;

@@ -1,5 +1,5 @@
 /**
- * What belongs to a customer (its history, its notes; files as they come) goes when the customer
+ * What belongs to a customer (its history, its notes, its files and their bytes) goes when the customer
  * does (docs/decisions/015-customer-history.md). Deleting the customer ends access to
  * all of it at once, since every function reads it through the customer; the rows themselves go
  * in scheduled batches, as a customer with a long history may not fit in one transaction.
@@ -10,7 +10,7 @@ import type { MutationCtx } from "../_generated/server";
 import { deleteCustomer } from "./customerWrites";
 
 /** The tables of what belongs to a customer, each with a `by_customer` index. */
-const CUSTOMER_TABLES = ["activity", "notes"] as const;
+const CUSTOMER_TABLES = ["activity", "notes", "files"] as const;
 
 /** Rows deleted per transaction (well under Convex's write limits). */
 export const PURGE_BATCH = 500;
@@ -29,7 +29,10 @@ export async function purgeCustomerData(ctx: MutationCtx, customerIds: readonly 
         .query(table)
         .withIndex("by_customer", (q) => q.eq("customerId", customerId))
         .take(budget);
-      for (const row of rows) await ctx.db.delete(table, row._id);
+      for (const row of rows) {
+        if ("storageId" in row) await deleteStoredObject(ctx, row.storageId);
+        await ctx.db.delete(table, row._id);
+      }
       budget -= rows.length;
       if (budget === 0) break;
     }
@@ -37,6 +40,11 @@ export async function purgeCustomerData(ctx: MutationCtx, customerIds: readonly 
     if (budget > 0) remaining.shift();
   }
   return remaining;
+}
+
+/** Deletes a file's bytes, if they are still there (ctx.storage.delete throws for a missing one). */
+export async function deleteStoredObject(ctx: MutationCtx, storageId: Id<"_storage">): Promise<void> {
+  if ((await ctx.db.system.get("_storage", storageId)) !== null) await ctx.storage.delete(storageId);
 }
 
 /** Deletes customers at once, and schedules the deletion of what belonged to them. */

@@ -16,6 +16,8 @@ describe("describeActivity", () => {
     expect(by({ kind: "note", action: "added" })).toBe("Ada added a note");
     expect(by({ kind: "note", action: "edited" })).toBe("Ada edited a note");
     expect(by({ kind: "note", action: "deleted" })).toBe("Ada deleted a note");
+    expect(by({ kind: "file", action: "attached", name: "contract.pdf" })).toBe("Ada attached the file “contract.pdf”");
+    expect(by({ kind: "file", action: "removed", name: "contract.pdf" })).toBe("Ada removed the file “contract.pdf”");
   });
 
   it("names the summary as the Overview does, on one line and cut short when long", () => {

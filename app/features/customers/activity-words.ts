@@ -36,5 +36,7 @@ export function describeActivity({ actorName, change }: Pick<ActivityEntry, "act
     }
     case "note":
       return `${actorName} ${change.action} a note`;
+    case "file":
+      return `${actorName} ${change.action} the file ${quoted(change.name)}`;
   }
 }
