@@ -14,7 +14,7 @@ let ada: ConvexHttpClient;
 let workspaceId: Id<"workspaces">;
 let customerId: Id<"customers">;
 
-async function upload(bytes: Uint8Array, type: string): Promise<Id<"_storage">> {
+async function upload(bytes: Uint8Array<ArrayBuffer>, type: string): Promise<Id<"_storage">> {
   const url = await ada.mutation(api.files.generateUploadUrl, { workspaceId, customerId });
   const response = await fetch(url, { method: "POST", headers: { "Content-Type": type }, body: bytes });
   expect(response.status).toBe(200);
