@@ -88,13 +88,16 @@ function firstShown<T extends Element>(selector: string): T | null {
 
 /**
  * Escape leaves a page opened from a list, as Back would (focus then returns to the row). Not
- * while typing in a field or answering a dialog, where Escape means something else.
+ * while typing in a field, answering a dialog or with a popover open (the phone's header menu),
+ * where Escape means something else.
  */
 export function useEscapeGoesBack(fallback: () => void) {
   const router = useRouter();
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
       if (event.key !== "Escape" || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+      // The browser closes an open popover after this event (its close request comes second).
+      if (document.querySelector(":popover-open")) return;
       const target = event.target;
       if (
         target instanceof HTMLElement &&

@@ -7,6 +7,7 @@ import type { PublicConfig } from "../../app.config";
 import { authQueryOptions } from "../auth/queries";
 import type { ClerkUi } from "../auth/ui";
 import { UserMenu } from "../auth/user-menu";
+import { HeaderMenu } from "../components/header-menu";
 import { NavigationFocus } from "../components/navigation-focus";
 import { usePreloadOnFocus } from "../components/preload-on-focus";
 import { StaleBuildNotice } from "../components/stale-build-notice";
@@ -109,17 +110,21 @@ function RootLayout() {
           {auth.userId ? (
             <>
               <WorkspaceSwitcher />
-              <nav aria-label="Main" className="app-nav">
-                <Link to="/customers" activeProps={{ "aria-current": "page" }}>
-                  Customers
-                </Link>
-                <Link to="/workspaces" activeProps={{ "aria-current": "page" }}>
-                  Workspaces
-                </Link>
-              </nav>
+              <HeaderMenu>
+                <nav aria-label="Main" className="app-nav">
+                  <Link to="/customers" activeProps={{ "aria-current": "page" }}>
+                    Customers
+                  </Link>
+                  <Link to="/workspaces" activeProps={{ "aria-current": "page" }}>
+                    Workspaces
+                  </Link>
+                </nav>
+                <UserMenu auth={auth} />
+              </HeaderMenu>
             </>
-          ) : null}
-          <UserMenu auth={auth} />
+          ) : (
+            <UserMenu auth={auth} />
+          )}
         </header>
         <main className="app-main">
           <Outlet />

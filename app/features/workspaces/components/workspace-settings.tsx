@@ -45,20 +45,22 @@ function Settings({ workspace }: { workspace: WorkspaceSummary }) {
       </header>
       <div className="card">
         <h2>Members</h2>
-        <table className="table" data-testid="members-table">
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              {isAdmin ? <th scope="col">Actions</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {members.map((member) => (
-              <MemberRow key={member.userId} workspaceId={workspace._id} member={member} canManage={isAdmin} />
-            ))}
-          </tbody>
-        </table>
+        <div className="table-wrap">
+          <table className="table" data-testid="members-table">
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                {isAdmin ? <th scope="col">Actions</th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {members.map((member) => (
+                <MemberRow key={member.userId} workspaceId={workspace._id} member={member} canManage={isAdmin} />
+              ))}
+            </tbody>
+          </table>
+        </div>
       </div>
       {isAdmin ? <SentInvitations workspaceId={workspace._id} /> : null}
       {isAdmin ? <InviteForm workspaceId={workspace._id} /> : null}
@@ -121,22 +123,24 @@ function SentInvitations({ workspaceId }: { workspaceId: Id<"workspaces"> }) {
   return (
     <div className="card">
       <h2>Invitations</h2>
-      <table className="table" data-testid="invitations-table">
-        <thead>
-          <tr>
-            <th scope="col">Email</th>
-            <th scope="col">Role</th>
-            <th scope="col">Invited by</th>
-            <th scope="col">Status</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {invitations.map((invitation) => (
-            <SentInvitationRow key={invitation._id} workspaceId={workspaceId} invitation={invitation} />
-          ))}
-        </tbody>
-      </table>
+      <div className="table-wrap">
+        <table className="table" data-testid="invitations-table">
+          <thead>
+            <tr>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Invited by</th>
+              <th scope="col">Status</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {invitations.map((invitation) => (
+              <SentInvitationRow key={invitation._id} workspaceId={workspaceId} invitation={invitation} />
+            ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }
