@@ -121,3 +121,104 @@ test("Export CSV writes the list as filtered and sorted, every page of it", asyn
     '"Zed ""Z"", Jr",zed@example.com,"Zeds, Inc",,active,',
   ]);
 });
+
+/** A file of `rows` good rows (a batch is 250). */
+function goodRows(rows: number): Buffer {
+  const lines = ["Name,Email"];
+  for (let i = 0; i < rows; i++) lines.push(`Row ${i},row${i}@example.com`);
+  return Buffer.from(lines.join("\n"), "utf8");
+}
+
+/**
+ * Watches the page's Convex socket: `onBatch` sees each imports:importBatch sent (its request
+ * id and which one it is, from 1) and may hold it back; `answer` may replace the server's
+ * answer to a mutation (or return it as it is).
+ */
+async function watchImportBatches(
+  page: Page,
+  hooks: {
+    onBatch?: (requestId: number, nth: number) => Promise<void> | void;
+    answer?: (message: { requestId: number }) => object;
+  },
+) {
+  let batches = 0;
+  await page.routeWebSocket(/\/api\/[^/]+\/sync$/, (socket) => {
+    const server = socket.connectToServer();
+    socket.onMessage(async (message) => {
+      const sent = JSON.parse(String(message)) as { type: string; udfPath?: string; requestId?: number };
+      if (sent.type === "Mutation" && sent.udfPath === "imports:importBatch") await hooks.onBatch?.(sent.requestId!, ++batches);
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      const answer = JSON.parse(String(message)) as { type: string; requestId: number };
+      socket.send(answer.type === "MutationResponse" && hooks.answer ? JSON.stringify(hooks.answer(answer)) : message);
+    });
+  });
+}
+
+async function chooseRows(page: Page, rows: number) {
+  await page.getByRole("link", { name: "Import" }).click();
+  await page.getByLabel("Choose a CSV file, or drop one here").setInputFiles({
+    name: "rows.csv",
+    mimeType: "text/csv",
+    buffer: goodRows(rows),
+  });
+  await expect(page.getByTestId("check-summary")).toHaveText(`${rows} ready to import, 0 with errors.`);
+}
+
+test("a batch whose answer is lost is reported, and Retry writes each of its rows once", async ({ page }) => {
+  const email = uniqueEmail("retry");
+  // The server writes the batch, but the page hears that it failed (a lost answer).
+  let failing: number | undefined;
+  let sent = 0;
+  await watchImportBatches(page, {
+    onBatch: (requestId, nth) => {
+      sent = nth;
+      if (nth === 1) failing = requestId;
+    },
+    answer: (answer) =>
+      answer.requestId === failing
+        ? { type: "MutationResponse", requestId: failing, success: false, result: "Connection lost", logLines: [] }
+        : answer,
+  });
+  await signIn(page, email);
+  await chooseRows(page, 3);
+  await page.getByRole("button", { name: "Import 3 customers" }).click();
+  await expect(page.getByText(/^Rows 2–4 were not imported: /)).toBeVisible();
+  await expect(page.getByTestId("import-status")).toHaveText("0 of 3 rows. 0 created, 0 updated, 0 already there.");
+
+  await page.getByRole("button", { name: "Retry" }).click();
+  // The server's receipts answer the batch sent again as the first time: created, not skipped.
+  await expect(page.getByTestId("import-status")).toHaveText("Imported: 3 of 3 rows. 3 created, 0 updated, 0 already there.");
+  expect(sent).toBe(2);
+  await page.getByRole("link", { name: "Back to customers" }).click();
+  await expect(page.getByTestId("customer-row")).toHaveText(["Row 2", "Row 1", "Row 0"]);
+  await expect(statusOptions(page).first()).toHaveText("All (3)");
+});
+
+test("Cancel stops the import after the batch in flight, and keeps what was imported", async ({ page }) => {
+  const email = uniqueEmail("cancel");
+  // The first batch waits at the socket until Cancel has been clicked.
+  let release!: () => void;
+  const cancelled = new Promise<void>((resolve) => (release = resolve));
+  let sent = 0;
+  await watchImportBatches(page, {
+    onBatch: async () => {
+      sent++;
+      await cancelled;
+    },
+  });
+  await signIn(page, email);
+  await chooseRows(page, 600);
+  await page.getByRole("button", { name: "Import 600 customers" }).click();
+  await expect.poll(() => sent).toBe(1);
+  await page.getByRole("button", { name: "Cancel" }).click();
+  release();
+  await expect(page.getByTestId("import-status")).toHaveText(
+    "Cancelled after 250 of 600 rows. 250 created, 0 updated, 0 already there.",
+  );
+  await expect(page.getByRole("button", { name: "Cancel" })).toHaveCount(0);
+  expect(sent).toBe(1);
+  await page.getByRole("link", { name: "Back to customers" }).click();
+  await expect(statusOptions(page).first()).toHaveText("All (250)");
+});
