@@ -21,6 +21,7 @@ import { Route as AuthedWorkspacesIndexRouteImport } from './routes/_authed/work
 import { Route as AuthedWorkspacesWorkspaceIdRouteImport } from './routes/_authed/workspaces/$workspaceId'
 import { Route as AuthedCustomersCustomerIdIndexRouteImport } from './routes/_authed/customers/$customerId/index'
 import { Route as AuthedCustomersCustomerIdActivityRouteImport } from './routes/_authed/customers/$customerId/activity'
+import { Route as AuthedCustomersCustomerIdFilesRouteImport } from './routes/_authed/customers/$customerId/files'
 import { Route as AuthedCustomersCustomerIdNotesRouteImport } from './routes/_authed/customers/$customerId/notes'
 import { Route as AuthedCustomersCustomerIdEditRouteImport } from './routes/_authed/customers/$customerId_/edit'
 
@@ -87,6 +88,12 @@ const AuthedCustomersCustomerIdActivityRoute =
     path: '/activity',
     getParentRoute: () => AuthedCustomersCustomerIdRouteRoute,
   } as any)
+const AuthedCustomersCustomerIdFilesRoute =
+  AuthedCustomersCustomerIdFilesRouteImport.update({
+    id: '/files',
+    path: '/files',
+    getParentRoute: () => AuthedCustomersCustomerIdRouteRoute,
+  } as any)
 const AuthedCustomersCustomerIdNotesRoute =
   AuthedCustomersCustomerIdNotesRouteImport.update({
     id: '/notes',
@@ -111,6 +118,7 @@ export interface FileRoutesByFullPath {
   '/customers/': typeof AuthedCustomersIndexRoute
   '/workspaces/': typeof AuthedWorkspacesIndexRoute
   '/customers/$customerId/activity': typeof AuthedCustomersCustomerIdActivityRoute
+  '/customers/$customerId/files': typeof AuthedCustomersCustomerIdFilesRoute
   '/customers/$customerId/notes': typeof AuthedCustomersCustomerIdNotesRoute
   '/customers/$customerId/edit': typeof AuthedCustomersCustomerIdEditRoute
   '/customers/$customerId/': typeof AuthedCustomersCustomerIdIndexRoute
@@ -124,6 +132,7 @@ export interface FileRoutesByTo {
   '/customers': typeof AuthedCustomersIndexRoute
   '/workspaces': typeof AuthedWorkspacesIndexRoute
   '/customers/$customerId/activity': typeof AuthedCustomersCustomerIdActivityRoute
+  '/customers/$customerId/files': typeof AuthedCustomersCustomerIdFilesRoute
   '/customers/$customerId/notes': typeof AuthedCustomersCustomerIdNotesRoute
   '/customers/$customerId/edit': typeof AuthedCustomersCustomerIdEditRoute
   '/customers/$customerId': typeof AuthedCustomersCustomerIdIndexRoute
@@ -141,6 +150,7 @@ export interface FileRoutesById {
   '/_authed/customers/': typeof AuthedCustomersIndexRoute
   '/_authed/workspaces/': typeof AuthedWorkspacesIndexRoute
   '/_authed/customers/$customerId/activity': typeof AuthedCustomersCustomerIdActivityRoute
+  '/_authed/customers/$customerId/files': typeof AuthedCustomersCustomerIdFilesRoute
   '/_authed/customers/$customerId/notes': typeof AuthedCustomersCustomerIdNotesRoute
   '/_authed/customers/$customerId_/edit': typeof AuthedCustomersCustomerIdEditRoute
   '/_authed/customers/$customerId/': typeof AuthedCustomersCustomerIdIndexRoute
@@ -158,6 +168,7 @@ export interface FileRouteTypes {
     | '/customers/'
     | '/workspaces/'
     | '/customers/$customerId/activity'
+    | '/customers/$customerId/files'
     | '/customers/$customerId/notes'
     | '/customers/$customerId/edit'
     | '/customers/$customerId/'
@@ -171,6 +182,7 @@ export interface FileRouteTypes {
     | '/customers'
     | '/workspaces'
     | '/customers/$customerId/activity'
+    | '/customers/$customerId/files'
     | '/customers/$customerId/notes'
     | '/customers/$customerId/edit'
     | '/customers/$customerId'
@@ -187,6 +199,7 @@ export interface FileRouteTypes {
     | '/_authed/customers/'
     | '/_authed/workspaces/'
     | '/_authed/customers/$customerId/activity'
+    | '/_authed/customers/$customerId/files'
     | '/_authed/customers/$customerId/notes'
     | '/_authed/customers/$customerId_/edit'
     | '/_authed/customers/$customerId/'
@@ -284,6 +297,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthedCustomersCustomerIdActivityRouteImport
       parentRoute: typeof AuthedCustomersCustomerIdRouteRoute
     }
+    '/_authed/customers/$customerId/files': {
+      id: '/_authed/customers/$customerId/files'
+      path: '/files'
+      fullPath: '/customers/$customerId/files'
+      preLoaderRoute: typeof AuthedCustomersCustomerIdFilesRouteImport
+      parentRoute: typeof AuthedCustomersCustomerIdRouteRoute
+    }
     '/_authed/customers/$customerId/notes': {
       id: '/_authed/customers/$customerId/notes'
       path: '/notes'
@@ -303,6 +323,7 @@ declare module '@tanstack/react-router' {
 
 interface AuthedCustomersCustomerIdRouteRouteChildren {
   AuthedCustomersCustomerIdActivityRoute: typeof AuthedCustomersCustomerIdActivityRoute
+  AuthedCustomersCustomerIdFilesRoute: typeof AuthedCustomersCustomerIdFilesRoute
   AuthedCustomersCustomerIdNotesRoute: typeof AuthedCustomersCustomerIdNotesRoute
   AuthedCustomersCustomerIdIndexRoute: typeof AuthedCustomersCustomerIdIndexRoute
 }
@@ -311,6 +332,7 @@ const AuthedCustomersCustomerIdRouteRouteChildren: AuthedCustomersCustomerIdRout
   {
     AuthedCustomersCustomerIdActivityRoute:
       AuthedCustomersCustomerIdActivityRoute,
+    AuthedCustomersCustomerIdFilesRoute: AuthedCustomersCustomerIdFilesRoute,
     AuthedCustomersCustomerIdNotesRoute: AuthedCustomersCustomerIdNotesRoute,
     AuthedCustomersCustomerIdIndexRoute: AuthedCustomersCustomerIdIndexRoute,
   }

@@ -4,7 +4,7 @@ import { addCustomers, signIn, uniqueEmail } from "./support/users";
 
 for (const viewport of VIEWPORTS) {
   test(`every page has no axe violations, signed out and signed in (${viewport.name})`, async ({ page }) => {
-    // Eleven pages, each analysed in full.
+    // Twelve pages, each analysed in full.
     test.slow();
     await page.setViewportSize(viewport);
 
@@ -40,6 +40,9 @@ for (const viewport of VIEWPORTS) {
 
     await page.goto(`/customers/${id}/activity`);
     await expectNoViolations(page, "the customer's activity");
+
+    await page.goto(`/customers/${id}/files`);
+    await expectNoViolations(page, "the customer's files");
 
     await page.goto(`/customers/${id}/edit`);
     await expectNoViolations(page, "the edit form");

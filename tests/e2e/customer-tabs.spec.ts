@@ -7,11 +7,11 @@ import { type BrowserContext, expect, type Page, test } from "@playwright/test";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { expectNoViolations, VIEWPORTS } from "./support/axe";
-import { convexAs, signedInContext, teamOf, uniqueEmail, watchForPendingUi } from "./support/users";
+import { attachFile, convexAs, signedInContext, teamOf, uniqueEmail, watchForPendingUi } from "./support/users";
 
 test.describe.configure({ mode: "serial" });
 
-const TABS = ["overview", "notes", "activity"] as const;
+const TABS = ["overview", "notes", "activity", "files"] as const;
 type Tab = (typeof TABS)[number];
 
 let workspaceId: Id<"workspaces">;
@@ -45,6 +45,11 @@ test.beforeAll(async ({ browser }) => {
     customerId: customerIds[0]!,
     body: "Met at the Royal Society.\nWants the Engine's notes.",
   });
+  await attachFile(
+    await convexAs(memberEmail),
+    { workspaceId, customerId: customerIds[0]! },
+    { name: "engine-plans.txt", type: "text/plain", bytes: new TextEncoder().encode("Difference Engine No. 2") },
+  );
   admin = await signedInContext(browser, adminEmail);
   member = await signedInContext(browser, memberEmail);
 });
@@ -60,7 +65,8 @@ test("every tab's URL is server-rendered, with JavaScript disabled", async ({ br
   const expected: Record<Tab, [testId: string, text: string]> = {
     overview: ["customer-detail", "ada@example.com"],
     notes: ["customer-notes", "Wants the Engine's notes."],
-    activity: ["customer-activity", "added a note"],
+    activity: ["customer-activity", "attached the file “engine-plans.txt”"],
+    files: ["customer-files", "engine-plans.txt"],
   };
   for (const tab of TABS) {
     const response = await page.goto(tabPath(tab));
@@ -79,9 +85,13 @@ test("hovering a tab loads it; the click shows it with no request and no pending
   page.on("websocket", (socket) => socket.on("framesent", (frame) => framesSent.push(String(frame.payload))));
   await page.goto(tabPath("overview", customerIds[1]));
   await expect(page.getByTestId("customer-detail")).toContainText("charles@example.com");
-  const functionOf: Record<Exclude<Tab, "overview">, string> = { notes: '"notes:list"', activity: '"activity:list"' };
+  const functionOf: Record<Exclude<Tab, "overview">, string> = {
+    notes: '"notes:list"',
+    activity: '"activity:list"',
+    files: '"files:list"',
+  };
 
-  for (const tab of ["notes", "activity"] as const) {
+  for (const tab of ["notes", "activity", "files"] as const) {
     const asks = () => framesSent.filter((frame) => frame.includes(functionOf[tab]) && frame.includes(customerIds[1]!)).length;
     expect(asks(), tab).toBe(0);
     await page.getByTestId(`customer-tab-${tab}`).hover();
@@ -136,7 +146,7 @@ test("the keyboard moves between tabs with the arrow keys; Enter opens one and f
 test("a teammate's change shows at once in an open Activity tab", async () => {
   await admin.page.goto(tabPath("activity"));
   const entries = admin.page.getByTestId("activity-entry");
-  await expect(entries.first()).toContainText("added a note");
+  await expect(entries.first()).toContainText("attached the file “engine-plans.txt”");
 
   await member.page.goto(`/customers/${customerIds[0]}/edit?workspace=${workspaceId}`);
   await member.page.getByLabel("Status").selectOption("active");
@@ -147,7 +157,8 @@ test("a teammate's change shows at once in an open Activity tab", async () => {
   const name = memberEmail.split("@")[0]!;
   await expect(entries.nth(0)).toContainText(`${name} changed status from Lead to Active`);
   await expect(entries.nth(1)).toContainText(`${name} set phone to “+44 20 7946 0000”`);
-  await expect(entries.nth(2)).toContainText("added a note");
+  await expect(entries.nth(2)).toContainText("attached the file “engine-plans.txt”");
+  await expect(entries.nth(3)).toContainText("added a note");
 });
 
 test("a note added in one browser shows there at once and in a teammate's open Notes tab", async () => {
@@ -239,7 +250,10 @@ test("someone outside the workspace gets a 404 for every tab, with nothing of th
     for (const path of [tabPath(tab), tabPath(tab).replace(/\?.*$/, "")]) {
       const response = await outsider.context.request.get(path);
       expect(response.status(), path).toBe(404);
-      expect(await response.text(), path).not.toContain("Ada Lovelace");
+      const text = await response.text();
+      expect(text, path).not.toContain("Ada Lovelace");
+      // Nor a URL of its files (each one a capability: ADR 016).
+      expect(text, path).not.toContain("/api/storage/");
     }
   }
   await outsider.context.close();

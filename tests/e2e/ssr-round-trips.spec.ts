@@ -39,6 +39,7 @@ test("a server render asks Convex once per page query, all at once: one round tr
     [`/customers/${id}`, 1, "counted@example.com"],
     [`/customers/${id}/notes`, 2, "No notes yet."],
     [`/customers/${id}/activity`, 2, "created this customer"],
+    [`/customers/${id}/files`, 2, "No files yet."],
   ] as const) {
     // Twice: the first render of a process may warm caches (the token); the second shows the steady state.
     for (let i = 0; i < 2; i++) {

@@ -111,3 +111,13 @@ export function useRemoveNote() {
   });
   return useMutation({ mutationFn: remove });
 }
+
+/** Removes a file; it goes from every loaded page at once, and comes back if the server refuses. */
+export function useRemoveFile() {
+  const remove = useConvexMutation(api.files.remove).withOptimisticUpdate((store, { id }) => {
+    for (const { args, value } of store.getAllQueries(api.files.list)) {
+      if (value) store.setQuery(api.files.list, args, { ...value, page: value.page.filter((file) => file._id !== id) });
+    }
+  });
+  return useMutation({ mutationFn: remove });
+}

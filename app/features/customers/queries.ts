@@ -10,6 +10,8 @@ export const PAGE_SIZE = 50;
 export const ACTIVITY_PAGE_SIZE = 30;
 /** Notes per page of a customer's notes. */
 export const NOTES_PAGE_SIZE = 20;
+/** Files per page of a customer's files. */
+export const FILES_PAGE_SIZE = 20;
 
 /** The workspace a page acts on; undefined is the caller's personal workspace. */
 export type WorkspaceRef = Id<"workspaces"> | undefined;
@@ -67,5 +69,11 @@ export const customerQueries = {
     convexQuery(
       api.notes.list,
       inWorkspace(workspaceId, { customerId, paginationOpts: paginationOpts(bounds, NOTES_PAGE_SIZE) }),
+    ),
+  /** A page of the customer's files, newest first, each with its URL. */
+  files: (workspaceId: WorkspaceRef, customerId: string, bounds: PageBounds = FIRST_PAGE) =>
+    convexQuery(
+      api.files.list,
+      inWorkspace(workspaceId, { customerId, paginationOpts: paginationOpts(bounds, FILES_PAGE_SIZE) }),
     ),
 };

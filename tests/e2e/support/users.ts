@@ -50,6 +50,28 @@ export async function addCustomers(email: string, customers: CustomerInput[], ur
   return await (await convexAs(email, url)).mutation(api.customers.createMany, { customers });
 }
 
+/** Attaches a file to a customer as a teammate's browser would: an upload URL, the bytes POSTed there, the attach. */
+export async function attachFile(
+  client: ConvexHttpClient,
+  target: { workspaceId: Id<"workspaces">; customerId: string },
+  file: { name: string; type: string; bytes: Uint8Array<ArrayBuffer> },
+): Promise<Id<"files">> {
+  const upload = await fetch(await client.mutation(api.files.generateUploadUrl, target), {
+    method: "POST",
+    headers: { "Content-Type": file.type },
+    body: file.bytes,
+  });
+  expect(upload.status).toBe(200);
+  const { storageId } = (await upload.json()) as { storageId: Id<"_storage"> };
+  return await client.mutation(api.files.attach, {
+    ...target,
+    storageId,
+    name: file.name,
+    contentType: file.type,
+    size: file.bytes.length,
+  });
+}
+
 /** Signs in through the real form; lands on `expectedPath` (the list by default). */
 export async function signIn(page: Page, email: string, expectedPath: RegExp = /\/customers/) {
   await page.goto("/sign-in");

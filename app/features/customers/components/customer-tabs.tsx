@@ -6,6 +6,7 @@ export const CUSTOMER_TABS = [
   { name: "overview", label: "Overview", to: "/customers/$customerId" },
   { name: "notes", label: "Notes", to: "/customers/$customerId/notes" },
   { name: "activity", label: "Activity", to: "/customers/$customerId/activity" },
+  { name: "files", label: "Files", to: "/customers/$customerId/files" },
 ] as const;
 
 const PANEL_ID = "customer-tab-panel";
