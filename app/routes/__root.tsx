@@ -9,7 +9,7 @@ import type { ClerkUi } from "../auth/ui";
 import { UserMenu } from "../auth/user-menu";
 import { HeaderMenu } from "../components/header-menu";
 import { NavigationFocus } from "../components/navigation-focus";
-import { usePreloadOnFocus } from "../components/preload-on-focus";
+import { useRouterAnchors } from "../components/router-anchors";
 import { StaleBuildNotice } from "../components/stale-build-notice";
 import { WorkspaceSwitcher } from "../features/workspaces/components/workspace-switcher";
 import { FAVICON_HREF } from "../lib/favicon";
@@ -94,7 +94,7 @@ function RootLayout() {
   const { convexQueryClient, authUi, publicConfig } = useStaticContext();
   // The cached auth state: the same object until it changes.
   const auth = Route.useRouteContext({ select: (context) => context.auth });
-  usePreloadOnFocus();
+  useRouterAnchors();
   useEffect(() => {
     // Lets tests and tools wait for hydration instead of guessing with timeouts.
     document.documentElement.dataset.hydrated = "true";

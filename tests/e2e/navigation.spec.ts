@@ -177,3 +177,31 @@ test("the address bar follows a click within a frame of the new page, and histor
   expect(path).toBe("/customers/new");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("New customer");
 });
+
+test("rows are plain links: a plain click navigates in the app, a Ctrl-click opens a tab and leaves the list as it is", async ({
+  page,
+  context,
+}) => {
+  const email = uniqueEmail("anchors");
+  await addCustomers(email, [{ name: "Anchor Check", email: "anchor@example.com" }]);
+  await signIn(page, email);
+  const row = page.getByTestId("customer-row").first();
+  const href = await row.getAttribute("href");
+  expect(href).toMatch(/^\/customers\/[a-z0-9]+$/);
+
+  const opened = context.waitForEvent("page");
+  await row.click({ modifiers: ["ControlOrMeta"] });
+  const tab = await opened;
+  await expect(tab).toHaveURL(new RegExp(`${href}$`));
+  await expect(tab.getByTestId("customer-detail")).toContainText("anchor@example.com");
+  await tab.close();
+  await expect(page).toHaveURL(/\/customers$/);
+  await expect(page.getByTestId("customers-table")).toBeVisible();
+
+  // A plain click stays in this document: the page's state survives (no reload).
+  await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+  await row.click();
+  await expect(page.getByTestId("customer-detail")).toContainText("anchor@example.com");
+  await expect(page).toHaveURL(new RegExp(`${href}$`));
+  expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+});

@@ -1,7 +1,9 @@
-import { LoadMoreButton } from "../../../components/load-more-button";
 import { Link } from "@tanstack/react-router";
+import { LoadMoreButton } from "../../../components/load-more-button";
+import { ROUTER_ANCHOR } from "../../../components/router-anchors";
 import { useLivePages } from "../../../lib/live-pages";
 import { formatCreated, STATUS_LABELS } from "../format";
+import { customerPath } from "../paths";
 import { customerQueries, type WorkspaceRef } from "../queries";
 import type { CustomerListSearch } from "../search-params";
 
@@ -50,14 +52,15 @@ export function CustomersList({ workspaceId, search }: { workspaceId: WorkspaceR
             {customers.map((customer) => (
               <tr key={customer._id}>
                 <th scope="row">
-                  <Link
-                    to="/customers/$customerId"
-                    params={{ customerId: customer._id }}
+                  {/* A plain anchor the router handles (ROUTER_ANCHOR), not a <Link> per row: ADR 007. */}
+                  <a
+                    href={customerPath(customer._id, workspaceId)}
+                    {...ROUTER_ANCHOR}
                     data-testid="customer-row"
                     className="row-link"
                   >
                     {customer.name}
-                  </Link>
+                  </a>
                 </th>
                 <td className="hide-small" title={customer.email}>
                   {customer.email}
