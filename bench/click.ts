@@ -6,7 +6,7 @@
  * servers reach one local backend through one delay proxy at 50 ms round trip, and one Chromium
  * drives both. Per build: warm and fresh-context hovered clicks, a fresh-context phone tap, warm
  * keyboard, and /customers server renders at 20 connections. Prints the browser, the CPU and
- * both medians side by side. BENCH_CLICK_QUICK=1: warm clicks only.
+ * both medians side by side. BENCH_CLICK_QUICK=1: warm clicks only; BENCH_CLICK_SSR=1: server renders only.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
@@ -38,6 +38,7 @@ const SSR_SECONDS = Number(process.env.BENCH_SSR_SECONDS ?? 8);
 const BASE_PORT = Number(process.env.BENCH_PORT ?? 3510);
 /** Warm clicks only (wall time and main-thread CPU): for trying a change on a busy machine. */
 const QUICK = process.env.BENCH_CLICK_QUICK === "1";
+const SSR_ONLY = process.env.BENCH_CLICK_SSR === "1";
 /** Issue 24's targets, as this tree's median over the other build's. */
 const TARGETS: Record<string, { ratio: number; better: "lower" | "higher" }> = {
   "warm hovered click": { ratio: 0.5, better: "lower" },
@@ -167,17 +168,19 @@ export const clickSuite: BenchSuite = {
         // ABBA: each build goes first as often as second.
         for (const build of round % 2 === 0 ? builds : [...builds].reverse()) {
           const fresh = (options = {}) => stack.freshContext(url(build), signedIn[build], options);
-          await record("warm hovered click", build, () => warmNavigations(signedIn[build], hoverClick, NAVIGATIONS));
-          await record("warm hovered click, to the frame that shows it", build, () =>
-            warmNavigations(signedIn[build], hoverClickFrame, NAVIGATIONS),
-          );
-          await record("warm hovered click, the page's main-thread CPU", build, () =>
-            warmNavigations(signedIn[build], hoverClickThreadTime, NAVIGATIONS),
-          );
-          if (QUICK) continue;
-          await record("fresh-context hovered click", build, () => freshNavigations(() => fresh(), hoverClick, FRESH_CLICKS));
-          await record("fresh-context phone tap", build, () => freshNavigations(() => fresh(PHONE), tap, FRESH_CLICKS));
-          await record("warm keyboard Enter", build, () => warmNavigations(signedIn[build], focusEnter, NAVIGATIONS));
+          if (!SSR_ONLY) {
+            await record("warm hovered click", build, () => warmNavigations(signedIn[build], hoverClick, NAVIGATIONS));
+            await record("warm hovered click, to the frame that shows it", build, () =>
+              warmNavigations(signedIn[build], hoverClickFrame, NAVIGATIONS),
+            );
+            await record("warm hovered click, the page's main-thread CPU", build, () =>
+              warmNavigations(signedIn[build], hoverClickThreadTime, NAVIGATIONS),
+            );
+            if (QUICK) continue;
+            await record("fresh-context hovered click", build, () => freshNavigations(() => fresh(), hoverClick, FRESH_CLICKS));
+            await record("fresh-context phone tap", build, () => freshNavigations(() => fresh(PHONE), tap, FRESH_CLICKS));
+            await record("warm keyboard Enter", build, () => warmNavigations(signedIn[build], focusEnter, NAVIGATIONS));
+          }
           const cookie = (await signedIn[build].cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
           stack.proxy.oneWayMs = 0;
           const ssr = await ssrLoad(`${url(build)}/customers`, cookie, stack.apps[build]!.processGroup);
