@@ -7,10 +7,11 @@ import { writeFile } from "node:fs/promises";
 import { backendSuite } from "./backend";
 import { clickSuite } from "./click";
 import { customersIoSuite } from "./customers-io";
+import { filesSuite } from "./files";
 import { productSuite } from "./product";
 import type { BenchFigure, BenchSuite } from "./suite";
 
-const suites: BenchSuite[] = [backendSuite, productSuite, clickSuite, customersIoSuite];
+const suites: BenchSuite[] = [backendSuite, productSuite, clickSuite, customersIoSuite, filesSuite];
 
 /** Suite names, and `--name value` flags. */
 function parseArguments(args: string[]): { names: string[]; flags: Record<string, string> } {

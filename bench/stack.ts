@@ -20,6 +20,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 export interface BenchStack {
   /** The backend itself, for seeding and for clients that are not measured. */
   backendUrl: string;
+  /** The backend's process group (its memory is read through it). */
+  backendProcessGroup: number;
   /** What the app servers and the browser use as the Convex URL. */
   proxy: DelayProxy;
   keysDir: string;
@@ -90,7 +92,8 @@ export async function startBenchStack(options: {
       apps[name] = await startNpmScript({
         name: `app (${name})`,
         script: "start",
-        env: { ...shared, ...app.env, PORT: String(app.port), CONVEX_URL: convexUrl },
+        // An app's own CONVEX_URL (the backend itself) takes it out from behind the proxy.
+        env: { ...shared, PORT: String(app.port), CONVEX_URL: convexUrl, ...app.env },
         readyUrl: `${url}/`,
         url,
         // A checkout started for the first time builds itself first.
@@ -114,6 +117,7 @@ export async function startBenchStack(options: {
 
     return {
       backendUrl,
+      backendProcessGroup: started[0]!.processGroup,
       proxy,
       keysDir,
       apps,
