@@ -15,38 +15,43 @@ export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor:
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const CUSTOMER_DETAIL = '[data-testid="customer-detail"]';
+
 /**
  * Arms a timer in the page: from the next `startEvent` (seen first, in the capture phase) until
- * the customer detail is in the DOM. Read it with `contentTime`; `frameTime` reads the time to
- * the start of the frame that first shows it (its requestAnimationFrame callback: anything the
- * page does before that frame delays what the user sees).
+ * `content` (by default the customer detail) is in the DOM. Read it with `contentTime`;
+ * `frameTime` reads the time to the start of the frame that first shows it (its
+ * requestAnimationFrame callback: anything the page does before that frame delays what the user sees).
  */
-async function armContentTimer(page: Page, startEvent: "click" | "touchend" | "keydown") {
-  await page.evaluate((eventName) => {
-    const w = window as unknown as { __contentTime: Promise<number>; __frameTime: Promise<number> };
-    let resolveFrame: (elapsed: number) => void;
-    w.__frameTime = new Promise<number>((resolve) => (resolveFrame = resolve));
-    w.__contentTime = new Promise<number>((resolve) => {
-      let start: number | undefined;
-      const done = () => {
-        if (start === undefined || !document.querySelector('[data-testid="customer-detail"]')) return;
-        observer.disconnect();
-        resolve(performance.now() - start);
-        const from = start;
-        requestAnimationFrame(() => resolveFrame(performance.now() - from));
-      };
-      const observer = new MutationObserver(done);
-      window.addEventListener(
-        eventName,
-        () => {
-          start = performance.now();
-          observer.observe(document.body, { childList: true, subtree: true });
-          queueMicrotask(done);
-        },
-        { capture: true, once: true },
-      );
-    });
-  }, startEvent);
+async function armContentTimer(page: Page, startEvent: "click" | "touchend" | "keydown", content = CUSTOMER_DETAIL) {
+  await page.evaluate(
+    ([eventName, selector]) => {
+      const w = window as unknown as { __contentTime: Promise<number>; __frameTime: Promise<number> };
+      let resolveFrame: (elapsed: number) => void;
+      w.__frameTime = new Promise<number>((resolve) => (resolveFrame = resolve));
+      w.__contentTime = new Promise<number>((resolve) => {
+        let start: number | undefined;
+        const done = () => {
+          if (start === undefined || !document.querySelector(selector)) return;
+          observer.disconnect();
+          resolve(performance.now() - start);
+          const from = start;
+          requestAnimationFrame(() => resolveFrame(performance.now() - from));
+        };
+        const observer = new MutationObserver(done);
+        window.addEventListener(
+          eventName,
+          () => {
+            start = performance.now();
+            observer.observe(document.body, { childList: true, subtree: true });
+            queueMicrotask(done);
+          },
+          { capture: true, once: true },
+        );
+      });
+    },
+    [startEvent, content] as const,
+  );
 }
 
 async function contentTime(page: Page): Promise<number> {
@@ -59,12 +64,15 @@ async function frameTime(page: Page): Promise<number> {
 
 export type Gesture = (page: Page, row: Locator) => Promise<number>;
 
-/** Hover, give the preload the time a person takes to click, click; `read` reads the timer. */
-function hoverClickThen(read: (page: Page) => Promise<number>): Gesture {
+/**
+ * Hover, give the preload the time a person takes to click, click; `read` reads the timer, which
+ * runs until `content` is in the DOM.
+ */
+function hoverClickThen(read: (page: Page) => Promise<number>, content = CUSTOMER_DETAIL): Gesture {
   return async (page, row) => {
     await row.hover();
     await sleep(HOVER_MS);
-    await armContentTimer(page, "click");
+    await armContentTimer(page, "click", content);
     await row.click();
     return await read(page);
   };
@@ -72,6 +80,9 @@ function hoverClickThen(read: (page: Page) => Promise<number>): Gesture {
 
 /** Hover, wait, click: until the detail is in the DOM. */
 export const hoverClick: Gesture = hoverClickThen(contentTime);
+
+/** Hover, wait, click a link: until `content` (a selector: what the new page or tab shows) is in the DOM. */
+export const hoverClickUntil = (content: string): Gesture => hoverClickThen(contentTime, content);
 
 interface TraceEvent {
   name: string;
@@ -212,3 +223,7 @@ export async function requestTimes(url: string, count: number, headers: Record<s
   }
   return samples;
 }
+
+/** Server renders of `url` as the signed-in user of `cookie`, one after another. */
+export const ssrTimes = (url: string, cookie: string, count: number) =>
+  requestTimes(url, count, { cookie, "sec-fetch-dest": "document" });

@@ -29,11 +29,12 @@ import {
   PHONE,
   PRESS_MS,
   requestTimes,
+  ssrTimes,
   tap,
   warmNavigations,
 } from "./gestures";
 import { startBenchStack } from "./stack";
-import { type BenchFigure, type BenchSuite, percentile } from "./suite";
+import { type BenchFigure, type BenchSuite, type PreloadMode, percentile, suiteFigures } from "./suite";
 
 const SMALL_USER = "small@bench.local";
 const LARGE_USER = "large@bench.local";
@@ -48,17 +49,7 @@ const SSR_SECONDS = Number(process.env.BENCH_SSR_SECONDS ?? 10);
 const BASE_PORT = Number(process.env.BENCH_PORT ?? 3410);
 const suiteName = "product";
 
-const figure = (name: string, value: number, unit: string, target?: string, pass?: boolean): BenchFigure => ({
-  suite: suiteName,
-  name,
-  value,
-  unit,
-  ...(target === undefined ? {} : { target, pass }),
-});
-
-/** Server renders of `url` as the signed-in user of `cookie`, one after another. */
-const ssrTimes = (url: string, cookie: string, count: number) =>
-  requestTimes(url, count, { cookie, "sec-fetch-dest": "document" });
+const { figure, compare } = suiteFigures(suiteName);
 
 /** SSR of `url` at 1 connection (timed one by one) and 20 (autocannon). */
 async function ssrFigures(url: string, cookie: string, label: string) {
@@ -85,9 +76,6 @@ async function ssrFigures(url: string, cookie: string, label: string) {
   };
 }
 
-type Mode = "intent" | "off";
-
-/** The same navigation in both preload modes: medians, p90s and the speed-up, with their targets. */
 /**
  * Opens `path` in `watcher`, then 30 times: `client` creates a customer (in `workspaceId`, or its
  * personal workspace) and the sample is the time until the row is in the watcher's DOM.
@@ -130,23 +118,6 @@ async function liveUpdateSamples(
   return samples;
 }
 
-function compare(label: string, runs: Record<Mode, number[]>, targets: { median?: number; speedUp?: number } = {}) {
-  const intent = percentile(runs.intent, 50);
-  const off = percentile(runs.off, 50);
-  const { median, speedUp } = targets;
-  return [
-    median === undefined
-      ? figure(`${label}, intent (median)`, intent, "ms")
-      : figure(`${label}, intent (median)`, intent, "ms", `<= ${median} ms`, intent <= median),
-    figure(`${label}, intent (p90)`, percentile(runs.intent, 90), "ms"),
-    figure(`${label}, off (median)`, off, "ms"),
-    figure(`${label}, off (p90)`, percentile(runs.off, 90), "ms"),
-    speedUp === undefined
-      ? figure(`${label}, speed-up off/intent`, off / intent, "x")
-      : figure(`${label}, speed-up off/intent`, off / intent, "x", `>= ${speedUp}x`, off / intent >= speedUp),
-  ];
-}
-
 export const productSuite: BenchSuite = {
   name: suiteName,
   async run() {
@@ -163,14 +134,14 @@ export const productSuite: BenchSuite = {
     try {
       stack.seed(SMALL_USER, 1_000);
       stack.seed(LARGE_USER, LARGE_COUNT);
-      const urls: Record<Mode, string> = { intent: stack.apps.intent!.url, off: stack.apps.off!.url };
-      const signedIn: Record<Mode, BrowserContext> = {
+      const urls: Record<PreloadMode, string> = { intent: stack.apps.intent!.url, off: stack.apps.off!.url };
+      const signedIn: Record<PreloadMode, BrowserContext> = {
         intent: await stack.signedInContext(urls.intent, SMALL_USER),
         off: await stack.signedInContext(urls.off, SMALL_USER),
       };
       const cookie = (await signedIn.intent.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
       const customersUrl = `${urls.intent}/customers`;
-      const both = async (measure: (mode: Mode) => Promise<number[]>) => ({
+      const both = async (measure: (mode: PreloadMode) => Promise<number[]>) => ({
         intent: await measure("intent"),
         off: await measure("off"),
       });

@@ -10,8 +10,9 @@ import { customersIoSuite } from "./customers-io";
 import { filesSuite } from "./files";
 import { productSuite } from "./product";
 import type { BenchFigure, BenchSuite } from "./suite";
+import { tabsSuite } from "./tabs";
 
-const suites: BenchSuite[] = [backendSuite, productSuite, clickSuite, customersIoSuite, filesSuite];
+const suites: BenchSuite[] = [backendSuite, productSuite, clickSuite, customersIoSuite, filesSuite, tabsSuite];
 
 /** Suite names, and `--name value` flags. */
 function parseArguments(args: string[]): { names: string[]; flags: Record<string, string> } {
