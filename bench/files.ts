@@ -12,7 +12,7 @@ import type { Page } from "@playwright/test";
 import { ConvexHttpClient } from "convex/browser";
 import { api } from "../convex/_generated/api";
 import { startBenchStack } from "./stack";
-import { type BenchFigure, type BenchSuite, percentile } from "./suite";
+import { type BenchFigure, type BenchSuite, percentile, suiteFigures } from "./suite";
 
 const FILE_BYTES = 10 * 2 ** 20;
 const RUNS = Number(process.env.BENCH_FILE_RUNS ?? 5);
@@ -20,6 +20,7 @@ const RUNS = Number(process.env.BENCH_FILE_RUNS ?? 5);
 const BASE_PORT = Number(process.env.BENCH_FILES_PORT ?? 3440);
 const USER = "files@bench.local";
 const suiteName = "files";
+const { figure: fig } = suiteFigures(suiteName);
 const MIB = 2 ** 20;
 
 /** Resident memory (bytes) of every process in a process group (npm, tsx and node under it). */
@@ -126,13 +127,6 @@ async function run(): Promise<BenchFigure[]> {
       }
     }
     await context.close();
-    const fig = (name: string, value: number, unit: string, target?: string, pass?: boolean): BenchFigure => ({
-      suite: suiteName,
-      name,
-      value,
-      unit,
-      ...(target === undefined ? {} : { target, pass }),
-    });
     // Issue 22: neither holds the whole file more than once. Growth is RSS at its peak over the
     // level before: the chunks received or sent, not yet collected, count too.
     const memory = (process: "backend" | "app", phase: "upload" | "download", what: string) =>

@@ -1,6 +1,7 @@
 import { useSuspenseQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
+import { ConfirmDialog } from "../../../components/confirm-dialog";
 import { toUserFacingError } from "../../../lib/convex-errors";
 import { formatCreated } from "../format";
 import { useRemoveCustomer } from "../mutations";
@@ -52,17 +53,13 @@ export function CustomerOverview({ workspaceId, customerId, canDelete }: Custome
         </p>
       ) : null}
       {confirming ? (
-        <div className="confirm" role="alertdialog" aria-labelledby="confirm-delete-title">
-          <p id="confirm-delete-title">Delete {customer.name}? This cannot be undone.</p>
-          {/* An alertdialog the user just opened takes focus (WAI-ARIA alertdialog pattern). */}
-          {/* eslint-disable-next-line jsx-a11y/no-autofocus */}
-          <button type="button" className="button button-danger" onClick={confirmDelete} disabled={remove.isPending} autoFocus>
-            {remove.isPending ? "Deleting…" : "Yes, delete"}
-          </button>
-          <button type="button" className="button button-secondary" onClick={() => setConfirming(false)}>
-            Keep
-          </button>
-        </div>
+        <ConfirmDialog
+          question={`Delete ${customer.name}? This cannot be undone.`}
+          confirmLabel={remove.isPending ? "Deleting…" : "Yes, delete"}
+          onConfirm={() => void confirmDelete()}
+          onKeep={() => setConfirming(false)}
+          busy={remove.isPending}
+        />
       ) : null}
       <dl className="details">
         <dt>Email</dt>

@@ -1,5 +1,6 @@
 import { type DragEvent, type MouseEvent, useId, useState } from "react";
 import type { FileEntry } from "../../../../convex/files";
+import { ConfirmDialog } from "../../../components/confirm-dialog";
 import { formatBytes, MAX_FILE_BYTES } from "../../../../convex/lib/fileRules";
 import { LoadMoreButton } from "../../../components/load-more-button";
 import { toUserFacingError } from "../../../lib/convex-errors";
@@ -179,17 +180,12 @@ function FileItem({ file, workspaceId }: { file: FileEntry; workspaceId: Workspa
         </p>
       ) : null}
       {confirming ? (
-        <div className="confirm" role="alertdialog" aria-label={`Remove ${file.name}?`}>
-          <p>Remove {file.name}? This cannot be undone.</p>
-          {/* An alertdialog the user just opened takes focus (WAI-ARIA alertdialog pattern). */}
-          {/* eslint-disable-next-line jsx-a11y/no-autofocus */}
-          <button type="button" className="button button-danger" onClick={confirmRemove} autoFocus>
-            Yes, remove
-          </button>
-          <button type="button" className="button button-secondary" onClick={() => setConfirming(false)}>
-            Keep
-          </button>
-        </div>
+        <ConfirmDialog
+          question={`Remove ${file.name}? This cannot be undone.`}
+          confirmLabel="Yes, remove"
+          onConfirm={() => void confirmRemove()}
+          onKeep={() => setConfirming(false)}
+        />
       ) : (
         <div className="tab-actions">
           {file.url ? (

@@ -1,4 +1,5 @@
 import { LoadMoreButton } from "../../../components/load-more-button";
+import { ConfirmDialog } from "../../../components/confirm-dialog";
 import { type FormEvent, useId, useState } from "react";
 import type { NoteEntry } from "../../../../convex/notes";
 import { MAX_NOTE_LENGTH, validateNoteBody } from "../../../../convex/lib/noteRules";
@@ -184,17 +185,12 @@ function NoteItem({ note, workspaceId }: { note: NoteEntry; workspaceId: Workspa
         </p>
       ) : null}
       {mode === "confirm-delete" ? (
-        <div className="confirm" role="alertdialog" aria-label="Delete this note?">
-          <p>Delete this note? This cannot be undone.</p>
-          {/* An alertdialog the user just opened takes focus (WAI-ARIA alertdialog pattern). */}
-          {/* eslint-disable-next-line jsx-a11y/no-autofocus */}
-          <button type="button" className="button button-danger" onClick={confirmDelete} autoFocus>
-            Yes, delete
-          </button>
-          <button type="button" className="button button-secondary" onClick={() => setMode("view")}>
-            Keep
-          </button>
-        </div>
+        <ConfirmDialog
+          question="Delete this note? This cannot be undone."
+          confirmLabel="Yes, delete"
+          onConfirm={() => void confirmDelete()}
+          onKeep={() => setMode("view")}
+        />
       ) : null}
       {mode === "view" && note.canEdit && !unsaved ? (
         <div className="tab-actions">
