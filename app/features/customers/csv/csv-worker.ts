@@ -35,8 +35,14 @@ export class CsvWorker {
     return this.request({ type: "check", mapping }, "checked");
   }
 
-  async unparse(header: string[], rows: string[][]): Promise<string> {
-    return (await this.request({ type: "unparse", header, rows }, "unparsed")).text;
+  /** Adds rows for the next `unparse` (unanswered: messages to a worker arrive in order). */
+  append(rows: string[][]) {
+    this.worker.postMessage({ type: "append", rows } satisfies CsvRequest);
+  }
+
+  /** The rows appended so far, under `header`, as CSV text. */
+  async unparse(header: string[]): Promise<string> {
+    return (await this.request({ type: "unparse", header }, "unparsed")).text;
   }
 
   terminate() {

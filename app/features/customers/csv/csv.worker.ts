@@ -12,6 +12,8 @@ const PREVIEW_ROWS = 5;
 
 let header: string[] = [];
 let records: string[][] = [];
+/** The export's rows so far (`append`), until `unparse` writes them. */
+let exportRows: string[][] = [];
 
 const post = (message: CsvResponse) => self.postMessage(message);
 
@@ -68,9 +70,14 @@ self.onmessage = (event: MessageEvent<CsvRequest>) => {
   try {
     if (request.type === "parse") parse(request.file);
     else if (request.type === "check") check(request.mapping);
-    // An export opens in spreadsheets: a cell starting with = + - @ (a lead's name from a web form)
-    // is written with a leading ' so it is shown as text, never run as a formula.
-    else post({ type: "unparsed", text: Papa.unparse({ fields: request.header, data: request.rows }, { escapeFormulae: true }) });
+    else if (request.type === "append") exportRows.push(...request.rows);
+    else {
+      // An export opens in spreadsheets: a cell starting with = + - @ (a lead's name from a web
+      // form) is written with a leading ' so it is shown as text, never run as a formula.
+      const text = Papa.unparse({ fields: request.header, data: exportRows }, { escapeFormulae: true });
+      exportRows = [];
+      post({ type: "unparsed", text });
+    }
   } catch (error) {
     post({ type: "error", message: error instanceof Error ? error.message : String(error) });
   }
