@@ -21,7 +21,7 @@ import type { Id } from "../convex/_generated/dataModel";
 import { LEADS_PATH, LEADS_PER_MINUTE } from "../convex/lib/webToLead";
 import { weekStartOf } from "../convex/lib/weeks";
 import { startBenchStack } from "./stack";
-import { type BenchFigure, type BenchSuite, percentile } from "./suite";
+import { type BenchFigure, type BenchSuite, percentile, suiteFigures } from "./suite";
 
 const suiteName = "customers-io";
 const USER = "importer@bench.local";
@@ -36,13 +36,7 @@ const LEADS_PER_WORKSPACE = LEADS_PER_MINUTE - 10;
 /** Long enough for a 100,000-row import on a busy machine. */
 const IMPORT_TIMEOUT_MS = 30 * 60_000;
 
-const figure = (name: string, value: number, unit: string, target?: string, pass?: boolean): BenchFigure => ({
-  suite: suiteName,
-  name,
-  value,
-  unit,
-  ...(target === undefined ? {} : { target, pass }),
-});
+const { figure } = suiteFigures(suiteName);
 
 const count = (n: number) => n.toLocaleString("en");
 
