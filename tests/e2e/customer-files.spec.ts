@@ -82,11 +82,17 @@ test("files dropped on the tab are uploaded", async () => {
     const data = new DataTransfer();
     data.items.add(new File(["one"], "dropped-1.txt", { type: "text/plain" }));
     data.items.add(new File(["two"], "dropped-2.txt", { type: "text/plain" }));
+    data.items.add(new File(["<script>alert(1)</script>"], "page.html", { type: "text/html" }));
     tab.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
     tab.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
   });
-  await expect(page.getByTestId("file")).toHaveCount(3);
+  await expect(page.getByTestId("file")).toHaveCount(4);
   await expect(member.page.getByTestId("file").filter({ hasText: "dropped-2.txt" })).toBeVisible();
+  // A text file opens in the browser; an HTML file (which would run on the storage URL's origin) only downloads.
+  await expect(page.getByRole("link", { name: "dropped-2.txt", exact: true })).toBeVisible();
+  const html = page.getByTestId("file").filter({ hasText: "page.html" });
+  await expect(html.getByRole("link", { name: "page.html", exact: true })).toHaveCount(0);
+  await expect(html.getByRole("link", { name: "Download page.html" })).toBeVisible();
 });
 
 test("a file over 25 MB is refused before anything is sent, with the limit in the message", async () => {

@@ -142,6 +142,17 @@ async function saveAs(event: MouseEvent<HTMLAnchorElement>, url: string, name: s
   setTimeout(() => URL.revokeObjectURL(blobUrl), 60_000);
 }
 
+/**
+ * Types a browser shows without running anything in them. Any other file (HTML, SVG, …) would run
+ * its scripts on the storage URL's origin, which with the local backend is the app's own host on
+ * another port (the same site): those are offered for download only.
+ */
+const SAFE_TO_OPEN = /^(image\/(png|jpeg|gif|webp|avif)|application\/pdf|text\/plain|audio\/[\w.+-]+|video\/[\w.+-]+)(;|$)/;
+
+function opensSafely(contentType: string): boolean {
+  return SAFE_TO_OPEN.test(contentType);
+}
+
 function FileItem({ file, workspaceId }: { file: FileEntry; workspaceId: WorkspaceRef }) {
   const remove = useRemoveFile();
   const [confirming, setConfirming] = useState(false);
@@ -160,7 +171,7 @@ function FileItem({ file, workspaceId }: { file: FileEntry; workspaceId: Workspa
   return (
     <li data-testid="file" className="file">
       <div className="note-meta">
-        {file.url ? (
+        {file.url && opensSafely(file.contentType) ? (
           <a href={file.url} target="_blank" rel="noopener noreferrer" className="file-name">
             {file.name}
           </a>
