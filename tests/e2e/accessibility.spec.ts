@@ -98,3 +98,25 @@ test("keyboard: Enter on a row focuses the detail's heading and announces it; Es
   await page.goBack();
   await expect(rows.nth(1)).toBeFocused();
 });
+
+test("keyboard: Escape closes an open workspace switcher on a customer's page and stays on the page", async ({ page }) => {
+  const email = uniqueEmail("switcher-escape");
+  await addCustomers(email, [{ name: "Stay Here", email: "stay@example.com" }]);
+  await signIn(page, email);
+  await page.getByTestId("customer-row").first().click();
+  await expect(page.getByTestId("customer-detail")).toContainText("stay@example.com");
+  await expect(page).toHaveURL(/\/customers\/[^/]+$/);
+
+  const switcher = page.getByTestId("workspace-switcher");
+  await switcher.locator("summary").click();
+  await expect(switcher).toHaveAttribute("open", "");
+  await page.keyboard.press("Escape");
+  await expect(switcher).not.toHaveAttribute("open");
+  await expect(switcher.locator("summary")).toBeFocused();
+  await expect(page.getByTestId("customer-detail")).toBeVisible();
+  await expect(page).toHaveURL(/\/customers\/[^/]+$/);
+
+  // Closed, Escape leaves the customer as before.
+  await page.keyboard.press("Escape");
+  await expect(page).toHaveURL(/\/customers$/);
+});

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useSearch } from "@tanstack/react-router";
-import { useRef } from "react";
+import { type KeyboardEvent, useRef } from "react";
 import { findWorkspace, workspaceQueries } from "../queries";
 
 /**
@@ -15,8 +15,16 @@ export function WorkspaceSwitcher() {
   const teams = workspaces.filter((workspace) => workspace.kind === "team");
   const currentTeam = current ? findWorkspace(teams, current) : null;
   const close = () => menu.current?.removeAttribute("open");
+  // Escape closes the open menu and gives focus back to its button, as a popover does; it does
+  // not also leave the page (useEscapeGoesBack sees the event handled).
+  const closeOnEscape = (event: KeyboardEvent<HTMLDetailsElement>) => {
+    if (event.key !== "Escape" || !menu.current?.open) return;
+    event.preventDefault();
+    close();
+    menu.current.querySelector("summary")?.focus();
+  };
   return (
-    <details className="workspace-switcher" ref={menu} data-testid="workspace-switcher">
+    <details className="workspace-switcher" ref={menu} data-testid="workspace-switcher" onKeyDown={closeOnEscape}>
       {/* Named by what it shows (WCAG 2.5.3: a different aria-label hid the visible text); what it does is its description. */}
       <summary title="Switch workspace">{currentTeam?.name ?? "Personal"}</summary>
       {/* Safari drops list semantics from a list styled without markers; the role keeps them. */}
