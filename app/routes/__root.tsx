@@ -36,22 +36,10 @@ export const Route = createRootRouteWithContext<RouterContext>()({
     }
     return { auth };
   },
-  head: () => ({
-    meta: [
-      { charSet: "utf-8" },
-      { name: "viewport", content: "width=device-width, initial-scale=1" },
-      { title: "Clientele" },
-      { name: "description", content: "Your customers, one hover away." },
-      { name: "theme-color", content: "#2f5bea" },
-    ],
-    links: [
-      { rel: "stylesheet", href: appCss },
-      { rel: "icon", href: FAVICON_HREF, type: "image/svg+xml" },
-      // Added to a phone's home screen: public/manifest.webmanifest and its icons.
-      { rel: "manifest", href: "/manifest.webmanifest" },
-      { rel: "apple-touch-icon", href: "/apple-touch-icon.png" },
-    ],
-  }),
+  // Only what changes from page to page goes through the router's head (each page's title); the
+  // tags every page has are in RootDocument, rendered once: the router rebuilds and compares its
+  // head tags at each of a navigation's state changes (docs/decisions/007).
+  head: () => ({ meta: [{ title: "Clientele" }] }),
   shellComponent: RootDocument,
   component: RootLayout,
 });
@@ -72,6 +60,15 @@ function RootDocument({ children }: { children: ReactNode }) {
   const head = useMemo(
     () => (
       <>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="description" content="Your customers, one hover away." />
+        <meta name="theme-color" content="#2f5bea" />
+        <link rel="stylesheet" href={appCss} />
+        <link rel="icon" href={FAVICON_HREF} type="image/svg+xml" />
+        {/* Added to a phone's home screen: public/manifest.webmanifest and its icons. */}
+        <link rel="manifest" href="/manifest.webmanifest" />
+        <link rel="apple-touch-icon" href="/apple-touch-icon.png" />
         <ScriptOnce>{publicConfigScript(publicConfig)}</ScriptOnce>
         <HeadContent />
       </>
