@@ -5,7 +5,7 @@
  */
 import Papa from "papaparse";
 import type { ColumnMapping } from "./columns";
-import { type CsvRequest, type CsvResponse, MAX_IMPORT_ROWS } from "./protocol";
+import { CHECKED_PART_ROWS, type CsvRequest, type CsvResponse, MAX_IMPORT_ROWS } from "./protocol";
 import { checkRows } from "./rows";
 
 const PREVIEW_ROWS = 5;
@@ -62,7 +62,11 @@ function parse(file: File) {
 function check(mapping: ColumnMapping) {
   const { rows, rejected } = checkRows(records, mapping);
   const rejectedCsv = Papa.unparse({ fields: [...header, "Error"], data: rejected.map((r) => [...r.cells, r.reason]) });
-  post({ type: "checked", rows, rejected, rejectedCsv });
+  for (let start = 0; start < Math.max(rows.length, rejected.length); start += CHECKED_PART_ROWS) {
+    const end = start + CHECKED_PART_ROWS;
+    post({ type: "checkedPart", rows: rows.slice(start, end), rejected: rejected.slice(start, end) });
+  }
+  post({ type: "checked", rejectedCsv });
 }
 
 self.onmessage = (event: MessageEvent<CsvRequest>) => {

@@ -1,13 +1,12 @@
 import { Link } from "@tanstack/react-router";
 import { type DragEvent, useEffect, useId, useMemo, useRef, useState } from "react";
 import { type ColumnMapping, FIELD_LABELS, guessMapping, IMPORT_FIELDS, type ImportField, missingRequired } from "../csv/columns";
-import { CsvWorker } from "../csv/csv-worker";
+import { type CheckedRows, CsvWorker } from "../csv/csv-worker";
 import type { CsvResponse } from "../csv/protocol";
 import type { WorkspaceRef } from "../queries";
 import { type ImportRunState, type OnDuplicate, useImportRun } from "./import-run";
 
 type Parsed = Extract<CsvResponse, { type: "parsed" }> & { fileName: string };
-type Checked = Extract<CsvResponse, { type: "checked" }>;
 
 const count = new Intl.NumberFormat("en");
 /** Rejected rows listed on the page; all of them are in the download. */
@@ -23,7 +22,7 @@ export function ImportPage({ workspaceId }: { workspaceId: WorkspaceRef }) {
   const [error, setError] = useState<string | null>(null);
   const [parsed, setParsed] = useState<Parsed | null>(null);
   const [mapping, setMapping] = useState<ColumnMapping>([]);
-  const [checked, setChecked] = useState<Checked | null>(null);
+  const [checked, setChecked] = useState<CheckedRows | null>(null);
   const [onDuplicate, setOnDuplicate] = useState<OnDuplicate>("skip");
   const run = useImportRun(workspaceId);
   const ids = { file: useId(), duplicates: useId() };
@@ -215,7 +214,7 @@ function ColumnsTable({
   );
 }
 
-function Rejected({ checked, fileName }: { checked: Checked; fileName: string }) {
+function Rejected({ checked, fileName }: { checked: CheckedRows; fileName: string }) {
   const url = useMemo(() => URL.createObjectURL(new Blob([checked.rejectedCsv], { type: "text/csv" })), [checked]);
   useEffect(() => () => URL.revokeObjectURL(url), [url]);
   const listed = checked.rejected.slice(0, LISTED_REJECTIONS);
