@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useSearch } from "@tanstack/react-router";
-import { type KeyboardEvent, useRef } from "react";
+import { useEffect, useRef } from "react";
 import { findWorkspace, workspaceQueries } from "../queries";
 
 /**
@@ -17,14 +17,20 @@ export function WorkspaceSwitcher() {
   const close = () => menu.current?.removeAttribute("open");
   // Escape closes the open menu and gives focus back to its button, as a popover does; it does
   // not also leave the page (useEscapeGoesBack sees the event handled).
-  const closeOnEscape = (event: KeyboardEvent<HTMLDetailsElement>) => {
-    if (event.key !== "Escape" || !menu.current?.open) return;
-    event.preventDefault();
-    close();
-    menu.current.querySelector("summary")?.focus();
-  };
+  useEffect(() => {
+    const details = menu.current;
+    if (!details) return;
+    const closeOnEscape = (event: KeyboardEvent) => {
+      if (event.key !== "Escape" || !details.open) return;
+      event.preventDefault();
+      details.removeAttribute("open");
+      details.querySelector("summary")?.focus();
+    };
+    details.addEventListener("keydown", closeOnEscape);
+    return () => details.removeEventListener("keydown", closeOnEscape);
+  }, []);
   return (
-    <details className="workspace-switcher" ref={menu} data-testid="workspace-switcher" onKeyDown={closeOnEscape}>
+    <details className="workspace-switcher" ref={menu} data-testid="workspace-switcher">
       {/* Named by what it shows (WCAG 2.5.3: a different aria-label hid the visible text); what it does is its description. */}
       <summary title="Switch workspace">{currentTeam?.name ?? "Personal"}</summary>
       {/* Safari drops list semantics from a list styled without markers; the role keeps them. */}
