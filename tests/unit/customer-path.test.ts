@@ -1,9 +1,9 @@
 import { createMemoryHistory, createRouter } from "@tanstack/react-router";
 import { describe, expect, it } from "vitest";
-import type { Id } from "../../../convex/_generated/dataModel";
-import type { RouterContext } from "../../routes/__root";
-import { routeTree } from "../../routeTree.gen";
-import { customerPath } from "./paths";
+import type { Id } from "../../convex/_generated/dataModel";
+import type { RouterContext } from "../../app/routes/__root";
+import { routeTree } from "../../app/routeTree.gen";
+import { customerPath } from "../../app/features/customers/paths";
 
 const customerId = "k57c1jvz1n8f4wkqm9q5z3xj4d7m3e2a" as Id<"customers">;
 const workspaceId = "jd7fq1x2yd9hgm3gz4v6y2bq8n7m3e2b" as Id<"workspaces">;
