@@ -165,13 +165,18 @@ export async function warmNavigations(context: BrowserContext, gesture: Gesture,
   for (let i = 0; i <= navigations; i++) {
     const elapsed = await gesture(page, page.getByTestId("customer-row").nth(i));
     if (i > 0) samples.push(elapsed);
-    // The browser's Back acts on the address bar, which follows the page within a frame.
-    await page.waitForFunction(() => location.pathname !== "/customers");
-    await page.goBack();
-    await page.getByTestId("customers-table").waitFor();
+    await backToList(page);
   }
   await page.close();
   return samples;
+}
+
+/** The browser's Back from a page opened from the list, until the list shows again. */
+export async function backToList(page: Page) {
+  // The browser's Back acts on the address bar, which follows the page within a frame.
+  await page.waitForFunction(() => location.pathname !== "/customers");
+  await page.goBack();
+  await page.getByTestId("customers-table").waitFor();
 }
 
 /**

@@ -33,7 +33,7 @@ import {
   tap,
   warmNavigations,
 } from "./gestures";
-import { startBenchStack } from "./stack";
+import { startPreloadComparisonStack } from "./stack";
 import { type BenchFigure, type BenchSuite, type PreloadMode, percentile, suiteFigures } from "./suite";
 
 const SMALL_USER = "small@bench.local";
@@ -121,15 +121,7 @@ async function liveUpdateSamples(
 export const productSuite: BenchSuite = {
   name: suiteName,
   async run() {
-    const stack = await startBenchStack({
-      // The backend's site port (HTTP actions) is the next one.
-      backendPort: BASE_PORT,
-      proxyPort: BASE_PORT + 4,
-      apps: {
-        intent: { port: BASE_PORT + 2, env: { PRELOAD: "intent" } },
-        off: { port: BASE_PORT + 3, env: { PRELOAD: "off" } },
-      },
-    });
+    const stack = await startPreloadComparisonStack(BASE_PORT);
     const figures: BenchFigure[] = [];
     try {
       stack.seed(SMALL_USER, 1_000);

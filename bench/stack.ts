@@ -145,3 +145,19 @@ export async function startBenchStack(options: {
     throw error;
   }
 }
+
+/**
+ * The stack for comparing preloading on and off: two app servers of this tree, `intent` with
+ * `PRELOAD=intent` and `off` with `PRELOAD=off`, on five ports from `basePort` (the backend's
+ * site port, for HTTP actions, is the one after the backend's).
+ */
+export async function startPreloadComparisonStack(basePort: number): Promise<BenchStack> {
+  return await startBenchStack({
+    backendPort: basePort,
+    proxyPort: basePort + 4,
+    apps: {
+      intent: { port: basePort + 2, env: { PRELOAD: "intent" } },
+      off: { port: basePort + 3, env: { PRELOAD: "off" } },
+    },
+  });
+}

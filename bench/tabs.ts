@@ -13,8 +13,8 @@ import type { BrowserContext, Page } from "@playwright/test";
 import { ConvexHttpClient } from "convex/browser";
 import { api } from "../convex/_generated/api";
 import type { Id } from "../convex/_generated/dataModel";
-import { hoverClick, hoverClickUntil, requestTimes, ssrTimes } from "./gestures";
-import { startBenchStack } from "./stack";
+import { backToList, hoverClick, hoverClickUntil, requestTimes, ssrTimes } from "./gestures";
+import { startPreloadComparisonStack } from "./stack";
 import { type BenchFigure, type BenchSuite, percentile, type PreloadMode, suiteFigures } from "./suite";
 
 const suiteName = "tabs";
@@ -49,9 +49,7 @@ async function tabSwitches(context: BrowserContext, listPath: string): Promise<n
       const elapsed = await hoverClickUntil(content)(page, page.getByTestId(`customer-tab-${name}`));
       if (i > 0) samples.push(elapsed);
     }
-    await page.waitForFunction(() => location.pathname !== "/customers");
-    await page.goBack();
-    await page.getByTestId("customers-table").waitFor();
+    await backToList(page);
   }
   await page.close();
   return samples;
@@ -115,15 +113,7 @@ async function noteLatencies(writer: Page, reader: Page, path: string): Promise<
 export const tabsSuite: BenchSuite = {
   name: suiteName,
   async run() {
-    const stack = await startBenchStack({
-      // The backend's site port (HTTP actions) is the next one.
-      backendPort: BASE_PORT,
-      proxyPort: BASE_PORT + 4,
-      apps: {
-        intent: { port: BASE_PORT + 2, env: { PRELOAD: "intent" } },
-        off: { port: BASE_PORT + 3, env: { PRELOAD: "off" } },
-      },
-    });
+    const stack = await startPreloadComparisonStack(BASE_PORT);
     const figures: BenchFigure[] = [];
     try {
       const admin = new ConvexHttpClient(stack.backendUrl);
