@@ -4,6 +4,7 @@
  * and the click A/B suite.
  */
 import type { BrowserContext, Locator, Page } from "@playwright/test";
+import type { DelayProxy } from "../tests/support/delay-proxy";
 
 /** What a person takes between pointing at a link and clicking it. */
 export const HOVER_MS = 250;
@@ -229,6 +230,57 @@ export async function requestTimes(url: string, count: number, headers: Record<s
   return samples;
 }
 
+/**
+ * Times `count` round trips of `parallel` GETs of `url` sent at once (each sample: until the last
+ * answer). A server render that asks Convex two queries at once waits for the later of two answers,
+ * and the delay proxy delays each message on its own timer: one request's round trip would
+ * understate what the proxy adds to two.
+ */
+export async function parallelRequestTimes(url: string, parallel: number, count: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    await Promise.all(Array.from({ length: parallel }, () => requestTimes(url, 1)));
+    samples.push(performance.now() - start);
+  }
+  return samples;
+}
+
+/**
+ * The Convex requests one server render of `url` makes, from the delay proxy's log. Throws if one
+ * was sent after another's answer came back: the render then took more than one round trip.
+ */
+export async function convexRequestsPerRender(proxy: DelayProxy, url: string, cookie: string): Promise<number> {
+  const from = proxy.requests.length;
+  await ssrTimes(url, cookie, 1);
+  const made = proxy.requests.slice(from).filter((r) => r.path.startsWith("/api/"));
+  if (made.length === 0) throw new Error(`a server render of ${url} asked Convex nothing: is the app behind the proxy?`);
+  const firstAnswer = Math.min(...made.map((r) => r.answeredAt ?? Infinity));
+  if (made.some((r) => r.receivedAt > firstAnswer)) {
+    throw new Error(`a server render of ${url} asked Convex after an answer: more than one round trip`);
+  }
+  return made.length;
+}
+
 /** Server renders of `url` as the signed-in user of `cookie`, one after another. */
 export const ssrTimes = (url: string, cookie: string, count: number) =>
   requestTimes(url, count, { cookie, "sec-fetch-dest": "document" });
+
+/** How long the app server is left idle before each render of `ssrTimesAfterPause`. */
+const IDLE_BEFORE_RENDER_MS = 60;
+
+/**
+ * Server renders of `url`, each after the app server has been idle for a while. A render that
+ * waits a round trip for Convex finishes in a process that sat idle through it, which costs this
+ * VM about a millisecond (measured: renders at 0 ms RTT started after a 50 ms pause were 0.8 ms
+ * slower than back to back). Renders compared across round trips start from the same idle, so
+ * their difference is the round trip and not when the bench sent them.
+ */
+export async function ssrTimesAfterPause(url: string, cookie: string, count: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    await new Promise((resolve) => setTimeout(resolve, IDLE_BEFORE_RENDER_MS));
+    samples.push(...(await ssrTimes(url, cookie, 1)));
+  }
+  return samples;
+}
