@@ -1,5 +1,6 @@
 import { useRouter } from "@tanstack/react-router";
 import { useEffect, useState } from "react";
+import { afterPaint } from "../lib/after-paint";
 
 /**
  * What a full page load gives assistive technology, for client-side navigations too: focus
@@ -31,7 +32,7 @@ export function NavigationFocus() {
       // The first render is a page load (the browser handles it); a search change keeps focus
       // in the filters, where the user is typing.
       if (!fromLocation || !pathChanged) return;
-      // After the commit and the head update, so the heading and the title are the new page's.
+      // After the commit, so the heading is the new page's.
       requestAnimationFrame(() => {
         const returnHref = toLocation.state.__TSR_key ? leftFrom.get(toLocation.state.__TSR_key) : undefined;
         const link = returnHref ? findLink(returnHref) : null;
@@ -44,7 +45,8 @@ export function NavigationFocus() {
           if (!link && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
           target.focus();
         }
-        setAnnouncement(document.title);
+        // Once the title is the new page's (it is set after the frame: after-paint.ts).
+        afterPaint(() => setAnnouncement(document.title));
       });
     });
 

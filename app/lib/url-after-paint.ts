@@ -1,4 +1,5 @@
 import { createBrowserHistory, type RouterHistory } from "@tanstack/react-router";
+import { afterPaint, flushAfterPaint } from "./after-paint";
 
 type HistoryWrite = (state: unknown, unused: string, url?: string | URL | null) => void;
 
@@ -16,28 +17,13 @@ export function createUrlAfterPaintHistory(): RouterHistory {
   const real = window.history;
   const pushNow: HistoryWrite = real.pushState.bind(real);
   const replaceNow: HistoryWrite = real.replaceState.bind(real);
-  const pending: Array<() => void> = [];
-  let scheduled = false;
   let immediate = false;
 
-  const flush = () => {
-    scheduled = false;
-    for (const write of pending.splice(0)) write();
-  };
-  const afterPaint = (write: () => void) => {
-    pending.push(write);
-    if (scheduled) return;
-    scheduled = true;
-    // The task after the frame that paints the new page; the timer alone where no frame comes
-    // (a hidden tab).
-    requestAnimationFrame(() => setTimeout(flush, 0));
-    setTimeout(flush, 100);
-  };
   const writer =
     (now: HistoryWrite): HistoryWrite =>
     (state, unused, url) => {
       if (!immediate) return afterPaint(() => now(state, unused, url));
-      flush();
+      flushAfterPaint();
       now(state, unused, url);
     };
 
@@ -46,25 +32,25 @@ export function createUrlAfterPaintHistory(): RouterHistory {
   // also tell the router of writes made by others.
   const facade = {
     get state(): unknown {
-      flush();
+      flushAfterPaint();
       return real.state as unknown;
     },
     get length() {
-      flush();
+      flushAfterPaint();
       return real.length;
     },
     pushState: writer(pushNow),
     replaceState: writer(replaceNow),
     back() {
-      flush();
+      flushAfterPaint();
       real.back();
     },
     forward() {
-      flush();
+      flushAfterPaint();
       real.forward();
     },
     go(delta?: number) {
-      flush();
+      flushAfterPaint();
       real.go(delta);
     },
   };
@@ -88,6 +74,6 @@ export function createUrlAfterPaintHistory(): RouterHistory {
       }
     };
   }
-  window.addEventListener("pagehide", flush);
+  window.addEventListener("pagehide", flushAfterPaint);
   return history;
 }

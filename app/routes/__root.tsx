@@ -1,12 +1,13 @@
 import type { ConvexQueryClient } from "@convex-dev/react-query";
 import { ConvexProvider } from "convex/react";
 import type { QueryClient } from "@tanstack/react-query";
-import { createRootRouteWithContext, HeadContent, Link, Outlet, ScriptOnce, Scripts, useRouter } from "@tanstack/react-router";
+import { createRootRouteWithContext, Link, Outlet, ScriptOnce, Scripts, useRouter } from "@tanstack/react-router";
 import { type ReactNode, useEffect, useMemo } from "react";
 import type { PublicConfig } from "../../app.config";
 import { authQueryOptions } from "../auth/queries";
 import type { ClerkUi } from "../auth/ui";
 import { UserMenu } from "../auth/user-menu";
+import { DocumentHead } from "../components/document-head";
 import { HeaderMenu } from "../components/header-menu";
 import { NavigationFocus } from "../components/navigation-focus";
 import { useRouterAnchors } from "../components/router-anchors";
@@ -70,7 +71,7 @@ function RootDocument({ children }: { children: ReactNode }) {
         <link rel="manifest" href="/manifest.webmanifest" />
         <link rel="apple-touch-icon" href="/apple-touch-icon.png" />
         <ScriptOnce>{publicConfigScript(publicConfig)}</ScriptOnce>
-        <HeadContent />
+        <DocumentHead />
       </>
     ),
     [publicConfig],

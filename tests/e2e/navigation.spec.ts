@@ -178,6 +178,42 @@ test("the address bar follows a click within a frame of the new page, and histor
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("New customer");
 });
 
+test("the title follows the page in one <title> element, and each history entry keeps its own page's title", async ({ page }) => {
+  const email = uniqueEmail("titles");
+  await addCustomers(email, [{ name: "Title Row", email: "title@example.com" }]);
+  await signIn(page, email);
+  await expect(page).toHaveTitle("Customers · Clientele");
+  const cdp = await page.context().newCDPSession(page);
+  // The browser's own record (its Back menu), where a title set before its page's history entry
+  // is written would be filed under the page before.
+  const lastEntries = async () => {
+    const { entries } = await cdp.send("Page.getNavigationHistory");
+    return entries
+      .slice(-2)
+      .map((entry) => [new URL(entry.url).pathname.replace(/^\/customers\/[^/]+/, "/customers/…"), entry.title]);
+  };
+
+  await page.getByTestId("customer-row").first().click();
+  await expect(page.getByTestId("customer-detail")).toContainText("title@example.com");
+  await expect(page).toHaveTitle("Title Row · Clientele");
+  await expect(page).toHaveURL(/\/customers\/[^/]+$/);
+  expect(await lastEntries()).toEqual([
+    ["/customers", "Customers · Clientele"],
+    ["/customers/…", "Title Row · Clientele"],
+  ]);
+  // A tab replaces its page's entry.
+  await page.getByTestId("customer-tab-notes").click();
+  await expect(page).toHaveTitle("Notes · Title Row · Clientele");
+  await expect(page).toHaveURL(/\/notes$/);
+  expect(await lastEntries()).toEqual([
+    ["/customers", "Customers · Clientele"],
+    ["/customers/…/notes", "Notes · Title Row · Clientele"],
+  ]);
+  await page.goBack();
+  await expect(page).toHaveTitle("Customers · Clientele");
+  expect(await page.locator("head > title").count()).toBe(1);
+});
+
 test("rows are plain links: a plain click navigates in the app, a Ctrl-click opens a tab and leaves the list as it is", async ({
   page,
   context,
