@@ -1,4 +1,6 @@
 import { convexQuery } from "@convex-dev/react-query";
+import type { QueryClient } from "@tanstack/react-query";
+import { type FunctionReturnType, getFunctionName } from "convex/server";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { weekStartOf } from "../../../convex/lib/weeks";
@@ -77,3 +79,39 @@ export const customerQueries = {
       inWorkspace(workspaceId, { customerId, paginationOpts: paginationOpts(bounds, FILES_PAGE_SIZE) }),
     ),
 };
+
+type CustomerPage = FunctionReturnType<typeof api.customers.listByUser>;
+type Customer = NonNullable<FunctionReturnType<typeof api.customers.get>>;
+
+const LIST_FUNCTION = getFunctionName(api.customers.listByUser);
+
+/** The customer as a page of the workspace's list in the cache has it, if one does. */
+function listedCustomer(queryClient: QueryClient, workspaceId: WorkspaceRef, id: string): Customer | undefined {
+  const lists = queryClient.getQueriesData<CustomerPage>({
+    predicate: ({ queryKey }) =>
+      queryKey[0] === "convexQuery" &&
+      queryKey[1] === LIST_FUNCTION &&
+      (queryKey[2] as { workspaceId?: string }).workspaceId === workspaceId,
+  });
+  for (const [, list] of lists) {
+    const row = list?.page.find((customer) => customer._id === id);
+    if (row) return row;
+  }
+  return undefined;
+}
+
+/**
+ * A customer for a loader. When a page of the list in the cache has it, that row is the
+ * customer's first data: the same document `customers:get` returns (both through `toCustomer`),
+ * kept current by the list's own subscription. Its page then opens without waiting for Convex,
+ * from a tap or a click that no hover preloaded, while the customer's subscription starts beside
+ * it and takes over (docs/decisions/007). Otherwise Convex is asked, as `ensureQueryData` does.
+ */
+export async function ensureCustomer(queryClient: QueryClient, workspaceId: WorkspaceRef, id: string): Promise<Customer | null> {
+  const detail = customerQueries.detail(workspaceId, id);
+  if (queryClient.getQueryData(detail.queryKey) === undefined) {
+    const row = listedCustomer(queryClient, workspaceId, id);
+    if (row) queryClient.setQueryData(detail.queryKey, row);
+  }
+  return await queryClient.ensureQueryData(detail);
+}

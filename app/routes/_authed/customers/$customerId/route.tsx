@@ -3,7 +3,7 @@ import { useCallback } from "react";
 import { useEscapeGoesBack } from "../../../../components/navigation-focus";
 import { ErrorPage, NotFoundPage, PendingPage } from "../../../../components/route-states";
 import { CustomerPage } from "../../../../features/customers/components/customer-page";
-import { customerQueries } from "../../../../features/customers/queries";
+import { ensureCustomer } from "../../../../features/customers/queries";
 
 /**
  * A customer's page: its header and tabs, each tab a child route. This loader and the tab's run
@@ -13,7 +13,7 @@ import { customerQueries } from "../../../../features/customers/queries";
 export const Route = createFileRoute("/_authed/customers/$customerId")({
   loaderDeps: ({ search }) => ({ workspace: search.workspace }),
   loader: async ({ context, params }) => {
-    const customer = await context.queryClient.ensureQueryData(customerQueries.detail(context.workspaceId, params.customerId));
+    const customer = await ensureCustomer(context.queryClient, context.workspaceId, params.customerId);
     // Unknown, malformed and other workspaces' ids all read as null: one 404 for every tab, nothing leaked.
     if (!customer) throw notFound();
     return { name: customer.name };

@@ -3,13 +3,13 @@ import { createFileRoute, notFound, useNavigate } from "@tanstack/react-router";
 import { ErrorPage, NotFoundPage, PendingPage } from "../../../../components/route-states";
 import { CustomerForm } from "../../../../features/customers/components/customer-form";
 import { useUpdateCustomer } from "../../../../features/customers/mutations";
-import { customerQueries, inWorkspace } from "../../../../features/customers/queries";
+import { customerQueries, ensureCustomer, inWorkspace } from "../../../../features/customers/queries";
 
 // Not nested in the customer's layout (`$customerId_`): a form replaces the page, tabs and all.
 export const Route = createFileRoute("/_authed/customers/$customerId_/edit")({
   loaderDeps: ({ search }) => ({ workspace: search.workspace }),
   loader: async ({ context, params }) => {
-    const customer = await context.queryClient.ensureQueryData(customerQueries.detail(context.workspaceId, params.customerId));
+    const customer = await ensureCustomer(context.queryClient, context.workspaceId, params.customerId);
     if (!customer) throw notFound();
   },
   head: () => ({ meta: [{ title: "Edit customer · Clientele" }] }),
