@@ -1,6 +1,7 @@
 import { Link } from "@tanstack/react-router";
 import { useServerFn } from "@tanstack/react-start";
 import { useState } from "react";
+import { ErrorMessage } from "../components/error-message";
 import { toUserFacingError } from "../lib/convex-errors";
 import { signOut } from "./auth.functions";
 import type { AuthState } from "./types";
@@ -41,11 +42,7 @@ export function UserMenu({ auth }: { auth: AuthState }) {
       >
         Sign out
       </button>
-      {error ? (
-        <span className="form-error" role="alert">
-          {error}
-        </span>
-      ) : null}
+      <ErrorMessage inline>{error}</ErrorMessage>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { type FormEvent, useId, useState } from "react";
 import { CUSTOMER_STATUSES, LIMITS } from "../../../../convex/lib/customerFields";
 import { type CustomerInput, type FieldErrors, validateCustomer, type ValidCustomer } from "../../../../convex/lib/customerRules";
+import { ErrorMessage } from "../../../components/error-message";
 import { toUserFacingError } from "../../../lib/convex-errors";
 import { STATUS_LABELS } from "../format";
 import { formText } from "../../../lib/form-data";
@@ -70,11 +71,7 @@ export function CustomerForm({ initial = {}, submitLabel, onSubmit, onCancel }: 
 
   return (
     <form className="form card" onSubmit={submit} noValidate aria-describedby={formError ? `${formId}-error` : undefined}>
-      {formError ? (
-        <p id={`${formId}-error`} className="form-error" role="alert">
-          {formError}
-        </p>
-      ) : null}
+      <ErrorMessage id={`${formId}-error`}>{formError}</ErrorMessage>
       <div className="form-grid">
         {TEXT_FIELDS.map((field) => (
           <div className="field" key={field.name}>

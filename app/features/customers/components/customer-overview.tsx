@@ -2,6 +2,7 @@ import { useSuspenseQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { ConfirmDialog } from "../../../components/confirm-dialog";
+import { ErrorMessage } from "../../../components/error-message";
 import { toUserFacingError } from "../../../lib/convex-errors";
 import { formatCreated } from "../format";
 import { useRemoveCustomer } from "../mutations";
@@ -47,11 +48,7 @@ export function CustomerOverview({ workspaceId, customerId, canDelete }: Custome
           </button>
         ) : null}
       </div>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorMessage>{error}</ErrorMessage>
       {confirming ? (
         <ConfirmDialog
           question={`Delete ${customer.name}? This cannot be undone.`}

@@ -1,5 +1,6 @@
 import { useConvex } from "convex/react";
 import { useState } from "react";
+import { ErrorMessage } from "../../../components/error-message";
 import type { WorkspaceRef } from "../queries";
 import type { CustomerListSearch } from "../search-params";
 
@@ -29,11 +30,7 @@ export function ExportButton({ workspaceId, search }: { workspaceId: WorkspaceRe
       <button type="button" className="button button-secondary" onClick={() => void run()} disabled={progress !== null}>
         {progress === null ? "Export CSV" : `Exporting… ${count.format(progress)}`}
       </button>
-      {error ? (
-        <span className="form-error" role="alert">
-          {error}
-        </span>
-      ) : null}
+      <ErrorMessage inline>{error}</ErrorMessage>
     </>
   );
 }

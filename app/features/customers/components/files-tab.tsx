@@ -2,6 +2,7 @@ import { type DragEvent, type MouseEvent, useId, useState } from "react";
 import type { FileEntry } from "../../../../convex/files";
 import { ConfirmDialog } from "../../../components/confirm-dialog";
 import { formatBytes, MAX_FILE_BYTES } from "../../../../convex/lib/fileRules";
+import { ErrorMessage } from "../../../components/error-message";
 import { LoadMoreButton } from "../../../components/load-more-button";
 import { toUserFacingError } from "../../../lib/convex-errors";
 import { useLivePages } from "../../../lib/live-pages";
@@ -100,9 +101,7 @@ function UploadItem({
   if (upload.state === "refused" || upload.state === "failed") {
     return (
       <li data-testid="upload" className="upload">
-        <p className="form-error" role="alert">
-          {upload.message}
-        </p>
+        <ErrorMessage>{upload.message}</ErrorMessage>
         <button type="button" className="button button-secondary" onClick={() => onDismiss(upload.key)}>
           Dismiss<span className="visually-hidden"> {upload.name}</span>
         </button>
@@ -185,11 +184,7 @@ function FileItem({ file, workspaceId }: { file: FileEntry; workspaceId: Workspa
       <p className="muted file-facts">
         {file.contentType} · {formatBytes(file.size)} · added by {file.uploaderName}
       </p>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorMessage>{error}</ErrorMessage>
       {confirming ? (
         <ConfirmDialog
           question={`Remove ${file.name}? This cannot be undone.`}

@@ -1,5 +1,6 @@
 import { LoadMoreButton } from "../../../components/load-more-button";
 import { ConfirmDialog } from "../../../components/confirm-dialog";
+import { ErrorMessage } from "../../../components/error-message";
 import { type FormEvent, useId, useState } from "react";
 import type { NoteEntry } from "../../../../convex/notes";
 import { MAX_NOTE_LENGTH, validateNoteBody } from "../../../../convex/lib/noteRules";
@@ -179,11 +180,7 @@ function NoteItem({ note, workspaceId }: { note: NoteEntry; workspaceId: Workspa
       ) : (
         <p className="notes note-body">{note.body}</p>
       )}
-      {mode !== "edit" && error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      {mode !== "edit" ? <ErrorMessage>{error}</ErrorMessage> : null}
       {mode === "confirm-delete" ? (
         <ConfirmDialog
           question="Delete this note? This cannot be undone."

@@ -1,5 +1,6 @@
 import { Link } from "@tanstack/react-router";
 import { type DragEvent, useEffect, useId, useMemo, useRef, useState } from "react";
+import { ErrorMessage } from "../../../components/error-message";
 import { type ColumnMapping, FIELD_LABELS, guessMapping, IMPORT_FIELDS, type ImportField, missingRequired } from "../csv/columns";
 import { type CheckedRows, CsvWorker } from "../csv/csv-worker";
 import type { CsvResponse } from "../csv/protocol";
@@ -98,11 +99,7 @@ export function ImportPage({ workspaceId }: { workspaceId: WorkspaceRef }) {
           Reading the file… <progress max={1} value={parsing} aria-label="Reading the file" />
         </p>
       ) : null}
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorMessage>{error}</ErrorMessage>
 
       {parsed ? (
         <>
@@ -111,9 +108,7 @@ export function ImportPage({ workspaceId }: { workspaceId: WorkspaceRef }) {
           </h2>
           <ColumnsTable parsed={parsed} mapping={mapping} onChange={setMapping} disabled={busy} />
           {missing.length > 0 ? (
-            <p className="form-error" role="alert">
-              Choose the column for {missing.map((field) => FIELD_LABELS[field]).join(" and ")}.
-            </p>
+            <ErrorMessage>Choose the column for {missing.map((field) => FIELD_LABELS[field]).join(" and ")}.</ErrorMessage>
           ) : null}
           <fieldset className="field" disabled={busy}>
             <legend id={ids.duplicates}>Customers whose email is already in this workspace</legend>

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { ErrorMessage } from "../../../components/error-message";
 import { toUserFacingError } from "../../../lib/convex-errors";
 
 /** Runs an action and keeps the server's message for display; one per control group. */
@@ -16,10 +17,6 @@ export function useAction() {
       setPending(false);
     }
   }
-  const message = error ? (
-    <p className="form-error" role="alert">
-      {error}
-    </p>
-  ) : null;
+  const message = <ErrorMessage>{error}</ErrorMessage>;
   return { run, pending, message };
 }

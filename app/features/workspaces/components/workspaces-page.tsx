@@ -2,6 +2,7 @@ import { useSuspenseQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import type { PendingInvitation } from "../../../../convex/workspaces";
+import { ErrorMessage } from "../../../components/error-message";
 import { TextField } from "../../../components/text-field";
 import { toUserFacingError } from "../../../lib/convex-errors";
 import { formText } from "../../../lib/form-data";
@@ -102,11 +103,7 @@ function InvitationRow({ invitation }: { invitation: PendingInvitation }) {
       >
         {invitation.expired ? "Dismiss" : "Decline"}
       </button>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorMessage>{error}</ErrorMessage>
     </li>
   );
 }
