@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import type { BrowserContext } from "@playwright/test";
 import autocannon from "autocannon";
 import {
+  cookieHeader,
   focusEnter,
   freshNavigations,
   hoverClick,
@@ -181,7 +182,7 @@ export const clickSuite: BenchSuite = {
             await record("fresh-context phone tap", build, () => freshNavigations(() => fresh(PHONE), tap, FRESH_CLICKS));
             await record("warm keyboard Enter", build, () => warmNavigations(signedIn[build], focusEnter, NAVIGATIONS));
           }
-          const cookie = (await signedIn[build].cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+          const cookie = await cookieHeader(signedIn[build]);
           stack.proxy.oneWayMs = 0;
           const ssr = await ssrLoad(`${url(build)}/customers`, cookie, stack.apps[build]!.processGroup);
           await record("SSR /customers throughput, 20 connections", build, () => Promise.resolve([ssr.throughput]));

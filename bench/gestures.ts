@@ -262,6 +262,11 @@ export async function convexRequestsPerRender(proxy: DelayProxy, url: string, co
   return made.length;
 }
 
+/** The `cookie` request header of a signed-in browser context, for requests made outside it. */
+export async function cookieHeader(context: BrowserContext): Promise<string> {
+  return (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+}
+
 /** Server renders of `url` as the signed-in user of `cookie`, one after another. */
 export const ssrTimes = (url: string, cookie: string, count: number) =>
   requestTimes(url, count, { cookie, "sec-fetch-dest": "document" });
@@ -279,7 +284,7 @@ const IDLE_BEFORE_RENDER_MS = 60;
 export async function ssrTimesAfterPause(url: string, cookie: string, count: number): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
-    await new Promise((resolve) => setTimeout(resolve, IDLE_BEFORE_RENDER_MS));
+    await sleep(IDLE_BEFORE_RENDER_MS);
     samples.push(...(await ssrTimes(url, cookie, 1)));
   }
   return samples;

@@ -23,13 +23,14 @@ import type { Id } from "../convex/_generated/dataModel";
 import { CUSTOMERS_JS_BUDGET_KB, pageScripts } from "../tests/e2e/support/page-scripts";
 import {
   convexRequestsPerRender,
+  cookieHeader,
   focusEnter,
   freshNavigations,
   hoverClick,
   KEY_DWELL_MS,
+  parallelRequestTimes,
   PHONE,
   PRESS_MS,
-  parallelRequestTimes,
   ssrTimes,
   ssrTimesAfterPause,
   tap,
@@ -133,7 +134,7 @@ export const productSuite: BenchSuite = {
         intent: await stack.signedInContext(urls.intent, SMALL_USER),
         off: await stack.signedInContext(urls.off, SMALL_USER),
       };
-      const cookie = (await signedIn.intent.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+      const cookie = await cookieHeader(signedIn.intent);
       const customersUrl = `${urls.intent}/customers`;
       const both = async (measure: (mode: PreloadMode) => Promise<number[]>) => ({
         intent: await measure("intent"),
@@ -223,7 +224,7 @@ export const productSuite: BenchSuite = {
 
       // First paint as data grows: the same page for 1,000 and for 100,000 customers.
       const largeContext = await stack.signedInContext(urls.intent, LARGE_USER);
-      const largeCookie = (await largeContext.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+      const largeCookie = await cookieHeader(largeContext);
       await ssrTimes(customersUrl, largeCookie, 10);
       const smallSsr = percentile(await ssrTimes(customersUrl, cookie, 100), 50);
       const largeSsr = percentile(await ssrTimes(customersUrl, largeCookie, 100), 50);

@@ -16,6 +16,7 @@ import type { Id } from "../convex/_generated/dataModel";
 import {
   backToList,
   convexRequestsPerRender,
+  cookieHeader,
   hoverClick,
   hoverClickUntil,
   parallelRequestTimes,
@@ -168,7 +169,7 @@ export const tabsSuite: BenchSuite = {
       // request so that a busy machine's drift falls on both alike. One round trip as the proxy
       // really adds it to this render: as many /version requests (Convex doing no work) at once as
       // the render sends queries at once. Each render starts after the same idle pause.
-      const cookie = (await signedIn.intent.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+      const cookie = await cookieHeader(signedIn.intent);
       const activityUrl = `${urls.intent}/customers/${personalId}/activity`;
       const samples: Record<number, { proxy: number[]; render: number[] }> = {
         0: { proxy: [], render: [] },
