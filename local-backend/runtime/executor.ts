@@ -21,6 +21,8 @@ import {
   type HttpResponsePart,
   type ModuleMetadata,
   type SyncReply,
+  type SyscallResult,
+  syscallResultText,
   type ToWorker,
   type WireError,
   type WorkerSettled,
@@ -31,9 +33,9 @@ import {
 /** The Runtime's side of one execution: answers its syscalls and collects its log lines. */
 export interface ExecutionHost {
   syscall(op: string, args: Record<string, unknown>): JSONValue;
-  asyncSyscall(op: string, args: Record<string, unknown>): Promise<JSONValue>;
+  asyncSyscall(op: string, args: Record<string, unknown>): Promise<SyscallResult>;
   /** One of IMMEDIATE_ASYNC_SYSCALLS, answered at once; throws what `asyncSyscall` would reject with. */
-  immediateSyscall(op: string, args: Record<string, unknown>): JSONValue;
+  immediateSyscall(op: string, args: Record<string, unknown>): SyscallResult;
   log(level: string, line: string): void;
   /** Takes an HTTP action's response as its handler produces it (HTTP actions only). */
   respond?(part: HttpResponsePart): void;
@@ -260,7 +262,7 @@ export class FunctionWorker {
       if (!execution) throw new UserError("This function execution has already ended.");
       const parsed = JSON.parse(args) as Record<string, unknown>;
       const value = async ? execution.host.immediateSyscall(op, parsed) : execution.host.syscall(op, parsed);
-      reply = { ok: true, json: JSON.stringify(value) };
+      reply = { ok: true, json: syscallResultText(value) };
     } catch (error) {
       reply = async ? { ok: false, asyncError: asyncFailure(error) } : { ok: false, error: toWire(error) };
     }
@@ -275,7 +277,7 @@ export class FunctionWorker {
       ? Promise.resolve().then(() => execution.host.asyncSyscall(op, JSON.parse(args) as Record<string, unknown>))
       : Promise.reject(new UserError("This function execution has already ended."));
     result.then(
-      (value) => this.post({ type: "asyncResult", id, ok: true, json: JSON.stringify(value) }),
+      (value) => this.post({ type: "asyncResult", id, ok: true, json: syscallResultText(value) }),
       (error: unknown) => this.post({ type: "asyncResult", id, ok: false, ...asyncFailure(error) }),
     );
   }

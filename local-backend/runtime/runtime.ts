@@ -21,10 +21,13 @@ import {
   describeThrown,
   FUNCTION_FRAMES,
   IMMEDIATE_ASYNC_SYSCALLS,
+  JsonText,
+  type SyscallResult,
   withoutRequestLine,
   type HttpRequestWire,
   type HttpResponsePart,
 } from "./worker-protocol";
+import { DocumentJsonCache } from "./document-json";
 import { QueryCache } from "./query-cache";
 import { isJobTable, Scheduler } from "./scheduler";
 import { Transaction, UserError, type PageRequest, type ReadEntry, type SerializedQuery } from "../database/transaction";
@@ -270,6 +273,8 @@ export class Runtime {
   /** Async syscalls that features answer, by op. */
   private readonly featureSyscalls = new Map<string, AsyncSyscallHandler>();
   private readonly systemQueries = new Map<string, SystemQuery>();
+  /** The JSON text of documents read recently, so a document read again is not serialized again. */
+  private readonly documentJson = new DocumentJsonCache(visibleDocument);
 
   constructor(
     readonly db: Database,
@@ -853,7 +858,7 @@ export class Runtime {
     return tx;
   }
 
-  async asyncSyscall(ctx: ExecutionContext, op: string, args: Record<string, unknown>): Promise<JSONValue> {
+  async asyncSyscall(ctx: ExecutionContext, op: string, args: Record<string, unknown>): Promise<SyscallResult> {
     if (IMMEDIATE_ASYNC_SYSCALLS.has(op)) return this.immediateSyscall(ctx, op, args);
     switch (op) {
       case "1.0/runUdf":
@@ -905,26 +910,23 @@ export class Runtime {
   }
 
   /** The async syscalls answered at once (IMMEDIATE_ASYNC_SYSCALLS): the transaction's reads and writes, metadata. */
-  immediateSyscall(ctx: ExecutionContext, op: string, args: Record<string, unknown>): JSONValue {
+  immediateSyscall(ctx: ExecutionContext, op: string, args: Record<string, unknown>): SyscallResult {
     const table = typeof args.table === "string" ? args.table : undefined;
     switch (op) {
       case "1.0/get": {
         const doc = this.tx(ctx).get(jsonToConvex(args.id as JSONValue), table, args.isSystem === true);
-        return doc === null ? null : convexToJson(visibleDocument(doc));
+        return doc === null ? null : new JsonText(this.documentJson.text(doc));
       }
       case "1.0/queryStreamNext": {
         const doc = this.tx(ctx).queryNext(args.queryId as number);
-        return doc === null ? { value: null, done: true } : { value: convexToJson(visibleDocument(doc)), done: false };
+        return doc === null ? { value: null, done: true } : new JsonText(`{"value":${this.documentJson.text(doc)},"done":false}`);
       }
       case "1.0/queryPage": {
-        const result = this.tx(ctx).queryPage(pageRequest(args));
-        return {
-          page: result.page.map((d) => convexToJson(visibleDocument(d))),
-          isDone: result.isDone,
-          continueCursor: result.continueCursor,
-          splitCursor: result.splitCursor,
-          pageStatus: result.pageStatus,
-        };
+        const { page, isDone, continueCursor, splitCursor, pageStatus } = this.tx(ctx).queryPage(pageRequest(args));
+        const documents = page.map((doc) => this.documentJson.text(doc)).join(",");
+        // The page's documents as kept text, then its other fields ("{" dropped) as JSON writes them.
+        const fields = JSON.stringify({ isDone, continueCursor, splitCursor, pageStatus }).slice(1);
+        return new JsonText(`{"page":[${documents}],${fields}`);
       }
       case "1.0/count":
         return this.tx(ctx).count(args.table as string);

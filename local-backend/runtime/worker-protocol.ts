@@ -199,6 +199,22 @@ export const IMMEDIATE_ASYNC_SYSCALLS: ReadonlySet<string> = new Set([
   "1.0/getRequestMetadata",
 ]);
 
+/**
+ * A syscall's answer already written as JSON text, sent to the worker as it is: documents read
+ * from the database are serialized once per version (see `documentJson`), not at every read.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/** A syscall's answer: a JSON value, or one already written as text. */
+export type SyscallResult = JSONValue | JsonText;
+
+/** The text a syscall's answer goes to the worker as. */
+export function syscallResultText(result: SyscallResult): string {
+  return result instanceof JsonText ? result.text : JSON.stringify(result);
+}
+
 /** What the worker receives as `workerData`. */
 export interface WorkerInit {
   bundle: WorkerBundle;
