@@ -113,7 +113,16 @@ test("a removed member's open page loses access at once; a non-member gets 404 f
   const admin = await person(browser, adminEmail);
   await admin.page.goto(`/workspaces/${workspaceId}`);
   await expect(admin.page.getByTestId("member-row")).toHaveCount(2);
+  // Removing a teammate asks first; Keep leaves them in.
   await admin.page.getByRole("button", { name: `Remove ${memberEmail}` }).click();
+  const removal = admin.page.getByRole("alertdialog");
+  await expect(removal).toContainText(`Remove ${memberEmail} from Globex?`);
+  await expect(removal.getByRole("button", { name: "Yes, remove" })).toBeFocused();
+  await removal.getByRole("button", { name: "Keep" }).click();
+  await expect(admin.page.getByRole("alertdialog")).toHaveCount(0);
+  await expect(member.page.getByTestId("customer-detail")).toContainText("Budget approved");
+  await admin.page.getByRole("button", { name: `Remove ${memberEmail}` }).click();
+  await admin.page.getByRole("alertdialog").getByRole("button", { name: "Yes, remove" }).click();
   await expect(admin.page.getByTestId("member-row")).toHaveCount(1);
 
   await expect(member.page.getByTestId("workspace-access-lost")).toBeVisible();
@@ -125,6 +134,7 @@ test("a removed member's open page loses access at once; a non-member gets 404 f
 
   // The last admin cannot leave; the message says what to do instead.
   await admin.page.getByRole("button", { name: "Leave Globex" }).click();
+  await admin.page.getByRole("alertdialog").getByRole("button", { name: "Yes, leave" }).click();
   await expect(admin.page.getByRole("alert")).toContainText("You are the last admin");
   await outsider.context.close();
   await member.context.close();
@@ -183,4 +193,13 @@ test("an admin sees the invitations they sent and withdraws one: the invitee no 
   await row.getByRole("button", { name: `Withdraw invitation for ${inviteeEmail}` }).click();
   await expect(page.getByTestId("invitations-table")).toHaveCount(0);
   expect(await (await convexAs(inviteeEmail)).query(api.workspaces.myInvitations, {})).toEqual([]);
+
+  // Deleting the workspace asks first, then leaves its page for the list, where it is gone.
+  await page.getByRole("button", { name: "Delete workspace" }).click();
+  const confirm = page.getByRole("alertdialog");
+  await expect(confirm).toContainText("Delete Withdraw Co and all its customers for every member?");
+  await confirm.getByRole("button", { name: "Yes, delete" }).click();
+  await expect(page).toHaveURL(/\/workspaces$/);
+  await expect(page.getByRole("link", { name: "Withdraw Co" })).toHaveCount(0);
+  expect((await page.goto(`/workspaces/${workspaceId}`))?.status()).toBe(404);
 });

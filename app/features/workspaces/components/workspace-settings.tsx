@@ -17,6 +17,7 @@ import {
   useWithdrawInvitation,
   workspaceQueries,
 } from "../queries";
+import { ConfirmDialog } from "../../../components/confirm-dialog";
 import { TextField } from "../../../components/text-field";
 import { AccessLost } from "./access-lost";
 import { useAction } from "./use-action";
@@ -56,7 +57,7 @@ function Settings({ workspace }: { workspace: WorkspaceSummary }) {
             </thead>
             <tbody>
               {members.map((member) => (
-                <MemberRow key={member.userId} workspaceId={workspace._id} member={member} canManage={isAdmin} />
+                <MemberRow key={member.userId} workspace={workspace} member={member} canManage={isAdmin} />
               ))}
             </tbody>
           </table>
@@ -71,10 +72,12 @@ function Settings({ workspace }: { workspace: WorkspaceSummary }) {
   );
 }
 
-function MemberRow({ workspaceId, member, canManage }: { workspaceId: Id<"workspaces">; member: Member; canManage: boolean }) {
+function MemberRow({ workspace, member, canManage }: { workspace: WorkspaceSummary; member: Member; canManage: boolean }) {
   const setRole = useSetRole();
   const remove = useRemoveMember();
   const { run, pending, message } = useAction();
+  const [confirming, setConfirming] = useState(false);
+  const workspaceId = workspace._id;
   const label = member.email ?? member.userId;
   return (
     <tr data-testid="member-row">
@@ -98,14 +101,22 @@ function MemberRow({ workspaceId, member, canManage }: { workspaceId: Id<"worksp
       </td>
       {canManage ? (
         <td>
-          <button
-            type="button"
-            className="button button-secondary"
-            disabled={pending}
-            onClick={() => run(() => remove.mutateAsync({ workspaceId, userId: member.userId }))}
-          >
-            Remove {label}
-          </button>
+          {confirming ? (
+            <ConfirmDialog
+              question={`Remove ${label} from ${workspace.name}? They lose access to its customers at once.`}
+              confirmLabel="Yes, remove"
+              busy={pending}
+              onConfirm={() => {
+                setConfirming(false);
+                void run(() => remove.mutateAsync({ workspaceId, userId: member.userId }));
+              }}
+              onKeep={() => setConfirming(false)}
+            />
+          ) : (
+            <button type="button" className="button button-secondary" disabled={pending} onClick={() => setConfirming(true)}>
+              Remove {label}
+            </button>
+          )}
           {message}
         </td>
       ) : null}
@@ -259,55 +270,47 @@ function DangerZone({ workspace }: { workspace: WorkspaceSummary }) {
   const remove = useRemoveWorkspace();
   const navigate = useNavigate();
   const { run, pending, message } = useAction();
-  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [confirming, setConfirming] = useState<"leave" | "delete" | null>(null);
   const toList = () => navigate({ to: "/workspaces" });
+  const confirmed = (action: () => Promise<unknown>) => () => {
+    setConfirming(null);
+    void run(async () => {
+      await action();
+      await toList();
+    });
+  };
   return (
     <div className="card form">
       <h2>Leave or delete</h2>
       {message}
-      <div className="form-actions">
-        <button
-          type="button"
-          className="button button-secondary"
-          disabled={pending}
-          onClick={() =>
-            run(async () => {
-              await leave.mutateAsync({ workspaceId: workspace._id });
-              await toList();
-            })
-          }
-        >
-          Leave {workspace.name}
-        </button>
-        {workspace.role === "admin" && !confirmDelete ? (
-          <button type="button" className="button button-danger" disabled={pending} onClick={() => setConfirmDelete(true)}>
-            Delete workspace
+      {confirming === "leave" ? (
+        <ConfirmDialog
+          question={`Leave ${workspace.name}? You lose access to its customers until someone invites you again.`}
+          confirmLabel="Yes, leave"
+          busy={pending}
+          onConfirm={confirmed(() => leave.mutateAsync({ workspaceId: workspace._id }))}
+          onKeep={() => setConfirming(null)}
+        />
+      ) : confirming === "delete" ? (
+        <ConfirmDialog
+          question={`Delete ${workspace.name} and all its customers for every member? This cannot be undone.`}
+          confirmLabel="Yes, delete"
+          busy={pending}
+          onConfirm={confirmed(() => remove.mutateAsync({ workspaceId: workspace._id }))}
+          onKeep={() => setConfirming(null)}
+        />
+      ) : (
+        <div className="form-actions">
+          <button type="button" className="button button-secondary" disabled={pending} onClick={() => setConfirming("leave")}>
+            Leave {workspace.name}
           </button>
-        ) : null}
-      </div>
-      {confirmDelete ? (
-        <div className="confirm" role="alertdialog" aria-labelledby="confirm-delete-workspace">
-          <p id="confirm-delete-workspace">
-            Delete {workspace.name} and all its customers for every member? This cannot be undone.
-          </p>
-          <button
-            type="button"
-            className="button button-danger"
-            disabled={pending}
-            onClick={() =>
-              run(async () => {
-                await remove.mutateAsync({ workspaceId: workspace._id });
-                await toList();
-              })
-            }
-          >
-            Yes, delete
-          </button>
-          <button type="button" className="button button-secondary" onClick={() => setConfirmDelete(false)}>
-            Keep
-          </button>
+          {workspace.role === "admin" ? (
+            <button type="button" className="button button-danger" disabled={pending} onClick={() => setConfirming("delete")}>
+              Delete workspace
+            </button>
+          ) : null}
         </div>
-      ) : null}
+      )}
     </div>
   );
 }
