@@ -2,7 +2,7 @@ import type { ConvexQueryClient } from "@convex-dev/react-query";
 import { ConvexProvider } from "convex/react";
 import type { QueryClient } from "@tanstack/react-query";
 import { createRootRouteWithContext, Link, Outlet, ScriptOnce, Scripts, useRouter } from "@tanstack/react-router";
-import { type ReactNode, useEffect, useMemo } from "react";
+import { type ReactNode, useEffect, useMemo, useState } from "react";
 import type { PublicConfig } from "../../app.config";
 import { authQueryOptions } from "../auth/queries";
 import type { ClerkUi } from "../auth/ui";
@@ -13,8 +13,10 @@ import { NavigationFocus } from "../components/navigation-focus";
 import { useRouterAnchors } from "../components/router-anchors";
 import { StaleBuildNotice } from "../components/stale-build-notice";
 import { WorkspaceSwitcher } from "../features/workspaces/components/workspace-switcher";
+import { TimeZoneProvider } from "../components/time-zone";
 import { FAVICON_HREF } from "../lib/favicon";
 import { publicConfigScript } from "../lib/public-config";
+import { renderedTimeZone } from "../lib/time-zone";
 import appCss from "../styles/app.css?url";
 
 export interface RouterContext {
@@ -56,6 +58,8 @@ function useStaticContext(): RouterContext {
 
 function RootDocument({ children }: { children: ReactNode }) {
   const { publicConfig } = useStaticContext();
+  // Written on <html> by the server, read back there by the browser for hydration.
+  const [timeZone] = useState(renderedTimeZone);
   // The document re-renders on every router update (its children are the matches); the head
   // and the scripts follow the router themselves, so they are kept out of those re-renders.
   const head = useMemo(
@@ -78,7 +82,7 @@ function RootDocument({ children }: { children: ReactNode }) {
   );
   const scripts = useMemo(() => <Scripts />, []);
   return (
-    <html lang="en">
+    <html lang="en" data-time-zone={timeZone}>
       <head>{head}</head>
       <body>
         {children}
@@ -99,36 +103,38 @@ function RootLayout() {
   }, []);
   const app = (
     <ConvexProvider client={convexQueryClient.convexClient}>
-      <div className="app">
-        <StaleBuildNotice />
-        <header className="app-header">
-          <Link to="/" className="brand">
-            Clientele
-          </Link>
-          {auth.userId ? (
-            <>
-              <WorkspaceSwitcher />
-              <HeaderMenu>
-                <nav aria-label="Main" className="app-nav">
-                  <Link to="/customers" activeProps={{ "aria-current": "page" }}>
-                    Customers
-                  </Link>
-                  <Link to="/workspaces" activeProps={{ "aria-current": "page" }}>
-                    Workspaces
-                  </Link>
-                </nav>
-                <UserMenu auth={auth} />
-              </HeaderMenu>
-            </>
-          ) : (
-            <UserMenu auth={auth} />
-          )}
-        </header>
-        <main className="app-main">
-          <Outlet />
-        </main>
-        <NavigationFocus />
-      </div>
+      <TimeZoneProvider>
+        <div className="app">
+          <StaleBuildNotice />
+          <header className="app-header">
+            <Link to="/" className="brand">
+              Clientele
+            </Link>
+            {auth.userId ? (
+              <>
+                <WorkspaceSwitcher />
+                <HeaderMenu>
+                  <nav aria-label="Main" className="app-nav">
+                    <Link to="/customers" activeProps={{ "aria-current": "page" }}>
+                      Customers
+                    </Link>
+                    <Link to="/workspaces" activeProps={{ "aria-current": "page" }}>
+                      Workspaces
+                    </Link>
+                  </nav>
+                  <UserMenu auth={auth} />
+                </HeaderMenu>
+              </>
+            ) : (
+              <UserMenu auth={auth} />
+            )}
+          </header>
+          <main className="app-main">
+            <Outlet />
+          </main>
+          <NavigationFocus />
+        </div>
+      </TimeZoneProvider>
     </ConvexProvider>
   );
   if (!authUi || !publicConfig.clerkPublishableKey) return app;

@@ -25,6 +25,46 @@ test("the first HTML already holds the rows and the detail, with JavaScript disa
   await context.close();
 });
 
+test("times are in the viewer's time zone; from the second page load on, the server renders them so", async ({ browser }) => {
+  const email = uniqueEmail("zone");
+  const [id] = await addCustomers(email, [{ name: "Zoned Customer", email: "zoned@example.com" }]);
+  // UTC+5:45: no other zone writes the same minutes.
+  const context = await browser.newContext({ timezoneId: "Asia/Kathmandu" });
+  const page = await context.newPage();
+  // A hydration that did not match the server's HTML would say so here.
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  await signIn(page, email);
+  await page.goto(`/customers/${id}/activity`);
+  const time = page.getByTestId("activity-entry").locator("time");
+  const at = new Date((await time.getAttribute("datetime"))!);
+  const moment = (timeZone: string) =>
+    new Intl.DateTimeFormat("en", {
+      year: "numeric",
+      month: "short",
+      day: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZone,
+    }).format(at);
+  await expect(time).toHaveText(moment("Asia/Kathmandu"));
+
+  // The page kept the browser's zone in a cookie: the next server render already uses it...
+  const html = async () => (await page.request.get(`/customers/${id}/activity`)).text();
+  expect(await html()).toContain(moment("Asia/Kathmandu"));
+  // ...and without it (a first visit) the server writes UTC, which the page corrects once hydrated.
+  await context.clearCookies({ name: "tz" });
+  expect(await html()).toContain(moment("UTC"));
+  await page.reload();
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await expect(time).toHaveText(moment("Asia/Kathmandu"));
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
 test("hovering a row loads the detail before the click; the click renders it with no request and no pending UI", async ({
   page,
 }) => {

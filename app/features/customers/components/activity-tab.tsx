@@ -1,7 +1,8 @@
 import { LoadMoreButton } from "../../../components/load-more-button";
 import { useLivePages } from "../../../lib/live-pages";
 import { describeActivity } from "../activity-words";
-import { formatMoment } from "../format";
+import { useTimeZone } from "../../../components/time-zone";
+import { formatMoment } from "../../../lib/format-date";
 import { customerQueries, type WorkspaceRef } from "../queries";
 
 /** The Activity tab: the customer's history, newest first, live. */
@@ -9,6 +10,7 @@ export function ActivityTab({ workspaceId, customerId }: { workspaceId: Workspac
   const { items, canLoadMore, loadingMore, loadMore } = useLivePages((bounds) =>
     customerQueries.activity(workspaceId, customerId, bounds),
   );
+  const timeZone = useTimeZone();
   return (
     <section data-testid="customer-activity" aria-label="Activity">
       {items.length === 0 ? (
@@ -20,7 +22,7 @@ export function ActivityTab({ workspaceId, customerId }: { workspaceId: Workspac
             <li key={entry._id} data-testid="activity-entry">
               <span>{describeActivity(entry)}</span>
               <time className="muted" dateTime={new Date(entry._creationTime).toISOString()}>
-                {formatMoment(entry._creationTime)}
+                {formatMoment(entry._creationTime, timeZone)}
               </time>
             </li>
           ))}

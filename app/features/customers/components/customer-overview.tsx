@@ -4,7 +4,8 @@ import { useState } from "react";
 import { ConfirmDialog } from "../../../components/confirm-dialog";
 import { ErrorMessage } from "../../../components/error-message";
 import { toUserFacingError } from "../../../lib/convex-errors";
-import { formatCreated } from "../format";
+import { useTimeZone } from "../../../components/time-zone";
+import { formatDate } from "../../../lib/format-date";
 import { useRemoveCustomer } from "../mutations";
 import { customerQueries, inWorkspace, type WorkspaceRef } from "../queries";
 
@@ -22,6 +23,7 @@ export function CustomerOverview({ workspaceId, customerId, canDelete }: Custome
   const remove = useRemoveCustomer();
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const timeZone = useTimeZone();
   // Deleted while open: the customer's page says so in place of its tabs.
   if (!customer) return null;
 
@@ -68,7 +70,7 @@ export function CustomerOverview({ workspaceId, customerId, canDelete }: Custome
         <dt>Phone</dt>
         <dd>{customer.phone ?? "—"}</dd>
         <dt>Created</dt>
-        <dd>{formatCreated(customer._creationTime)}</dd>
+        <dd>{formatDate(customer._creationTime, timeZone)}</dd>
         <dt>Summary</dt>
         <dd className="notes">{customer.notes ?? "—"}</dd>
       </dl>

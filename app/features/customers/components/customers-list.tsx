@@ -2,7 +2,9 @@ import { Link } from "@tanstack/react-router";
 import { LoadMoreButton } from "../../../components/load-more-button";
 import { ROUTER_ANCHOR } from "../../../components/router-anchors";
 import { useLivePages } from "../../../lib/live-pages";
-import { formatCreated, STATUS_LABELS } from "../format";
+import { STATUS_LABELS } from "../format";
+import { useTimeZone } from "../../../components/time-zone";
+import { formatDate } from "../../../lib/format-date";
 import { customerPath } from "../paths";
 import { customerQueries, type WorkspaceRef } from "../queries";
 import type { CustomerListSearch } from "../search-params";
@@ -16,6 +18,7 @@ export function CustomersList({ workspaceId, search }: { workspaceId: WorkspaceR
     loadingMore,
     loadMore,
   } = useLivePages((bounds) => customerQueries.page(workspaceId, search, bounds));
+  const timeZone = useTimeZone();
 
   if (customers.length === 0) {
     return (
@@ -72,7 +75,9 @@ export function CustomersList({ workspaceId, search }: { workspaceId: WorkspaceR
                   <span className={`badge badge-${customer.status}`}>{STATUS_LABELS[customer.status]}</span>
                 </td>
                 <td className="hide-narrow">
-                  <time dateTime={new Date(customer._creationTime).toISOString()}>{formatCreated(customer._creationTime)}</time>
+                  <time dateTime={new Date(customer._creationTime).toISOString()}>
+                    {formatDate(customer._creationTime, timeZone)}
+                  </time>
                 </td>
               </tr>
             ))}

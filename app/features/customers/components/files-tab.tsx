@@ -7,7 +7,8 @@ import { LoadMoreButton } from "../../../components/load-more-button";
 import { toUserFacingError } from "../../../lib/convex-errors";
 import { useLivePages } from "../../../lib/live-pages";
 import { type Upload, useFileUploads } from "../file-uploads";
-import { formatMoment } from "../format";
+import { useTimeZone } from "../../../components/time-zone";
+import { formatMoment } from "../../../lib/format-date";
 import { useRemoveFile } from "../mutations";
 import { customerQueries, inWorkspace, type WorkspaceRef } from "../queries";
 
@@ -156,6 +157,7 @@ function FileItem({ file, workspaceId }: { file: FileEntry; workspaceId: Workspa
   const remove = useRemoveFile();
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const timeZone = useTimeZone();
 
   async function confirmRemove() {
     setError(null);
@@ -178,7 +180,7 @@ function FileItem({ file, workspaceId }: { file: FileEntry; workspaceId: Workspa
           <span className="file-name">{file.name}</span>
         )}
         <time className="muted" dateTime={new Date(file._creationTime).toISOString()}>
-          {formatMoment(file._creationTime)}
+          {formatMoment(file._creationTime, timeZone)}
         </time>
       </div>
       <p className="muted file-facts">

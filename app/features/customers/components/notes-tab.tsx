@@ -6,7 +6,8 @@ import type { NoteEntry } from "../../../../convex/notes";
 import { MAX_NOTE_LENGTH, validateNoteBody } from "../../../../convex/lib/noteRules";
 import { toUserFacingError } from "../../../lib/convex-errors";
 import { useLivePages } from "../../../lib/live-pages";
-import { formatMoment } from "../format";
+import { useTimeZone } from "../../../components/time-zone";
+import { formatMoment } from "../../../lib/format-date";
 import { isUnsavedNote, useAddNote, useRemoveNote, useUpdateNote } from "../mutations";
 import { customerQueries, inWorkspace, type WorkspaceRef } from "../queries";
 
@@ -124,6 +125,7 @@ function NoteItem({ note, workspaceId }: { note: NoteEntry; workspaceId: Workspa
   const [draft, setDraft] = useState(note.body);
   const [error, setError] = useState<string | null>(null);
   const unsaved = isUnsavedNote(note);
+  const timeZone = useTimeZone();
 
   async function save(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -160,7 +162,7 @@ function NoteItem({ note, workspaceId }: { note: NoteEntry; workspaceId: Workspa
           <span className="muted">Saving…</span>
         ) : (
           <time className="muted" dateTime={new Date(note._creationTime).toISOString()}>
-            {formatMoment(note._creationTime)}
+            {formatMoment(note._creationTime, timeZone)}
             {note.editedAt === undefined ? null : " (edited)"}
           </time>
         )}

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Id } from "../../../../convex/_generated/dataModel";
 import { keyIdOf, LEADS_PATH, LEADS_PER_MINUTE } from "../../../../convex/lib/webToLead";
+import { useTimeZone } from "../../../components/time-zone";
 import { formatDate } from "../../../lib/format-date";
 import { getPublicConfig } from "../../../lib/public-config";
 import { useIssueLeadToken, useTurnOffWebToLead, workspaceQueries } from "../queries";
@@ -31,6 +32,7 @@ export function WebToLeadSettings({ workspaceId }: { workspaceId: Id<"workspaces
   const { run, pending, message } = useAction();
   const [token, setToken] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
+  const timeZone = useTimeZone();
   const endpoint = `${getPublicConfig().convexSiteUrl}${LEADS_PATH}`;
 
   const newToken = () =>
@@ -80,8 +82,8 @@ export function WebToLeadSettings({ workspaceId }: { workspaceId: Id<"workspaces
         </div>
       ) : status ? (
         <p data-testid="web-to-lead-status">
-          On: leads are posted to <code>{endpoint}…</code> with the token {status.issuedBy} made on {formatDate(status.issuedAt)}.
-          The token is not shown again; a new one replaces it.
+          On: leads are posted to <code>{endpoint}…</code> with the token {status.issuedBy} made on{" "}
+          {formatDate(status.issuedAt, timeZone)}. The token is not shown again; a new one replaces it.
         </p>
       ) : status === null ? (
         <p data-testid="web-to-lead-status">Off.</p>
