@@ -12,11 +12,18 @@ const FALLBACK = "UTC";
 /** A year: the zone changes only when the viewer travels, and the browser rewrites it then. */
 const COOKIE_MAX_AGE_SECONDS = 365 * 24 * 60 * 60;
 
+/** Names already checked, and their canonical form: only real zones, so at most a few hundred. */
+const known = new Map<string, string>();
+
 /** The zone's canonical IANA name if the runtime knows it ("europe/berlin" → "Europe/Berlin"), else null. */
 export function knownTimeZone(name: string | null | undefined): string | null {
   if (!name || name.length > 64) return null;
+  const cached = known.get(name);
+  if (cached !== undefined) return cached;
   try {
-    return new Intl.DateTimeFormat("en", { timeZone: name }).resolvedOptions().timeZone;
+    const canonical = new Intl.DateTimeFormat("en", { timeZone: name }).resolvedOptions().timeZone;
+    known.set(name, canonical);
+    return canonical;
   } catch {
     return null;
   }
