@@ -12,17 +12,19 @@ const FALLBACK = "UTC";
 /** A year: the zone changes only when the viewer travels, and the browser rewrites it then. */
 const COOKIE_MAX_AGE_SECONDS = 365 * 24 * 60 * 60;
 
-/** Names already checked, and their canonical form: only real zones, so at most a few hundred. */
-const known = new Map<string, string>();
+/**
+ * Canonical names already checked: a few hundred at most. Other spellings ("europe/berlin") are
+ * checked each time, or a client could fill this with every casing of every zone.
+ */
+const known = new Set<string>();
 
 /** The zone's canonical IANA name if the runtime knows it ("europe/berlin" → "Europe/Berlin"), else null. */
 export function knownTimeZone(name: string | null | undefined): string | null {
   if (!name || name.length > 64) return null;
-  const cached = known.get(name);
-  if (cached !== undefined) return cached;
+  if (known.has(name)) return name;
   try {
     const canonical = new Intl.DateTimeFormat("en", { timeZone: name }).resolvedOptions().timeZone;
-    known.set(name, canonical);
+    if (canonical === name) known.add(name);
     return canonical;
   } catch {
     return null;
