@@ -4,8 +4,11 @@ import { appPort, backendPort, baseURL, chromiumPath, dataDir, keysDir } from ".
 export default defineConfig({
   testDir: "tests/e2e",
   fullyParallel: false,
-  // Two cores: one browser at a time keeps timings honest and the suite deterministic.
-  workers: 1,
+  // Two files at a time (each file's tests in order): much of a test is waiting (the network, a
+  // token's expiry, a restart), and one at a time the suite came within a minute of CI's 15.
+  // Tests share the one app and backend but never data (uniqueEmail); the files with stacks of
+  // their own use ports of their own. No test asserts a duration: speed lives in `npm run bench`.
+  workers: 2,
   forbidOnly: !!process.env.CI,
   retries: 0,
   reporter: process.env.CI ? "line" : "list",

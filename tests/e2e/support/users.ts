@@ -11,9 +11,11 @@ import { adminClient } from "../../support/admin-client";
 import { backendURL, dataDir, keysDir } from "./env";
 
 let counter = 0;
+/** Each Playwright worker is a process of its own, with its own counter. */
+const worker = process.env.TEST_WORKER_INDEX ?? "0";
 /** A user no other test has seen: tests share one backend, never data. */
 export function uniqueEmail(label: string): string {
-  return `${label}-${Date.now().toString(36)}-${counter++}@e2e.test`;
+  return `${label}-${Date.now().toString(36)}-w${worker}-${counter++}@e2e.test`;
 }
 
 const run = promisify(execFile);
