@@ -1,4 +1,5 @@
 import { type InputHTMLAttributes, useId } from "react";
+import { FieldError } from "./error-message";
 
 interface TextFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "aria-invalid" | "aria-describedby"> {
   name: string;
@@ -15,11 +16,7 @@ export function TextField({ label, error, ...input }: TextFieldProps) {
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <input id={id} {...input} aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined} />
-      {error ? (
-        <p id={errorId} className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={errorId}>{error}</FieldError>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { type FormEvent, useId, useState } from "react";
 import { CUSTOMER_STATUSES, LIMITS } from "../../../../convex/lib/customerFields";
 import { type CustomerInput, type FieldErrors, validateCustomer, type ValidCustomer } from "../../../../convex/lib/customerRules";
-import { ErrorMessage } from "../../../components/error-message";
+import { ErrorMessage, FieldError } from "../../../components/error-message";
 import { toUserFacingError } from "../../../lib/convex-errors";
 import { STATUS_LABELS } from "../format";
 import { formText } from "../../../lib/form-data";
@@ -62,12 +62,12 @@ export function CustomerForm({ initial = {}, submitLabel, onSubmit, onCancel }: 
   }
 
   const describedBy = (field: keyof FieldErrors) => (errors[field] ? `${id(field)}-error` : undefined);
-  const fieldError = (field: keyof FieldErrors) =>
-    errors[field] ? (
-      <p id={`${id(field)}-error`} className="field-error">
-        {errors[field]}
-      </p>
-    ) : null;
+  // The form's own message is the announcement, and focus moves to the first wrong field.
+  const fieldError = (field: keyof FieldErrors) => (
+    <FieldError id={`${id(field)}-error`} announce={false}>
+      {errors[field]}
+    </FieldError>
+  );
 
   return (
     <form className="form card" onSubmit={submit} noValidate aria-describedby={formError ? `${formId}-error` : undefined}>

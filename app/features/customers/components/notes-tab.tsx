@@ -1,6 +1,6 @@
 import { LoadMoreButton } from "../../../components/load-more-button";
 import { ConfirmDialog } from "../../../components/confirm-dialog";
-import { ErrorMessage } from "../../../components/error-message";
+import { ErrorMessage, FieldError } from "../../../components/error-message";
 import { type FormEvent, useId, useState } from "react";
 import type { NoteEntry } from "../../../../convex/notes";
 import { MAX_NOTE_LENGTH, validateNoteBody } from "../../../../convex/lib/noteRules";
@@ -64,11 +64,7 @@ function NoteField({
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? `${id}-error` : undefined}
       />
-      {error ? (
-        <p id={`${id}-error`} className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={`${id}-error`}>{error}</FieldError>
     </div>
   );
 }
