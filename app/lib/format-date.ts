@@ -1,24 +1,14 @@
 /** Formatters by time zone: building one costs far more than formatting with it. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+const DAY = { year: "numeric", month: "short", day: "numeric" } as const;
+const MOMENT = { ...DAY, hour: "2-digit", minute: "2-digit", hourCycle: "h23" } as const;
+
 function formatter(kind: "day" | "moment", timeZone: string): Intl.DateTimeFormat {
   const key = `${kind} ${timeZone}`;
   let format = formatters.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat(
-      "en",
-      kind === "day"
-        ? { year: "numeric", month: "short", day: "numeric", timeZone }
-        : {
-            year: "numeric",
-            month: "short",
-            day: "numeric",
-            hour: "2-digit",
-            minute: "2-digit",
-            hourCycle: "h23",
-            timeZone,
-          },
-    );
+    format = new Intl.DateTimeFormat("en", { ...(kind === "day" ? DAY : MOMENT), timeZone });
     formatters.set(key, format);
   }
   return format;

@@ -201,7 +201,7 @@ export const IMMEDIATE_ASYNC_SYSCALLS: ReadonlySet<string> = new Set([
 
 /**
  * A syscall's answer already written as JSON text, sent to the worker as it is: documents read
- * from the database are serialized once per version (see `documentJson`), not at every read.
+ * from the database keep their text while they are read often (`DocumentJsonCache`).
  */
 export class JsonText {
   constructor(readonly text: string) {}
